@@ -1,0 +1,70 @@
+package glint;
+
+import glint.config.ConfigLoader;
+import glint.config.GlintConfig;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@code glint serve [--port N] [--data-dir DIR] [--config FILE] [--host ADDR]}. */
+public final class Main {
+    private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+    private static final Set<String> FLAGS = Set.of("port", "data-dir", "config", "host");
+
+    private Main() {}
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0 || !args[0].equals("serve")) {
+            System.err.println("usage: glint serve [--port N] [--data-dir DIR] [--config FILE] [--host ADDR]");
+            System.exit(2);
+        }
+        Map<String, String> flags = new HashMap<>();
+        for (int i = 1; i < args.length; i++) {
+            String arg = args[i];
+            if (!arg.startsWith("--")) {
+                usage("unexpected argument: " + arg);
+            }
+            String name = arg.substring(2);
+            String value;
+            int eq = name.indexOf('=');
+            if (eq >= 0) {
+                value = name.substring(eq + 1);
+                name = name.substring(0, eq);
+            } else if (i + 1 < args.length) {
+                value = args[++i];
+            } else {
+                usage("missing value for --" + name);
+                return;
+            }
+            if (!FLAGS.contains(name)) {
+                usage("unknown flag --" + name);
+            }
+            flags.put(name, value);
+        }
+        GlintConfig config;
+        try {
+            config = ConfigLoader.load(flags, System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println("glint: configuration error: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        App app = App.start(config);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("stopping");
+            app.close();
+            stopped.countDown();
+        }, "shutdown"));
+        stopped.await();
+    }
+
+    private static void usage(String message) {
+        System.err.println("glint: " + message);
+        System.err.println("usage: glint serve [--port N] [--data-dir DIR] [--config FILE] [--host ADDR]");
+        System.exit(2);
+    }
+}

@@ -1,0 +1,126 @@
+package glint.config;
+
+import glint.config.GlintConfig.DatabaseConfig;
+import glint.config.GlintConfig.IdentityConfig;
+import glint.config.GlintConfig.ImagesConfig;
+import glint.config.GlintConfig.ServerConfig;
+import glint.config.GlintConfig.StoreConfig;
+import glint.config.GlintConfig.StoresConfig;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Builds {@link GlintConfig} from, in rising precedence: built-in defaults, the INI file ({@code --config} /
+ * {@code GLINT_CONFIG}), environment variables, command-line flags. Option names follow Glance's where Glance has one.
+ */
+public final class ConfigLoader {
+    private ConfigLoader() {}
+
+    /** Flags already parsed from the command line: {@code port}, {@code data-dir}, {@code config}, {@code host}. */
+    public static GlintConfig load(Map<String, String> flags, Map<String, String> env) throws IOException {
+        Optional<String> configPath = first(flags.get("config"), env.get("GLINT_CONFIG"));
+        IniFile ini = configPath.isPresent() ? IniFile.read(Path.of(configPath.get())) : IniFile.empty();
+        return fromIni(ini, flags, env);
+    }
+
+    public static GlintConfig fromIni(IniFile ini, Map<String, String> flags, Map<String, String> env) {
+        Path dataDir = Path.of(first(flags.get("data-dir"), env.get("GLINT_DATA_DIR"), ini.get("DEFAULT", "data_dir").orElse(null))
+                .orElse("./data")).toAbsolutePath().normalize();
+        String host = first(flags.get("host"), env.get("GLINT_HOST"), ini.get("DEFAULT", "bind_host").orElse(null)).orElse("127.0.0.1");
+        int port = intValue("port", first(flags.get("port"), env.get("GLINT_PORT"), ini.get("DEFAULT", "bind_port").orElse(null)).orElse("9292"));
+        ServerConfig server = new ServerConfig(host, port, ini.get("DEFAULT", "public_endpoint").map(ConfigLoader::stripSlash));
+
+        String defaultDb = "jdbc:sqlite:" + dataDir.resolve("glint.db");
+        DatabaseConfig database = new DatabaseConfig(
+                first(env.get("GLINT_DATABASE_URL"), ini.get("database", "connection").orElse(null)).orElse(defaultDb),
+                first(env.get("GLINT_DATABASE_USER"), ini.get("database", "user").orElse(null)).orElse(""),
+                first(env.get("GLINT_DATABASE_PASSWORD"), ini.get("database", "password").orElse(null)).orElse(""),
+                intValue("database.max_pool_size", ini.get("database", "max_pool_size").orElse("10")));
+
+        ImagesConfig images = new ImagesConfig(
+                longValue("image_size_cap", ini.get("DEFAULT", "image_size_cap").orElse("1099511627776")),
+                intValue("limit_param_default", ini.get("DEFAULT", "limit_param_default").orElse("25")),
+                intValue("api_limit_max", ini.get("DEFAULT", "api_limit_max").orElse("1000")),
+                ini.get("DEFAULT", "hashing_algorithm").orElse("sha512"),
+                list(ini.get("image_format", "disk_formats").orElse("ami,ari,aki,vhd,vhdx,vmdk,raw,qcow2,vdi,iso,ploop")),
+                list(ini.get("image_format", "container_formats").orElse("ami,ari,aki,bare,ovf,ova,docker,compressed")),
+                intValue("image_property_quota", ini.get("DEFAULT", "image_property_quota").orElse("128")),
+                intValue("image_tag_quota", ini.get("DEFAULT", "image_tag_quota").orElse("128")),
+                intValue("image_member_quota", ini.get("DEFAULT", "image_member_quota").orElse("128")));
+
+        IdentityConfig identity = new IdentityConfig(
+                ini.get("identity", "mode").orElse("builtin"),
+                Duration.ofSeconds(longValue("identity.token_expiration", ini.get("identity", "token_expiration").orElse("3600"))),
+                ini.get("identity", "region").orElse("RegionOne"),
+                first(env.get("GLINT_ADMIN_PASSWORD"), ini.get("identity", "admin_password").orElse(null)));
+
+        return new GlintConfig(server, database, stores(ini, dataDir), images, identity, dataDir);
+    }
+
+    /**
+     * Glance's two shapes: single store ({@code [glance_store] filesystem_store_datadir}) or multi-store
+     * ({@code [DEFAULT] enabled_backends = fast:file,cheap:file}, {@code [glance_store] default_backend}, one section per store).
+     */
+    private static StoresConfig stores(IniFile ini, Path dataDir) {
+        Optional<String> enabled = ini.get("DEFAULT", "enabled_backends");
+        if (enabled.isEmpty()) {
+            String dir = ini.get("glance_store", "filesystem_store_datadir").orElse(dataDir.resolve("images").toString());
+            StoreConfig only = new StoreConfig("file", ini.get("glance_store", "default_store").orElse("file"), "",
+                    Map.of("filesystem_store_datadir", dir));
+            return new StoresConfig(List.of(only), only.id(), false);
+        }
+        List<StoreConfig> stores = new ArrayList<>();
+        for (String entry : list(enabled.get())) {
+            String[] parts = entry.split(":", 2);
+            if (parts.length != 2 || parts[0].isBlank() || parts[1].isBlank()) {
+                throw new IllegalArgumentException("enabled_backends: expected name:type, got '" + entry + "'");
+            }
+            Map<String, String> options = new java.util.HashMap<>(ini.section(parts[0].strip()));
+            if (parts[1].strip().equals("file")) {
+                options.putIfAbsent("filesystem_store_datadir", dataDir.resolve("images").resolve(parts[0].strip()).toString());
+            }
+            stores.add(new StoreConfig(parts[0].strip(), parts[1].strip(), options.getOrDefault("store_description", ""), options));
+        }
+        String defaultStore = ini.get("glance_store", "default_backend")
+                .orElseThrow(() -> new IllegalArgumentException("[glance_store] default_backend is required with enabled_backends"));
+        if (stores.stream().noneMatch(s -> s.id().equals(defaultStore))) {
+            throw new IllegalArgumentException("[glance_store] default_backend '" + defaultStore + "' is not in enabled_backends");
+        }
+        return new StoresConfig(List.copyOf(stores), defaultStore, true);
+    }
+
+    @SafeVarargs
+    private static <T> Optional<T> first(T... values) {
+        return Arrays.stream(values).filter(v -> v != null && !"".equals(v)).findFirst();
+    }
+
+    private static String stripSlash(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
+    private static List<String> list(String value) {
+        return Arrays.stream(value.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+    }
+
+    private static int intValue(String name, String value) {
+        try {
+            return Integer.parseInt(value.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + ": not an integer: '" + value + "'");
+        }
+    }
+
+    private static long longValue(String name, String value) {
+        try {
+            return Long.parseLong(value.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + ": not an integer: '" + value + "'");
+        }
+    }
+}

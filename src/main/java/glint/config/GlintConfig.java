@@ -1,0 +1,48 @@
+package glint.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Everything Glint is configured with, as values. Built by {@link ConfigLoader}; see docs/configuration.md. */
+public record GlintConfig(
+        ServerConfig server,
+        DatabaseConfig database,
+        StoresConfig stores,
+        ImagesConfig images,
+        IdentityConfig identity,
+        Path dataDir) {
+
+    public record ServerConfig(String host, int port, Optional<String> publicEndpoint) {
+        /** The URL clients use to reach this server: Glance's {@code public_endpoint}, else the bind address. */
+        public String baseUrl() {
+            return publicEndpoint.orElseGet(() -> "http://" + host + ":" + port);
+        }
+    }
+
+    public record DatabaseConfig(String url, String user, String password, int maxPoolSize) {}
+
+    /** One named store, like a section named in Glance's {@code enabled_backends = name:type}. */
+    public record StoreConfig(String id, String type, String description, Map<String, String> options) {}
+
+    public record StoresConfig(List<StoreConfig> enabled, String defaultStore, boolean multiStore) {}
+
+    public record ImagesConfig(
+            long imageSizeCap,
+            int limitParamDefault,
+            int apiLimitMax,
+            String hashingAlgorithm,
+            List<String> diskFormats,
+            List<String> containerFormats,
+            int propertyQuota,
+            int tagQuota,
+            int memberQuota) {}
+
+    public record IdentityConfig(
+            String mode,
+            Duration tokenTtl,
+            String region,
+            Optional<String> adminPassword) {}
+}

@@ -1,0 +1,103 @@
+package glint.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import glint.error.ErrorKind;
+import glint.error.GlintException;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The only place where an {@link ErrorKind} becomes an HTTP status and a body. Bodies are byte-compatible with
+ * Glance's, which raises webob exceptions with {@code explanation=msg}: webob renders them as HTML, JSON or plain
+ * text by the request's {@code Accept} (webob/exc.py {@code generate_response}).
+ */
+public final class ErrorResponder {
+    private final ObjectMapper json;
+
+    public ErrorResponder(ObjectMapper json) {
+        this.json = json;
+    }
+
+    public record Rendered(int status, String contentType, byte[] body) {}
+
+    public static int status(ErrorKind kind) {
+        return switch (kind) {
+            case BAD_REQUEST -> 400;
+            case UNAUTHORIZED -> 401;
+            case FORBIDDEN -> 403;
+            case NOT_FOUND -> 404;
+            case METHOD_NOT_ALLOWED -> 405;
+            case CONFLICT -> 409;
+            case GONE -> 410;
+            case TOO_LARGE -> 413;
+            case UNSUPPORTED_MEDIA_TYPE -> 415;
+            case RANGE_NOT_SATISFIABLE -> 416;
+            case INTERNAL -> 500;
+            case UNAVAILABLE -> 503;
+        };
+    }
+
+    static String title(int status) {
+        return switch (status) {
+            case 400 -> "Bad Request";
+            case 401 -> "Unauthorized";
+            case 403 -> "Forbidden";
+            case 404 -> "Not Found";
+            case 405 -> "Method Not Allowed";
+            case 409 -> "Conflict";
+            case 410 -> "Gone";
+            case 413 -> "Request Entity Too Large";
+            case 415 -> "Unsupported Media Type";
+            case 416 -> "Request Range Not Satisfiable";
+            case 503 -> "Service Unavailable";
+            default -> "Internal Server Error";
+        };
+    }
+
+    public Rendered render(GlintException e, String accept) {
+        int status = status(e.kind());
+        if (e.kind() == ErrorKind.UNAUTHORIZED) {
+            return keystoneUnauthorized(e.getMessage());
+        }
+        String statusLine = status + " " + title(status);
+        String message = e.getMessage() == null ? "" : e.getMessage();
+        String body = message + "<br /><br />\n\n\n"; // webob body_template with an empty detail and comment
+        return switch (AcceptHeader.preferred(accept, "text/html", "application/json")) {
+            case "application/json" -> new Rendered(status, "application/json", jsonBytes(
+                    ordered("message", body, "code", statusLine, "title", title(status))));
+            case "text/html" -> new Rendered(status, "text/html; charset=UTF-8", ("<html>\n <head>\n  <title>" + statusLine
+                    + "</title>\n </head>\n <body>\n  <h1>" + statusLine + "</h1>\n  " + htmlEscape(message)
+                    + "<br /><br />\n\n\n\n </body>\n</html>").getBytes(StandardCharsets.UTF_8));
+            default -> new Rendered(status, "text/plain; charset=UTF-8",
+                    (statusLine + "\n\n" + message + "\n\n   ").getBytes(StandardCharsets.UTF_8));
+        };
+    }
+
+    /** keystonemiddleware's auth_token rejection body (auth_token/__init__.py). */
+    public Rendered keystoneUnauthorized(String message) {
+        Map<String, Object> error = ordered("code", 401, "title", "Unauthorized",
+                "message", message == null ? "The request you have made requires authentication." : message);
+        return new Rendered(401, "application/json", jsonBytes(Map.of("error", error)));
+    }
+
+    private byte[] jsonBytes(Object value) {
+        try {
+            return json.writeValueAsBytes(value);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Map<String, Object> ordered(Object... kv) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            map.put((String) kv[i], kv[i + 1]);
+        }
+        return map;
+    }
+
+    private static String htmlEscape(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+}

@@ -1,0 +1,207 @@
+package glint.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import glint.auth.RequestContext;
+import glint.error.GlintException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Blocker;
+import org.eclipse.jetty.util.Fields;
+
+/**
+ * One request and its response, seen by an API handler. Handlers are written in blocking style: they read, decide,
+ * and call exactly one {@code send*} (or stream with {@link #write}); the router completes the exchange afterwards.
+ */
+public final class Exchange {
+    /** Largest JSON document accepted on metadata calls; image data never passes through here. */
+    static final int MAX_JSON_BYTES = 1 << 20;
+
+    private final Request request;
+    private final Response response;
+    private final ObjectMapper json;
+    private final String requestId;
+    private Map<String, String> pathParams = Map.of();
+    private Fields query;
+    private RequestContext context;
+
+    Exchange(Request request, Response response, ObjectMapper json, String requestId) {
+        this.request = request;
+        this.response = response;
+        this.json = json;
+        this.requestId = requestId;
+    }
+
+    public String method() {
+        return request.getMethod();
+    }
+
+    public String path() {
+        return Request.getPathInContext(request);
+    }
+
+    public String requestId() {
+        return requestId;
+    }
+
+    public RequestContext context() {
+        return context;
+    }
+
+    void context(RequestContext context) {
+        this.context = context;
+    }
+
+    void pathParams(Map<String, String> params) {
+        this.pathParams = Map.copyOf(params);
+    }
+
+    public String pathParam(String name) {
+        return pathParams.get(name);
+    }
+
+    public Optional<String> header(String name) {
+        return Optional.ofNullable(request.getHeaders().get(name));
+    }
+
+    public long contentLength() {
+        return request.getHeaders().getLongField("Content-Length");
+    }
+
+    public boolean hasBody() {
+        return contentLength() > 0 || request.getHeaders().contains("Transfer-Encoding");
+    }
+
+    /** The raw query string, or empty. */
+    public String rawQuery() {
+        String q = request.getHttpURI().getQuery();
+        return q == null ? "" : q;
+    }
+
+    public Fields query() {
+        if (query == null) {
+            try {
+                query = Request.extractQueryParameters(request, StandardCharsets.UTF_8);
+            } catch (RuntimeException e) {
+                throw GlintException.badRequest("Invalid query string");
+            }
+        }
+        return query;
+    }
+
+    public List<String> queryAll(String name) {
+        Fields.Field f = query().get(name);
+        return f == null ? List.of() : f.getValues();
+    }
+
+    public Optional<String> queryParam(String name) {
+        List<String> all = queryAll(name);
+        return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
+    }
+
+    /** The body as JSON; malformed or oversized → 400 as Glance's JSONRequestDeserializer says. */
+    public JsonNode readJson() {
+        byte[] bytes = readBody(MAX_JSON_BYTES);
+        if (bytes.length == 0) {
+            throw GlintException.badRequest("Malformed JSON in request body.");
+        }
+        try {
+            return json.readTree(bytes);
+        } catch (JsonProcessingException e) {
+            throw GlintException.badRequest("Malformed JSON in request body.");
+        } catch (IOException e) {
+            throw GlintException.badRequest("Malformed JSON in request body.");
+        }
+    }
+
+    public byte[] readBody(int limit) {
+        try (InputStream in = Content.Source.asInputStream(request)) {
+            byte[] bytes = in.readNBytes(limit + 1);
+            if (bytes.length > limit) {
+                throw GlintException.tooLarge("Request body is too large");
+            }
+            return bytes;
+        } catch (IOException e) {
+            throw GlintException.badRequest("Could not read the request body");
+        }
+    }
+
+    /** The request body as a Jetty content source, for streaming image data without copies. */
+    public Content.Source bodySource() {
+        return request;
+    }
+
+    public Request jettyRequest() {
+        return request;
+    }
+
+    public void setHeader(String name, String value) {
+        response.getHeaders().put(name, value);
+    }
+
+    public void addHeader(String name, String value) {
+        response.getHeaders().add(name, value);
+    }
+
+    public boolean committed() {
+        return response.isCommitted();
+    }
+
+    public void sendJson(int status, Object body) {
+        byte[] bytes;
+        try {
+            bytes = json.writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        send(status, "application/json", bytes);
+    }
+
+    public void sendEmpty(int status) {
+        response.setStatus(status);
+        response.getHeaders().put("Content-Length", 0L);
+        write(ByteBuffer.allocate(0), true);
+    }
+
+    public void send(int status, String contentType, byte[] body) {
+        response.setStatus(status);
+        response.getHeaders().put("Content-Type", contentType);
+        response.getHeaders().put("Content-Length", body.length);
+        write(ByteBuffer.wrap(body), true);
+    }
+
+    public void status(int status) {
+        response.setStatus(status);
+    }
+
+    /** Blocking write of a buffer to the client; the buffer may be direct or file-mapped (no copy is made). */
+    public void write(ByteBuffer buffer, boolean last) {
+        try (Blocker.Callback callback = Blocker.callback()) {
+            response.write(last, buffer, callback);
+            callback.block();
+        } catch (IOException e) {
+            throw new ClientGoneException(e);
+        }
+    }
+
+    public List<HttpField> requestHeaders() {
+        return request.getHeaders().stream().toList();
+    }
+
+    /** The client went away while we were writing; nothing more can be said to it. */
+    public static final class ClientGoneException extends RuntimeException {
+        ClientGoneException(Throwable cause) {
+            super(cause);
+        }
+    }
+}

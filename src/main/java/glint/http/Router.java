@@ -1,0 +1,144 @@
+package glint.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import glint.auth.Authenticator;
+import glint.auth.RequestContext;
+import glint.error.ErrorKind;
+import glint.error.GlintException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP edge: request id, version prefix, route lookup (404, or 405 with {@code Allow}), authentication, the
+ * handler, then error rendering and one access-log line. Everything Glance does in its paste pipeline, in one screen.
+ */
+public final class Router extends Handler.Abstract {
+    private static final Logger ACCESS = LoggerFactory.getLogger("glint.access");
+    private static final Logger LOG = LoggerFactory.getLogger(Router.class);
+    /** Glance's version negotiation rewrites /v2.0 … /v2.N to /v2 (glance/api/middleware/version_negotiation.py). */
+    private static final Pattern VERSION_PREFIX = Pattern.compile("^/v2\\.[0-9]+(/|$)");
+    private static final int MAX_REQUEST_ID_LENGTH = 64;
+
+    private final List<Route> routes = new ArrayList<>();
+    private final ObjectMapper json;
+    private final ErrorResponder errors;
+    private final Authenticator authenticator;
+
+    public Router(ObjectMapper json, Authenticator authenticator) {
+        this.json = json;
+        this.errors = new ErrorResponder(json);
+        this.authenticator = authenticator;
+    }
+
+    public Router add(String method, String template, Route.Handler handler) {
+        routes.add(new Route(method, template, handler, true));
+        return this;
+    }
+
+    public Router addPublic(String method, String template, Route.Handler handler) {
+        routes.add(new Route(method, template, handler, false));
+        return this;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        long start = System.nanoTime();
+        String incomingId = request.getHeaders().get("X-Openstack-Request-ID");
+        String requestId = incomingId != null && !incomingId.isEmpty() && incomingId.length() <= MAX_REQUEST_ID_LENGTH
+                ? incomingId : "req-" + UUID.randomUUID();
+        response.getHeaders().put("x-openstack-request-id", requestId);
+        Exchange exchange = new Exchange(request, response, json, requestId);
+        try {
+            if (incomingId != null && incomingId.length() > MAX_REQUEST_ID_LENGTH) {
+                throw GlintException.badRequest("Request ID is longer than " + MAX_REQUEST_ID_LENGTH + " characters");
+            }
+            dispatch(exchange);
+            if (!response.isCommitted()) {
+                exchange.sendEmpty(response.getStatus() == 0 ? 200 : response.getStatus());
+            }
+            callback.succeeded();
+        } catch (Exchange.ClientGoneException e) {
+            callback.failed(e);
+        } catch (GlintException e) {
+            respondWithError(exchange, e, callback);
+        } catch (Throwable e) {
+            LOG.error("{} {} failed [{}]", request.getMethod(), request.getHttpURI().getPathQuery(), requestId, e);
+            respondWithError(exchange, new GlintException(ErrorKind.INTERNAL,
+                    "The server has either erred or is incapable of performing the requested operation.", Map.of(), e), callback);
+        } finally {
+            RequestContext ctx = exchange.context();
+            ACCESS.info("{} {} {} {}ms {} {}", request.getMethod(), request.getHttpURI().getPathQuery(), response.getStatus(),
+                    (System.nanoTime() - start) / 1_000_000, requestId, ctx == null ? "-" : ctx.userId() + "/" + ctx.projectId());
+        }
+        return true;
+    }
+
+    private void dispatch(Exchange exchange) throws Exception {
+        String path = exchange.path();
+        if (VERSION_PREFIX.matcher(path).find()) {
+            path = "/v2" + path.substring(path.indexOf('/', 1) < 0 ? path.length() : path.indexOf('/', 1));
+        }
+        List<String> segments = Route.split(path);
+        TreeSet<String> allowed = new TreeSet<>();
+        for (Route route : routes) {
+            Optional<Map<String, String>> params = route.match(segments);
+            if (params.isEmpty()) {
+                continue;
+            }
+            if (!route.method().equals(exchange.method())) {
+                allowed.add(route.method());
+                continue;
+            }
+            exchange.pathParams(params.get());
+            if (route.authenticated()) {
+                exchange.context(authenticate(exchange));
+            }
+            route.handler().handle(exchange);
+            return;
+        }
+        if (!allowed.isEmpty()) {
+            throw new GlintException(ErrorKind.METHOD_NOT_ALLOWED, "The request method is not allowed for this resource.",
+                    Map.of("Allow", String.join(", ", allowed)), null);
+        }
+        throw GlintException.notFound("The resource could not be found.");
+    }
+
+    private RequestContext authenticate(Exchange exchange) {
+        String token = exchange.header("X-Auth-Token").orElse(null);
+        Optional<RequestContext> context = token == null || token.isBlank()
+                ? Optional.empty() : authenticator.authenticate(token.strip());
+        return context.map(c -> c.withRequestId(exchange.requestId()))
+                .orElseThrow(() -> new GlintException(ErrorKind.UNAUTHORIZED, null,
+                        Map.of("WWW-Authenticate", "Keystone uri=\"" + authenticator.wwwAuthenticateUri() + "\""), null));
+    }
+
+    private void respondWithError(Exchange exchange, GlintException e, Callback callback) {
+        if (exchange.committed()) {
+            callback.failed(e);
+            return;
+        }
+        ErrorResponder.Rendered rendered = errors.render(e, exchange.header("Accept").orElse(null));
+        e.headers().forEach(exchange::setHeader);
+        try {
+            exchange.status(rendered.status());
+            exchange.setHeader("Content-Type", rendered.contentType());
+            exchange.setHeader("Content-Length", Integer.toString(rendered.body().length));
+            exchange.write(ByteBuffer.wrap(rendered.body()), true);
+            callback.succeeded();
+        } catch (RuntimeException writeFailure) {
+            callback.failed(writeFailure);
+        }
+    }
+}
