@@ -62,13 +62,16 @@ CREATE TABLE image_locations (
     PRIMARY KEY (image_id, store)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
--- Data written by a store but not (yet) attached to an active image: the journal that lets cleanup find
--- orphans after a crash. A row is added before the first byte is written and removed when the image turns
--- active with that data, or when the data is deleted.
+-- Data that no active image owns yet (an upload under way) or any more (a deleted image): the journal that
+-- lets cleanup find orphans after a crash. A row is added before the first byte is written, or in the
+-- transaction that deletes the image; it is removed when the image turns active with that data, or once the
+-- data is gone. At start a node deletes the data of its own rows, and puts their images back to queued.
 CREATE TABLE pending_data (
     id         VARCHAR(36)   NOT NULL PRIMARY KEY,
     store      VARCHAR(255)  NOT NULL,
     location   VARCHAR(2048) NOT NULL,
     image_id   VARCHAR(36)   NOT NULL,
+    node       VARCHAR(255)  NOT NULL,
     created_at BIGINT        NOT NULL
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE INDEX ix_pending_data_node ON pending_data (node);

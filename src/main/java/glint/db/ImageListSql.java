@@ -1,0 +1,179 @@
+package glint.db;
+
+import glint.image.Image;
+import glint.image.ImageQuery;
+import glint.image.ImageQuery.SortKey;
+import glint.image.ImageQuery.TimeFilter;
+import glint.image.ImageRepository.Viewer;
+import glint.image.ImageStatus;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The SQL of one {@code GET /v2/images} page. Visibility follows Glance's {@code _select_images_query} and
+ * {@code image_get_all} (glance/db/sqlalchemy/api.py); paging is keyset-based: the page after a marker is
+ * {@code (k1 > m1) OR (k1 = m1 AND k2 > m2) …} over the sort keys, so its cost does not depend on its depth and
+ * rows inserted meanwhile cause neither duplicates nor gaps. Nullable sort columns are compared through
+ * {@code COALESCE} so that NULL ordering is the same on SQLite, PostgreSQL and MariaDB.
+ */
+record ImageListSql(String sql, List<Object> params) {
+    private static final Map<String, String> SORT_EXPRESSIONS = Map.of(
+            "name", "COALESCE(i.name, '')",
+            "status", "i.status",
+            "container_format", "COALESCE(i.container_format, '')",
+            "disk_format", "COALESCE(i.disk_format, '')",
+            "size", "COALESCE(i.size, -1)",
+            "id", "i.id",
+            "created_at", "i.created_at",
+            "updated_at", "i.updated_at");
+
+    private static final Map<String, String> FILTER_COLUMNS = Map.of(
+            "name", "i.name", "status", "i.status", "container_format", "i.container_format",
+            "disk_format", "i.disk_format", "id", "i.id", "owner", "i.owner", "checksum", "i.checksum",
+            "os_hash_value", "i.os_hash_value", "min_ram", "i.min_ram", "min_disk", "i.min_disk");
+
+    static ImageListSql build(ImageQuery q, Viewer viewer, Optional<Image> marker) {
+        List<String> where = new ArrayList<>();
+        List<Object> params = new ArrayList<>();
+        where.add("i.deleted = ?");
+        params.add(false);
+        // Glance lists with deleted=False, which also leaves out killed images.
+        where.add("i.status <> ?");
+        params.add(ImageStatus.KILLED.wire());
+
+        if (!viewer.seesAll()) {
+            StringBuilder access = new StringBuilder("(i.visibility IN ('public', 'community')");
+            if (viewer.projectId().isPresent()) {
+                access.append(" OR i.owner = ? OR (i.visibility = 'shared' AND EXISTS (SELECT 1 FROM image_members m "
+                        + "WHERE m.image_id = i.id AND m.member = ?");
+                params.add(viewer.projectId().get());
+                params.add(viewer.projectId().get());
+                if (!q.memberStatus().equals("all")) {
+                    access.append(" AND m.status = ?");
+                    params.add(q.memberStatus());
+                }
+                access.append("))");
+            }
+            where.add(access.append(")").toString());
+        }
+        if (q.visibility().isPresent()) {
+            if (!q.visibility().get().equals("all")) {
+                where.add("i.visibility = ?");
+                params.add(q.visibility().get());
+            }
+        } else if (viewer.projectId().isPresent()) {
+            where.add("(i.owner = ? OR i.visibility <> 'community')");
+            params.add(viewer.projectId().get());
+        } else {
+            where.add("i.visibility <> 'community'");
+        }
+
+        q.attributeFilters().forEach((attribute, values) -> {
+            String column = FILTER_COLUMNS.get(attribute);
+            if (column == null) {
+                throw new IllegalArgumentException("not a filterable attribute: " + attribute);
+            }
+            where.add(column + " IN (" + String.join(", ", java.util.Collections.nCopies(values.size(), "?")) + ")");
+            boolean integer = attribute.equals("min_ram") || attribute.equals("min_disk");
+            values.forEach(v -> params.add(integer ? (Object) Integer.valueOf(v) : v));
+        });
+        for (String tag : q.tags()) {
+            where.add("EXISTS (SELECT 1 FROM image_tags t WHERE t.image_id = i.id AND t.value = ?)");
+            params.add(tag);
+        }
+        q.properties().forEach((name, value) -> {
+            where.add("EXISTS (SELECT 1 FROM image_properties p WHERE p.image_id = i.id AND p.name = ? AND p.value = ?)");
+            params.add(name);
+            params.add(value);
+        });
+        q.sizeMin().ifPresent(v -> {
+            where.add("i.size >= ?");
+            params.add(v);
+        });
+        q.sizeMax().ifPresent(v -> {
+            where.add("i.size <= ?");
+            params.add(v);
+        });
+        q.isProtected().ifPresent(v -> {
+            where.add("i.protected = ?");
+            params.add(v);
+        });
+        where.add("i.os_hidden = ?");
+        params.add(q.osHidden());
+        for (TimeFilter f : q.timeFilters()) {
+            where.add("i." + (f.attribute().equals("created_at") ? "created_at" : "updated_at") + " " + operator(f.op()) + " ?");
+            params.add(f.value().toEpochMilli());
+        }
+        marker.ifPresent(m -> where.add(keyset(q.sort(), m, params)));
+
+        StringBuilder sql = new StringBuilder("SELECT ").append(JdbcImageRepository.COLUMNS).append(" FROM images i WHERE ")
+                .append(String.join(" AND ", where)).append(" ORDER BY ");
+        List<String> order = new ArrayList<>();
+        for (SortKey k : q.sort()) {
+            order.add(SORT_EXPRESSIONS.get(k.attribute()) + (k.ascending() ? " ASC" : " DESC"));
+        }
+        sql.append(String.join(", ", order)).append(" LIMIT ?");
+        params.add(q.limit());
+        return new ImageListSql(sql.toString(), params);
+    }
+
+    private static String keyset(List<SortKey> sort, Image marker, List<Object> params) {
+        List<String> alternatives = new ArrayList<>();
+        for (int i = 0; i < sort.size(); i++) {
+            List<String> terms = new ArrayList<>();
+            for (int j = 0; j < i; j++) {
+                terms.add(SORT_EXPRESSIONS.get(sort.get(j).attribute()) + " = ?");
+                params.add(sortValue(sort.get(j).attribute(), marker));
+            }
+            SortKey k = sort.get(i);
+            terms.add(SORT_EXPRESSIONS.get(k.attribute()) + (k.ascending() ? " > ?" : " < ?"));
+            params.add(sortValue(k.attribute(), marker));
+            alternatives.add("(" + String.join(" AND ", terms) + ")");
+        }
+        return "(" + String.join(" OR ", alternatives) + ")";
+    }
+
+    private static Object sortValue(String attribute, Image m) {
+        return switch (attribute) {
+            case "name" -> m.name().orElse("");
+            case "status" -> m.status().wire();
+            case "container_format" -> m.containerFormat().orElse("");
+            case "disk_format" -> m.diskFormat().orElse("");
+            case "size" -> m.size().orElse(-1L);
+            case "id" -> m.id();
+            case "created_at" -> m.createdAt().toEpochMilli();
+            case "updated_at" -> m.updatedAt().toEpochMilli();
+            default -> throw new IllegalArgumentException("not a sort key: " + attribute);
+        };
+    }
+
+    private static String operator(ImageQuery.Comparison op) {
+        return switch (op) {
+            case GT -> ">";
+            case GTE -> ">=";
+            case LT -> "<";
+            case LTE -> "<=";
+            case EQ -> "=";
+            case NEQ -> "<>";
+        };
+    }
+
+    void bind(PreparedStatement s) throws SQLException {
+        for (int i = 0; i < params.size(); i++) {
+            Object p = params.get(i);
+            if (p instanceof Boolean b) {
+                s.setBoolean(i + 1, b);
+            } else if (p instanceof Long l) {
+                s.setLong(i + 1, l);
+            } else if (p instanceof Integer n) {
+                s.setInt(i + 1, n);
+            } else {
+                s.setString(i + 1, (String) p);
+            }
+        }
+    }
+}

@@ -1,0 +1,335 @@
+package glint.db;
+
+import glint.image.Image;
+import glint.image.ImageLocation;
+import glint.image.ImageQuery;
+import glint.image.ImageRepository;
+import glint.image.ImageStatus;
+import glint.image.MemberStatus;
+import glint.image.PendingData;
+import glint.image.Visibility;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** All image SQL. Lists are keyset-paginated (see {@link ImageListSql}); a page's tags and properties are batch-loaded. */
+public final class JdbcImageRepository implements ImageRepository {
+    static final String COLUMNS = "i.id, i.name, i.status, i.visibility, i.protected, i.os_hidden, i.owner, i.disk_format, "
+            + "i.container_format, i.min_disk, i.min_ram, i.size, i.virtual_size, i.checksum, i.os_hash_algo, "
+            + "i.os_hash_value, i.created_at, i.updated_at";
+
+    private final Database db;
+
+    public JdbcImageRepository(Database db) {
+        this.db = db;
+    }
+
+    @Override
+    public boolean insert(Image image) {
+        try {
+            return db.write(c -> {
+                try (PreparedStatement s = c.prepareStatement("INSERT INTO images (id, name, status, visibility, protected, "
+                        + "os_hidden, owner, disk_format, container_format, min_disk, min_ram, size, virtual_size, checksum, "
+                        + "os_hash_algo, os_hash_value, created_at, updated_at, deleted) "
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    s.setString(1, image.id());
+                    bindMutable(s, 2, image);
+                    s.setLong(17, image.createdAt().toEpochMilli());
+                    s.setLong(18, image.updatedAt().toEpochMilli());
+                    s.setBoolean(19, false);
+                    s.executeUpdate();
+                }
+                writeChildren(c, image);
+                return true;
+            });
+        } catch (Database.DatabaseException e) {
+            if (e.isDuplicateKey()) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public Optional<Image> find(String id) {
+        return db.read(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM images i WHERE i.id = ? AND i.deleted = ?")) {
+                s.setString(1, id);
+                s.setBoolean(2, false);
+                try (ResultSet r = s.executeQuery()) {
+                    if (!r.next()) {
+                        return Optional.empty();
+                    }
+                    Map<String, Image.Builder> one = new LinkedHashMap<>();
+                    one.put(id, row(r).toBuilder());
+                    return Optional.of(withChildren(c, one).get(0));
+                }
+            }
+        });
+    }
+
+    @Override
+    public boolean update(Image image, ImageStatus expected) {
+        return db.write(c -> updateIn(c, image, expected));
+    }
+
+    private static boolean updateIn(Connection c, Image image, ImageStatus expected) throws SQLException {
+        {
+            try (PreparedStatement s = c.prepareStatement("UPDATE images SET name = ?, status = ?, visibility = ?, protected = ?, "
+                    + "os_hidden = ?, owner = ?, disk_format = ?, container_format = ?, min_disk = ?, min_ram = ?, size = ?, "
+                    + "virtual_size = ?, checksum = ?, os_hash_algo = ?, os_hash_value = ?, updated_at = ? "
+                    + "WHERE id = ? AND status = ? AND deleted = ?")) {
+                bindMutable(s, 1, image);
+                s.setLong(16, image.updatedAt().toEpochMilli());
+                s.setString(17, image.id());
+                s.setString(18, expected.wire());
+                s.setBoolean(19, false);
+                if (s.executeUpdate() != 1) {
+                    return false;
+                }
+            }
+            deleteChildren(c, image.id(), false);
+            writeChildren(c, image);
+            return true;
+        }
+    }
+
+    @Override
+    public boolean activate(Image image, ImageStatus expected, String pendingId) {
+        return db.write(c -> {
+            if (!updateIn(c, image, expected)) {
+                return false;
+            }
+            JdbcDataJournal.remove(c, pendingId);
+            return true;
+        });
+    }
+
+    @Override
+    public List<PendingData> markDeleted(String id, String node) {
+        return db.write(c -> {
+            List<PendingData> orphans = new ArrayList<>();
+            try (PreparedStatement s = c.prepareStatement("SELECT store, location FROM image_locations WHERE image_id = ?")) {
+                s.setString(1, id);
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) {
+                        orphans.add(new PendingData(java.util.UUID.randomUUID().toString(), r.getString(1), r.getString(2), id, node));
+                    }
+                }
+            }
+            for (PendingData p : orphans) {
+                JdbcDataJournal.add(c, p);
+            }
+            try (PreparedStatement s = c.prepareStatement(
+                    "UPDATE images SET deleted = ?, status = ?, deleted_at = ?, updated_at = ? WHERE id = ?")) {
+                long now = System.currentTimeMillis();
+                s.setBoolean(1, true);
+                s.setString(2, ImageStatus.DELETED.wire());
+                s.setLong(3, now);
+                s.setLong(4, now);
+                s.setString(5, id);
+                s.executeUpdate();
+            }
+            deleteChildren(c, id, true);
+            return orphans;
+        });
+    }
+
+    @Override
+    public List<Image> list(ImageQuery query, Viewer viewer, Optional<Image> marker) {
+        return db.read(c -> {
+            ImageListSql sql = ImageListSql.build(query, viewer, marker);
+            Map<String, Image.Builder> page = new LinkedHashMap<>();
+            try (PreparedStatement s = c.prepareStatement(sql.sql())) {
+                sql.bind(s);
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) {
+                        Image image = row(r);
+                        page.put(image.id(), image.toBuilder());
+                    }
+                }
+            }
+            return withChildren(c, page);
+        });
+    }
+
+    @Override
+    public Optional<MemberStatus> memberStatus(String imageId, String project) {
+        return db.read(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT status FROM image_members WHERE image_id = ? AND member = ?")) {
+                s.setString(1, imageId);
+                s.setString(2, project);
+                try (ResultSet r = s.executeQuery()) {
+                    return r.next() ? MemberStatus.parse(r.getString(1)) : Optional.<MemberStatus>empty();
+                }
+            }
+        });
+    }
+
+    /** Binds name … os_hash_value (15 columns) starting at {@code i}. */
+    private static void bindMutable(PreparedStatement s, int i, Image image) throws SQLException {
+        setString(s, i, image.name());
+        s.setString(i + 1, image.status().wire());
+        s.setString(i + 2, image.visibility().wire());
+        s.setBoolean(i + 3, image.isProtected());
+        s.setBoolean(i + 4, image.osHidden());
+        setString(s, i + 5, image.owner());
+        setString(s, i + 6, image.diskFormat());
+        setString(s, i + 7, image.containerFormat());
+        s.setInt(i + 8, image.minDisk());
+        s.setInt(i + 9, image.minRam());
+        setLong(s, i + 10, image.size());
+        setLong(s, i + 11, image.virtualSize());
+        setString(s, i + 12, image.checksum());
+        setString(s, i + 13, image.osHashAlgo());
+        setString(s, i + 14, image.osHashValue());
+    }
+
+    private static void writeChildren(Connection c, Image image) throws SQLException {
+        if (!image.properties().isEmpty()) {
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO image_properties (image_id, name, value) VALUES (?, ?, ?)")) {
+                for (Map.Entry<String, String> p : image.properties().entrySet()) {
+                    s.setString(1, image.id());
+                    s.setString(2, p.getKey());
+                    s.setString(3, p.getValue());
+                    s.addBatch();
+                }
+                s.executeBatch();
+            }
+        }
+        if (!image.tags().isEmpty()) {
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO image_tags (image_id, value) VALUES (?, ?)")) {
+                for (String tag : image.tags()) {
+                    s.setString(1, image.id());
+                    s.setString(2, tag);
+                    s.addBatch();
+                }
+                s.executeBatch();
+            }
+        }
+        if (!image.locations().isEmpty()) {
+            try (PreparedStatement s = c.prepareStatement(
+                    "INSERT INTO image_locations (image_id, store, location, status, created_at) VALUES (?, ?, ?, ?, ?)")) {
+                for (ImageLocation l : image.locations()) {
+                    s.setString(1, image.id());
+                    s.setString(2, l.storeId());
+                    s.setString(3, l.key());
+                    s.setString(4, l.status());
+                    s.setLong(5, image.updatedAt().toEpochMilli());
+                    s.addBatch();
+                }
+                s.executeBatch();
+            }
+        }
+    }
+
+    private static void deleteChildren(Connection c, String id, boolean members) throws SQLException {
+        List<String> tables = new ArrayList<>(List.of("image_properties", "image_tags", "image_locations"));
+        if (members) {
+            tables.add("image_members");
+        }
+        for (String table : tables) {
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM " + table + " WHERE image_id = ?")) {
+                s.setString(1, id);
+                s.executeUpdate();
+            }
+        }
+    }
+
+    /** Loads tags, properties and locations of a page of images in three queries. */
+    private static List<Image> withChildren(Connection c, Map<String, Image.Builder> page) throws SQLException {
+        if (page.isEmpty()) {
+            return List.of();
+        }
+        String in = String.join(",", java.util.Collections.nCopies(page.size(), "?"));
+        Map<String, Map<String, String>> props = new HashMap<>();
+        Map<String, Set<String>> tags = new HashMap<>();
+        Map<String, List<ImageLocation>> locations = new HashMap<>();
+        query(c, "SELECT image_id, name, value FROM image_properties WHERE image_id IN (" + in + ")", page.keySet(),
+                r -> props.computeIfAbsent(r.getString(1), k -> new HashMap<>()).put(r.getString(2), r.getString(3)));
+        query(c, "SELECT image_id, value FROM image_tags WHERE image_id IN (" + in + ")", page.keySet(),
+                r -> tags.computeIfAbsent(r.getString(1), k -> new HashSet<>()).add(r.getString(2)));
+        query(c, "SELECT image_id, store, location, status FROM image_locations WHERE image_id IN (" + in + ") ORDER BY created_at",
+                page.keySet(), r -> locations.computeIfAbsent(r.getString(1), k -> new ArrayList<>())
+                        .add(new ImageLocation(r.getString(2), r.getString(3), r.getString(4))));
+        List<Image> images = new ArrayList<>(page.size());
+        page.forEach((id, b) -> images.add(b.properties(props.getOrDefault(id, Map.of()))
+                .tags(tags.getOrDefault(id, Set.of()))
+                .locations(locations.getOrDefault(id, List.of()))
+                .build()));
+        return images;
+    }
+
+    private interface RowConsumer {
+        void accept(ResultSet r) throws SQLException;
+    }
+
+    private static void query(Connection c, String sql, Iterable<String> ids, RowConsumer consumer) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(sql)) {
+            int i = 1;
+            for (String id : ids) {
+                s.setString(i++, id);
+            }
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    consumer.accept(r);
+                }
+            }
+        }
+    }
+
+    static Image row(ResultSet r) throws SQLException {
+        return new Image(
+                r.getString(1),
+                Optional.ofNullable(r.getString(2)),
+                ImageStatus.fromWire(r.getString(3)),
+                Visibility.parse(r.getString(4)).orElseThrow(),
+                r.getBoolean(5),
+                r.getBoolean(6),
+                Optional.ofNullable(r.getString(7)),
+                Optional.ofNullable(r.getString(8)),
+                Optional.ofNullable(r.getString(9)),
+                r.getInt(10),
+                r.getInt(11),
+                optionalLong(r, 12),
+                optionalLong(r, 13),
+                Optional.ofNullable(r.getString(14)),
+                Optional.ofNullable(r.getString(15)),
+                Optional.ofNullable(r.getString(16)),
+                Instant.ofEpochMilli(r.getLong(17)),
+                Instant.ofEpochMilli(r.getLong(18)),
+                Set.of(), Map.of(), List.of());
+    }
+
+    private static Optional<Long> optionalLong(ResultSet r, int column) throws SQLException {
+        long value = r.getLong(column);
+        return r.wasNull() ? Optional.empty() : Optional.of(value);
+    }
+
+    private static void setString(PreparedStatement s, int i, Optional<String> value) throws SQLException {
+        if (value.isPresent()) {
+            s.setString(i, value.get());
+        } else {
+            s.setNull(i, Types.VARCHAR);
+        }
+    }
+
+    private static void setLong(PreparedStatement s, int i, Optional<Long> value) throws SQLException {
+        if (value.isPresent()) {
+            s.setLong(i, value.get());
+        } else {
+            s.setNull(i, Types.BIGINT);
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package glint.image;
+
+import java.util.List;
+import java.util.Optional;
+
+/** Persistence of image records (implemented in {@code glint.db}); the service owns the rules. */
+public interface ImageRepository {
+    /** Inserts a new image; false when the id is already taken (also by a deleted image, as in Glance). */
+    boolean insert(Image image);
+
+    /** A live (not deleted) image. */
+    Optional<Image> find(String id);
+
+    /** Replaces every mutable column, the tags and the properties of a live image, if its status is still {@code expected}. */
+    boolean update(Image image, ImageStatus expected);
+
+    /**
+     * Saves an image that now has data, if its status is still {@code expected}, and drops the journal entry
+     * {@code pendingId} in the same transaction: after this the data belongs to the image.
+     */
+    boolean activate(Image image, ImageStatus expected, String pendingId);
+
+    /**
+     * Marks the image deleted (the id stays taken), removing tags, properties, members and locations; in the same
+     * transaction each location becomes a journal entry of {@code node}, so that its data is removed even if the
+     * process dies before it gets to it. Returns those entries.
+     */
+    List<PendingData> markDeleted(String id, String node);
+
+    /** One page of images visible to {@code viewer} matching {@code query}, after {@code marker} when given. */
+    List<Image> list(ImageQuery query, Viewer viewer, Optional<Image> marker);
+
+    /** The member status of {@code project} on an image, if it is a member. */
+    Optional<MemberStatus> memberStatus(String imageId, String project);
+
+    /** Who is listing: their project, and whether they see every image regardless of ownership (admin). */
+    record Viewer(Optional<String> projectId, boolean seesAll) {}
+}

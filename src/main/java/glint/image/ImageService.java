@@ -1,0 +1,297 @@
+package glint.image;
+
+import glint.auth.RequestContext;
+import glint.config.GlintConfig.ImagesConfig;
+import glint.error.ErrorKind;
+import glint.error.GlintException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The image use cases, one straight-line method each: authorize → validate → change → persist.
+ * Glance's rules are cited where they are not obvious; data upload and download live in {@link ImageDataService}.
+ */
+public final class ImageService {
+    /** Attributes that exist on every image; PATCH remove on them is refused (Glance: "may not be removed"). */
+    static final Set<String> BASE_ATTRIBUTES = Set.of("name", "visibility", "protected", "os_hidden", "owner",
+            "disk_format", "container_format", "min_disk", "min_ram", "tags", "checksum", "os_hash_algo",
+            "os_hash_value", "size", "virtual_size", "status", "id", "created_at", "updated_at", "locations");
+
+    private final ImageRepository images;
+    private final ImageAccess access;
+    private final ImagesConfig limits;
+    private final Clock clock;
+
+    public ImageService(ImageRepository images, ImageAccess access, ImagesConfig limits, Clock clock) {
+        this.images = images;
+        this.access = access;
+        this.limits = limits;
+        this.clock = clock;
+    }
+
+    public Image create(RequestContext ctx, NewImage request) {
+        String owner = request.owner().orElse(ctx.projectId());
+        Visibility visibility = request.visibility().orElse(Visibility.SHARED);
+        Map<String, String> target = new HashMap<>();
+        if (owner != null) {
+            target.put("project_id", owner);
+            target.put("owner", owner);
+        }
+        target.put("visibility", visibility.wire());
+        if (!access.allows("add_image", ctx, target)) {
+            if (owner != null && !owner.equals(ctx.projectId())) {
+                throw GlintException.forbidden("You are not permitted to create images owned by '" + owner + "'");
+            }
+            throw GlintException.forbidden("You are not authorized to complete add_image action.");
+        }
+        access.enforceVisibilityChange(ctx, visibility, target);
+        checkNotNegative("min_disk", request.minDisk().orElse(0));
+        checkNotNegative("min_ram", request.minRam().orElse(0));
+        Set<String> tags = new LinkedHashSet<>(request.tags());
+        checkQuotas(request.properties().size(), tags.size());
+
+        Instant now = now();
+        Image image = new Image(request.id().map(s -> s.toLowerCase(java.util.Locale.ROOT)).orElseGet(() -> UUID.randomUUID().toString()),
+                request.name(), ImageStatus.QUEUED, visibility,
+                request.isProtected().orElse(false), request.osHidden().orElse(false), Optional.ofNullable(owner),
+                request.diskFormat(), request.containerFormat(), request.minDisk().orElse(0), request.minRam().orElse(0),
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), now, now,
+                tags, request.properties(), List.of());
+        if (!images.insert(image)) {
+            throw GlintException.conflict("Image with identifier " + image.id() + " already exists!");
+        }
+        return image;
+    }
+
+    public Image get(RequestContext ctx, String id) {
+        return access.visible(ctx, id);
+    }
+
+    public ImagePage list(RequestContext ctx, ImageQuery query) {
+        Map<String, String> target = new HashMap<>();
+        if (ctx.projectId() != null) {
+            target.put("project_id", ctx.projectId());
+        }
+        if (!access.allows("get_images", ctx, target)) {
+            throw GlintException.forbidden("You are not authorized to complete get_images action.");
+        }
+        Optional<Image> marker = query.marker().map(id -> {
+            try {
+                return access.visible(ctx, id);
+            } catch (GlintException e) {
+                // Glance answers an unknown marker with 400 carrying the not-found message.
+                throw GlintException.badRequest(e.getMessage());
+            }
+        });
+        ImageRepository.Viewer viewer = new ImageRepository.Viewer(Optional.ofNullable(ctx.projectId()), ctx.isAdmin());
+        List<Image> page = images.list(query, viewer, marker);
+        List<Image> allowed = page.stream().filter(i -> access.allows("get_image", ctx, i)).toList();
+        // Like Glance, the next marker depends on whether the database filled the page, not on what policy kept.
+        Optional<String> next = !allowed.isEmpty() && page.size() == query.limit()
+                ? Optional.of(allowed.get(allowed.size() - 1).id()) : Optional.empty();
+        return new ImagePage(allowed, next);
+    }
+
+    public Image update(RequestContext ctx, String id, List<ImageChange> changes) {
+        for (int attempt = 0; ; attempt++) {
+            Image current = access.visible(ctx, id);
+            Image changed = applyChanges(ctx, current, changes);
+            if (changes.isEmpty()) {
+                return current;
+            }
+            checkQuotas(changed.properties().size(), changed.tags().size());
+            Image saved = changed.toBuilder().updatedAt(now()).build();
+            if (images.update(saved, current.status())) {
+                return saved;
+            }
+            if (attempt >= 2) {
+                throw GlintException.conflict("Image " + id + " was changed by another request; try again.");
+            }
+        }
+    }
+
+    private Image applyChanges(RequestContext ctx, Image image, List<ImageChange> changes) {
+        Image.Builder b = image.toBuilder();
+        Image view = image;
+        for (ImageChange change : changes) {
+            String attr = change.attribute();
+            if (attr.equals("locations")) {
+                // show_multiple_locations is off: locations are not user-writable (OSSN-0065).
+                throw GlintException.forbidden("It's not allowed to update locations if locations are invisible.");
+            }
+            if (change.op() == ImageChange.Op.REPLACE && attr.equals("owner") && !ctx.isAdmin()) {
+                throw GlintException.forbidden("Owner can't be updated by non admin.");
+            }
+            if (attr.equals("visibility") && change.op() != ImageChange.Op.REMOVE) {
+                Visibility v = Visibility.parse((String) change.value()).orElseThrow(() -> GlintException.badRequest(
+                        "Visibility must be one of \"community\", \"public\", \"private\", or \"shared\""));
+                access.enforceVisibilityChange(ctx, v, ImageAccess.target(view, ctx, Optional.empty()).values());
+            }
+            access.enforce("modify_image", ctx, view);
+            boolean base = BASE_ATTRIBUTES.contains(attr);
+            switch (change.op()) {
+                case REMOVE -> {
+                    if (base) {
+                        throw GlintException.forbidden("Property " + attr + " may not be removed.");
+                    }
+                    if (!view.properties().containsKey(attr)) {
+                        throw GlintException.conflict("Property " + attr + " does not exist.");
+                    }
+                    Map<String, String> props = new HashMap<>(view.properties());
+                    props.remove(attr);
+                    b.properties(props);
+                }
+                case REPLACE -> {
+                    if (!base && !view.properties().containsKey(attr)) {
+                        throw GlintException.conflict("Property " + attr + " does not exist.");
+                    }
+                    set(b, view, attr, change.value());
+                }
+                case ADD -> {
+                    if (change.draft4() && (base || view.properties().containsKey(attr))) {
+                        throw GlintException.conflict("Property " + attr + " already present.");
+                    }
+                    set(b, view, attr, change.value());
+                }
+            }
+            view = b.build();
+        }
+        return view;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void set(Image.Builder b, Image image, String attr, Object value) {
+        switch (attr) {
+            case "name" -> b.name(Optional.ofNullable((String) value));
+            case "visibility" -> b.visibility(Visibility.parse((String) value).orElseThrow());
+            case "protected" -> b.isProtected((Boolean) value);
+            case "os_hidden" -> b.osHidden((Boolean) value);
+            case "owner" -> b.owner(Optional.ofNullable((String) value));
+            case "disk_format" -> {
+                requireQueued(image, attr);
+                b.diskFormat(Optional.ofNullable((String) value));
+            }
+            case "container_format" -> {
+                requireQueued(image, attr);
+                b.containerFormat(Optional.ofNullable((String) value));
+            }
+            case "min_disk" -> b.minDisk(checkNotNegative(attr, (Integer) value));
+            case "min_ram" -> b.minRam(checkNotNegative(attr, (Integer) value));
+            case "tags" -> b.tags(new LinkedHashSet<>((List<String>) value));
+            default -> {
+                if (BASE_ATTRIBUTES.contains(attr)) {
+                    throw GlintException.forbidden("Attribute '" + attr + "' is read-only.");
+                }
+                Map<String, String> props = new HashMap<>(image.properties());
+                props.put(attr, (String) value);
+                b.properties(props);
+            }
+        }
+    }
+
+    /** Glance allows format changes only while the image has no data (queued) or is importing. */
+    private static void requireQueued(Image image, String attr) {
+        if (image.status() != ImageStatus.QUEUED && image.status() != ImageStatus.IMPORTING) {
+            throw GlintException.forbidden("Attribute " + attr + " can be only replaced for a queued image.");
+        }
+    }
+
+    public Image addTag(RequestContext ctx, String id, String tag) {
+        return update(ctx, id, List.of(new ImageChange(ImageChange.Op.REPLACE, "tags",
+                withTag(access.visible(ctx, id), tag), false)));
+    }
+
+    private static List<String> withTag(Image image, String tag) {
+        List<String> tags = new ArrayList<>(image.tags());
+        if (!tags.contains(tag)) {
+            tags.add(tag);
+        }
+        return tags;
+    }
+
+    public void removeTag(RequestContext ctx, String id, String tag) {
+        Image image = access.visible(ctx, id);
+        access.enforce("modify_image", ctx, image);
+        if (!image.tags().contains(tag)) {
+            throw GlintException.notFound("Tag " + tag + " not found");
+        }
+        List<String> tags = new ArrayList<>(image.tags());
+        tags.remove(tag);
+        update(ctx, id, List.of(new ImageChange(ImageChange.Op.REPLACE, "tags", tags, false)));
+    }
+
+    /** Deactivate (active → deactivated, idempotent), Glance's ImageActionsController. */
+    public void deactivate(RequestContext ctx, String id) {
+        changeStatus(ctx, id, "deactivate", ImageStatus.ACTIVE, ImageStatus.DEACTIVATED);
+    }
+
+    public void reactivate(RequestContext ctx, String id) {
+        changeStatus(ctx, id, "reactivate", ImageStatus.DEACTIVATED, ImageStatus.ACTIVE);
+    }
+
+    private void changeStatus(RequestContext ctx, String id, String rule, ImageStatus from, ImageStatus to) {
+        for (int attempt = 0; attempt < 3; attempt++) {
+            Image image = access.visible(ctx, id);
+            access.enforce(rule, ctx, image);
+            if (image.status() == to) {
+                return;
+            }
+            if (image.status() != from) {
+                throw GlintException.forbidden("Not allowed to " + rule + " image in status '" + image.status().wire() + "'");
+            }
+            if (images.update(image.toBuilder().status(to).updatedAt(now()).build(), from)) {
+                return;
+            }
+        }
+        throw GlintException.conflict("Image " + id + " was changed by another request; try again.");
+    }
+
+    /**
+     * Marks the image deleted and journals its data for removal by {@code node}; returns the journal entries, so
+     * that the caller can remove the data now (see {@link ImageDataService#delete}).
+     */
+    public List<PendingData> delete(RequestContext ctx, String id, String node) {
+        Image image = access.visible(ctx, id);
+        access.enforce("delete_image", ctx, image);
+        if (image.isProtected()) {
+            throw GlintException.forbidden("Image " + id + " is protected and cannot be deleted.");
+        }
+        if (!image.status().canBecome(ImageStatus.DELETED)) {
+            throw GlintException.badRequest("Image status transition from " + image.status().wire()
+                    + " to deleted is not allowed");
+        }
+        return images.markDeleted(id, node);
+    }
+
+    private void checkQuotas(int properties, int tags) {
+        if (properties > limits.propertyQuota()) {
+            throw new GlintException(ErrorKind.TOO_LARGE, "The limit has been exceeded on the number of allowed image "
+                    + "properties. Attempted: " + properties + ", Maximum: " + limits.propertyQuota());
+        }
+        if (tags > limits.tagQuota()) {
+            throw new GlintException(ErrorKind.TOO_LARGE, "The limit has been exceeded on the number of allowed image "
+                    + "tags. Attempted: " + tags + ", Maximum: " + limits.tagQuota());
+        }
+    }
+
+    private static int checkNotNegative(String param, int value) {
+        if (value < 0) {
+            throw GlintException.badRequest("Invalid value '" + value + "' for parameter '" + param
+                    + "': Cannot be a negative value.");
+        }
+        return value;
+    }
+
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    }
+}
