@@ -23,6 +23,7 @@ public final class HttpServer implements AutoCloseable {
         connector.setHost(host);
         connector.setPort(port);
         connector.setIdleTimeout(300_000);
+        server.addConnector(connector);
         server.setHandler(router);
         server.setStopTimeout(5_000);
     }
