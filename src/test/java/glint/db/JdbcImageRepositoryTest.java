@@ -30,12 +30,13 @@ import org.junit.jupiter.api.Test;
 class JdbcImageRepositoryTest {
     private Database db;
     private String url;
+    private Path dir;
     private JdbcImageRepository repo;
     private final Viewer admin = new Viewer(Optional.of("p1"), true);
 
     @BeforeEach
     void open() throws Exception {
-        Path dir = Files.createTempDirectory("glint-db-");
+        dir = Files.createTempDirectory("glint-db-");
         url = TestDatabases.fresh(dir);
         db = Database.open(new DatabaseConfig(url, "", "", 4));
         db.migrate();
@@ -46,6 +47,11 @@ class JdbcImageRepositoryTest {
     void close() {
         db.close();
         TestDatabases.drop(url);
+        try (var files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private Image image(String name, Long size, long createdMillis, String owner, Visibility visibility) {
