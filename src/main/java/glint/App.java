@@ -9,20 +9,26 @@ import glint.api.SchemasApi;
 import glint.api.VersionsApi;
 import glint.api.schema.ImageSchemas;
 import glint.api.schema.SchemaValidator;
-import glint.auth.Authenticator;
-import glint.auth.RequestContext;
+import glint.api.IdentityApi;
 import glint.config.GlintConfig;
 import glint.db.Database;
 import glint.db.JdbcDataJournal;
+import glint.db.JdbcIdentityStore;
 import glint.db.JdbcImageRepository;
 import glint.http.HttpServer;
 import glint.http.Json;
 import glint.http.Router;
+import glint.identity.BuiltinAuthenticator;
+import glint.identity.IdentityService;
+import glint.identity.Openrc;
+import glint.identity.PasswordHasher;
 import glint.image.ImageAccess;
 import glint.image.ImageDataService;
 import glint.image.ImageService;
 import glint.policy.DefaultPolicy;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,11 +40,13 @@ public final class App implements AutoCloseable {
     private final HttpServer server;
     private final Database database;
     private final GlintConfig config;
+    private final IdentityService identity;
 
-    private App(GlintConfig config, HttpServer server, Database database) {
+    private App(GlintConfig config, HttpServer server, Database database, IdentityService identity) {
         this.config = config;
         this.server = server;
         this.database = database;
+        this.identity = identity;
     }
 
     public static App start(GlintConfig config) throws Exception {
@@ -46,8 +54,14 @@ public final class App implements AutoCloseable {
         Database database = Database.open(config.database());
         database.migrate();
 
-        Authenticator authenticator = identity(config, database);
+        IdentityService identity = new IdentityService(new JdbcIdentityStore(database), new PasswordHasher(),
+                config.identity().tokenTtl(), Clock.systemUTC());
+        Optional<String> adminPassword = identity.bootstrap(config.identity().adminPassword());
+        String[] identityUri = {config.server().baseUrl() + IdentityApi.PREFIX};
+        BuiltinAuthenticator authenticator = new BuiltinAuthenticator(identity, Clock.systemUTC(), Duration.ofSeconds(10),
+                () -> identityUri[0]);
         Router router = new Router(json, authenticator);
+        new IdentityApi(identity, authenticator, config.server().publicEndpoint(), config.identity().region()).register(router);
 
         JdbcImageRepository imageRepository = new JdbcImageRepository(database);
         ImageService images = new ImageService(imageRepository, new ImageAccess(new DefaultPolicy(), imageRepository),
@@ -64,9 +78,17 @@ public final class App implements AutoCloseable {
 
         HttpServer server = new HttpServer(config.server().host(), config.server().port(), router);
         server.start();
+        String baseUrl = config.server().publicEndpoint().orElse("http://" + config.server().host() + ":" + server.port());
+        identityUri[0] = baseUrl + IdentityApi.PREFIX;
+        if (adminPassword.isPresent()) {
+            Path openrc = Openrc.write(config.dataDir(), baseUrl + IdentityApi.PREFIX + "/v3", adminPassword.get(), config.identity().region());
+            LOG.info("admin credentials written to {} (source it, then: openstack image list)", openrc);
+        } else {
+            LOG.info("admin credentials: {} (written on first start)", config.dataDir().resolve("openrc-admin"));
+        }
         LOG.info("Glint serving the Image API v2 on http://{}:{} (database {}, data dir {})",
                 config.server().host(), server.port(), database.dialect(), config.dataDir());
-        return new App(config, server, database);
+        return new App(config, server, database, identity);
     }
 
     /** Names this node in the data journal: stable across restarts of the same server on the same data dir. */
@@ -80,23 +102,12 @@ public final class App implements AutoCloseable {
         return host + ":" + config.dataDir();
     }
 
-    /** Placeholder until the built-in identity lands: every token is refused. */
-    private static Authenticator identity(GlintConfig config, Database database) {
-        return new Authenticator() {
-            @Override
-            public Optional<RequestContext> authenticate(String token) {
-                return Optional.empty();
-            }
-
-            @Override
-            public String wwwAuthenticateUri() {
-                return config.server().baseUrl() + "/identity";
-            }
-        };
-    }
-
     public int port() {
         return server.port();
+    }
+
+    public IdentityService identity() {
+        return identity;
     }
 
     public GlintConfig config() {

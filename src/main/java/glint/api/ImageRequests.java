@@ -90,6 +90,16 @@ public final class ImageRequests {
                 integer(body, "min_disk"), integer(body, "min_ram"), tags, properties);
     }
 
+    /** A tag from a URL, checked as Glance's image_tags deserializer does (against the image schema's tags). */
+    public String tag(String tag) {
+        ObjectNode partial = json.createObjectNode();
+        partial.putArray("tags").add(tag);
+        validator.validate(schemas.image(), partial).ifPresent(reason -> {
+            throw GlintException.badRequest("Provided object does not match schema 'image': " + reason);
+        });
+        return tag;
+    }
+
     /** Decodes a PATCH document; {@code contentType} selects the dialect (anything else → 415 with Accept-Patch). */
     public List<ImageChange> patch(String contentType, JsonNode body) {
         String type = contentType == null ? "" : contentType.split(";")[0].strip().toLowerCase(java.util.Locale.ROOT);

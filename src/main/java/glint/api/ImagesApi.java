@@ -39,7 +39,7 @@ public final class ImagesApi {
         router.add("PATCH", "/v2/images/{image_id}", this::update);
         router.add("DELETE", "/v2/images/{image_id}", this::delete);
         router.add("PUT", "/v2/images/{image_id}/tags/{tag_value}", ex -> {
-            images.addTag(ex.context(), ex.pathParam("image_id"), ex.pathParam("tag_value"));
+            images.addTag(ex.context(), ex.pathParam("image_id"), requests.tag(ex.pathParam("tag_value")));
             ex.sendEmpty(204);
         });
         router.add("DELETE", "/v2/images/{image_id}/tags/{tag_value}", ex -> {

@@ -55,10 +55,15 @@ public final class ErrorResponder {
         };
     }
 
-    public Rendered render(GlintException e, String accept) {
+    public Rendered render(GlintException e, String accept, String path) {
         int status = status(e.kind());
         if (e.kind() == ErrorKind.UNAUTHORIZED) {
             return keystoneUnauthorized(e.getMessage());
+        }
+        if (path.startsWith("/identity")) {
+            // Keystone's own error body
+            return new Rendered(status, "application/json", jsonBytes(Map.of("error",
+                    ordered("code", status, "message", e.getMessage() == null ? "" : e.getMessage(), "title", title(status)))));
         }
         String statusLine = status + " " + title(status);
         String message = e.getMessage() == null ? "" : e.getMessage();

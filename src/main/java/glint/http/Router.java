@@ -129,7 +129,7 @@ public final class Router extends Handler.Abstract {
             callback.failed(e);
             return;
         }
-        ErrorResponder.Rendered rendered = errors.render(e, exchange.header("Accept").orElse(null));
+        ErrorResponder.Rendered rendered = errors.render(e, exchange.header("Accept").orElse(null), exchange.path());
         e.headers().forEach(exchange::setHeader);
         try {
             exchange.status(rendered.status());

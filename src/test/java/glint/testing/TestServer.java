@@ -66,6 +66,39 @@ public final class TestServer implements AutoCloseable {
         return app;
     }
 
+    /** A project-scoped token of the bootstrap admin, through the real identity API. */
+    public String adminToken() {
+        return passwordToken("admin", ADMIN_PASSWORD, "admin");
+    }
+
+    /**
+     * A token of {@code user} scoped to {@code project} with {@code role} there; the project and user are created
+     * (through the identity service) when missing.
+     */
+    public String tokenFor(String project, String user, String role) {
+        var identity = app.identity();
+        var p = identity.ensureProject(project);
+        var u = identity.ensureUser(user, user + "-secret", java.util.Optional.of(p.id()));
+        identity.assignProjectRole(u.id(), p.id(), role);
+        return passwordToken(user, user + "-secret", project);
+    }
+
+    /** The id of a project (creating it when missing). */
+    public String projectId(String project) {
+        return app.identity().ensureProject(project).id();
+    }
+
+    public String passwordToken(String user, String password, String project) {
+        String body = "{\"auth\":{\"identity\":{\"methods\":[\"password\"],\"password\":{\"user\":{\"name\":\"" + user
+                + "\",\"domain\":{\"name\":\"Default\"},\"password\":\"" + password + "\"}}},"
+                + "\"scope\":{\"project\":{\"name\":\"" + project + "\",\"domain\":{\"name\":\"Default\"}}}}}";
+        ApiClient.Reply reply = new ApiClient(baseUrl(), null).post("/identity/v3/auth/tokens", body);
+        if (reply.status() != 201) {
+            throw new IllegalStateException("login of " + user + " failed: " + reply.status() + " " + reply.body());
+        }
+        return reply.header("X-Subject-Token").orElseThrow();
+    }
+
     @Override
     public void close() {
         app.close();

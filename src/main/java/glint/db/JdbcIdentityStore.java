@@ -1,0 +1,227 @@
+package glint.db;
+
+import glint.identity.IdentityRecords.Domain;
+import glint.identity.IdentityRecords.Project;
+import glint.identity.IdentityRecords.Role;
+import glint.identity.IdentityRecords.User;
+import glint.identity.IdentityStore;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** All identity SQL. */
+public final class JdbcIdentityStore implements IdentityStore {
+    private final Database db;
+
+    public JdbcIdentityStore(Database db) {
+        this.db = db;
+    }
+
+    @FunctionalInterface
+    private interface Row<T> {
+        T map(ResultSet r) throws SQLException;
+    }
+
+    private <T> List<T> query(String sql, Row<T> row, Object... params) {
+        return db.read(c -> {
+            try (PreparedStatement s = c.prepareStatement(sql)) {
+                bind(s, params);
+                List<T> out = new ArrayList<>();
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) {
+                        out.add(row.map(r));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    private <T> Optional<T> one(String sql, Row<T> row, Object... params) {
+        return query(sql, row, params).stream().findFirst();
+    }
+
+    private void execute(String sql, Object... params) {
+        db.write(c -> execute(c, sql, params));
+    }
+
+    private static int execute(Connection c, String sql, Object... params) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(sql)) {
+            bind(s, params);
+            return s.executeUpdate();
+        }
+    }
+
+    private static void bind(PreparedStatement s, Object... params) throws SQLException {
+        for (int i = 0; i < params.length; i++) {
+            Object p = params[i];
+            if (p instanceof Boolean b) {
+                s.setBoolean(i + 1, b);
+            } else if (p instanceof Long l) {
+                s.setLong(i + 1, l);
+            } else {
+                s.setString(i + 1, (String) p);
+            }
+        }
+    }
+
+    private static final Row<Domain> DOMAIN = r -> new Domain(r.getString(1), r.getString(2), r.getBoolean(3));
+    private static final Row<Project> PROJECT = r -> new Project(r.getString(1), r.getString(2), r.getString(3),
+            Optional.ofNullable(r.getString(4)), r.getBoolean(5));
+    private static final Row<User> USER = r -> new User(r.getString(1), r.getString(2), r.getString(3),
+            Optional.ofNullable(r.getString(4)), r.getBoolean(5), Optional.ofNullable(r.getString(6)));
+    private static final Row<Role> ROLE = r -> new Role(r.getString(1), r.getString(2));
+    private static final String PROJECT_COLUMNS = "SELECT id, name, domain_id, description, enabled FROM identity_projects";
+    private static final String USER_COLUMNS = "SELECT id, name, domain_id, password_hash, enabled, default_project_id FROM identity_users";
+
+    @Override
+    public Optional<Domain> domain(String id) {
+        return one("SELECT id, name, enabled FROM identity_domains WHERE id = ?", DOMAIN, id);
+    }
+
+    @Override
+    public Optional<Domain> domainByName(String name) {
+        return one("SELECT id, name, enabled FROM identity_domains WHERE name = ?", DOMAIN, name);
+    }
+
+    @Override
+    public Optional<Project> project(String id) {
+        return one(PROJECT_COLUMNS + " WHERE id = ?", PROJECT, id);
+    }
+
+    @Override
+    public Optional<Project> projectByName(String domainId, String name) {
+        return one(PROJECT_COLUMNS + " WHERE domain_id = ? AND name = ?", PROJECT, domainId, name);
+    }
+
+    @Override
+    public List<Project> projects() {
+        return query(PROJECT_COLUMNS + " ORDER BY name", PROJECT);
+    }
+
+    @Override
+    public Optional<User> user(String id) {
+        return one(USER_COLUMNS + " WHERE id = ?", USER, id);
+    }
+
+    @Override
+    public Optional<User> userByName(String domainId, String name) {
+        return one(USER_COLUMNS + " WHERE domain_id = ? AND name = ?", USER, domainId, name);
+    }
+
+    @Override
+    public List<Role> roles() {
+        return query("SELECT id, name FROM identity_roles ORDER BY name", ROLE);
+    }
+
+    @Override
+    public Optional<Role> roleByName(String name) {
+        return one("SELECT id, name FROM identity_roles WHERE name = ?", ROLE, name);
+    }
+
+    @Override
+    public List<String> assignedRoleIds(String userId, String targetType, String targetId) {
+        return query("SELECT role_id FROM identity_assignments WHERE user_id = ? AND target_type = ? AND target_id = ?",
+                r -> r.getString(1), userId, targetType, targetId);
+    }
+
+    @Override
+    public List<String> assignedProjectIds(String userId) {
+        return query("SELECT DISTINCT target_id FROM identity_assignments WHERE user_id = ? AND target_type = 'project'",
+                r -> r.getString(1), userId);
+    }
+
+    @Override
+    public Map<String, List<String>> impliedRoles() {
+        Map<String, List<String>> implied = new HashMap<>();
+        query("SELECT prior_role_id, implied_role_id FROM identity_implied_roles", r -> new String[] {r.getString(1), r.getString(2)})
+                .forEach(p -> implied.computeIfAbsent(p[0], k -> new ArrayList<>()).add(p[1]));
+        return implied;
+    }
+
+    @Override
+    public boolean isRevoked(String auditId) {
+        return one("SELECT audit_id FROM identity_revocations WHERE audit_id = ?", r -> r.getString(1), auditId).isPresent();
+    }
+
+    @Override
+    public void revoke(String auditId, Instant expiresAt) {
+        db.write(c -> {
+            execute(c, "DELETE FROM identity_revocations WHERE expires_at < ?", System.currentTimeMillis());
+            if (execute(c, "UPDATE identity_revocations SET expires_at = ? WHERE audit_id = ?", expiresAt.toEpochMilli(), auditId) == 0) {
+                execute(c, "INSERT INTO identity_revocations (audit_id, expires_at) VALUES (?, ?)", auditId, expiresAt.toEpochMilli());
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<String> setting(String name) {
+        return one("SELECT value FROM identity_settings WHERE name = ?", r -> r.getString(1), name);
+    }
+
+    @Override
+    public String settingIfAbsent(String name, String value) {
+        try {
+            execute("INSERT INTO identity_settings (name, value) VALUES (?, ?)", name, value);
+            return value;
+        } catch (Database.DatabaseException e) {
+            if (!e.isDuplicateKey()) {
+                throw e;
+            }
+            return setting(name).orElseThrow(() -> e);
+        }
+    }
+
+    @Override
+    public void createDomain(Domain d) {
+        execute("INSERT INTO identity_domains (id, name, enabled) VALUES (?, ?, ?)", d.id(), d.name(), d.enabled());
+    }
+
+    @Override
+    public void createProject(Project p) {
+        execute("INSERT INTO identity_projects (id, name, domain_id, description, enabled) VALUES (?, ?, ?, ?, ?)",
+                p.id(), p.name(), p.domainId(), p.description().orElse(null), p.enabled());
+    }
+
+    @Override
+    public void createUser(User u) {
+        execute("INSERT INTO identity_users (id, name, domain_id, password_hash, enabled, default_project_id, created_at) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?)", u.id(), u.name(), u.domainId(), u.passwordHash().orElse(null), u.enabled(),
+                u.defaultProjectId().orElse(null), System.currentTimeMillis());
+    }
+
+    @Override
+    public void createRole(Role role) {
+        execute("INSERT INTO identity_roles (id, name) VALUES (?, ?)", role.id(), role.name());
+    }
+
+    @Override
+    public void addImpliedRole(String priorRoleId, String impliedRoleId) {
+        execute("INSERT INTO identity_implied_roles (prior_role_id, implied_role_id) VALUES (?, ?)", priorRoleId, impliedRoleId);
+    }
+
+    @Override
+    public void assign(String userId, String targetType, String targetId, String roleId) {
+        try {
+            execute("INSERT INTO identity_assignments (user_id, target_type, target_id, role_id) VALUES (?, ?, ?, ?)",
+                    userId, targetType, targetId, roleId);
+        } catch (Database.DatabaseException e) {
+            if (!e.isDuplicateKey()) {
+                throw e;
+            }
+        }
+    }
+
+    @Override
+    public void setPassword(String userId, String passwordHash) {
+        execute("UPDATE identity_users SET password_hash = ? WHERE id = ?", passwordHash, userId);
+    }
+}

@@ -1,0 +1,17 @@
+package glint.identity;
+
+import java.util.Optional;
+
+/** The identity's values. */
+public final class IdentityRecords {
+    private IdentityRecords() {}
+
+    public record Domain(String id, String name, boolean enabled) {}
+
+    public record Project(String id, String name, String domainId, Optional<String> description, boolean enabled) {}
+
+    public record User(String id, String name, String domainId, Optional<String> passwordHash, boolean enabled,
+                       Optional<String> defaultProjectId) {}
+
+    public record Role(String id, String name) {}
+}
