@@ -10,7 +10,10 @@ import glint.api.VersionsApi;
 import glint.api.schema.ImageSchemas;
 import glint.api.schema.SchemaValidator;
 import glint.api.IdentityApi;
+import glint.api.ImageDataApi;
 import glint.config.GlintConfig;
+import glint.data.HashAlgorithm;
+import glint.data.UploadPipeline;
 import glint.db.Database;
 import glint.db.JdbcDataJournal;
 import glint.db.JdbcIdentityStore;
@@ -26,10 +29,15 @@ import glint.image.ImageAccess;
 import glint.image.ImageDataService;
 import glint.image.ImageService;
 import glint.policy.DefaultPolicy;
+import glint.store.StoreRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,9 +72,13 @@ public final class App implements AutoCloseable {
         new IdentityApi(identity, authenticator, config.server().publicEndpoint(), config.identity().region()).register(router);
 
         JdbcImageRepository imageRepository = new JdbcImageRepository(database);
-        ImageService images = new ImageService(imageRepository, new ImageAccess(new DefaultPolicy(), imageRepository),
-                config.images(), Clock.systemUTC());
-        ImageDataService imageData = new ImageDataService(images, new JdbcDataJournal(database), nodeId(config));
+        ImageAccess access = new ImageAccess(new DefaultPolicy(), imageRepository);
+        ImageService images = new ImageService(imageRepository, access, config.images(), Clock.systemUTC());
+        ExecutorService hashers = Executors.newCachedThreadPool(daemonThreads("hash"));
+        ImageDataService imageData = new ImageDataService(images, access, imageRepository, new JdbcDataJournal(database),
+                StoreRegistry.from(config.stores()), new UploadPipeline(hashers),
+                HashAlgorithm.of(config.images().hashingAlgorithm()), config.images().imageSizeCap(), nodeId(config),
+                Clock.systemUTC());
         imageData.recover();
 
         ImageSchemas schemas = new ImageSchemas(json, config.images().diskFormats(), config.images().containerFormats());
@@ -75,6 +87,7 @@ public final class App implements AutoCloseable {
         new SchemasApi(schemas).register(router);
         new ImagesApi(images, imageData, new ImageRequests(schemas, new SchemaValidator(), json),
                 new ListQueryParser(config.images()), view).register(router);
+        new ImageDataApi(imageData, config.stores().multiStore()).register(router);
 
         HttpServer server = new HttpServer(config.server().host(), config.server().port(), router);
         server.start();
@@ -89,6 +102,15 @@ public final class App implements AutoCloseable {
         LOG.info("Glint serving the Image API v2 on http://{}:{} (database {}, data dir {})",
                 config.server().host(), server.port(), database.dialect(), config.dataDir());
         return new App(config, server, database, identity);
+    }
+
+    private static ThreadFactory daemonThreads(String name) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     /** Names this node in the data journal: stable across restarts of the same server on the same data dir. */

@@ -1,26 +1,144 @@
 package glint.image;
 
 import glint.auth.RequestContext;
+import glint.data.ByteRange;
+import glint.data.HashAlgorithm;
+import glint.data.UploadPipeline;
+import glint.data.UploadResult;
+import glint.error.ErrorKind;
+import glint.error.GlintException;
+import glint.store.BlobStore;
+import glint.store.BlobWriter;
+import glint.store.ByteSink;
+import glint.store.StoreRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Image data: upload, download, and removal of data with the crash journal ({@link DataJournal}), so that a
  * crash at any moment leaves neither an active image without its data nor data without an image once
- * {@link #recover()} has run.
+ * {@link #recover()} has run. Upload follows Glance's ImageDataController.upload (glance/api/v2/image_data.py).
  */
 public final class ImageDataService {
     private static final Logger LOG = LoggerFactory.getLogger(ImageDataService.class);
 
     private final ImageService images;
+    private final ImageAccess access;
+    private final ImageRepository repository;
     private final DataJournal journal;
+    private final StoreRegistry stores;
+    private final UploadPipeline pipeline;
+    private final HashAlgorithm hashAlgorithm;
+    private final long sizeCap;
     private final String node;
+    private final Clock clock;
 
-    public ImageDataService(ImageService images, DataJournal journal, String node) {
+    public ImageDataService(ImageService images, ImageAccess access, ImageRepository repository, DataJournal journal,
+                            StoreRegistry stores, UploadPipeline pipeline, HashAlgorithm hashAlgorithm, long sizeCap,
+                            String node, Clock clock) {
         this.images = images;
+        this.access = access;
+        this.repository = repository;
         this.journal = journal;
+        this.stores = stores;
+        this.pipeline = pipeline;
+        this.hashAlgorithm = hashAlgorithm;
+        this.sizeCap = sizeCap;
         this.node = node;
+        this.clock = clock;
+    }
+
+    /**
+     * queued → saving → active, with the data durable before the image turns active. Any failure puts the image
+     * back to queued and removes what was written.
+     */
+    public Image upload(RequestContext ctx, String id, InputStream data, OptionalLong expectedSize, Optional<String> storeId)
+            throws IOException {
+        BlobStore store = storeId.map(stores::get).orElse(stores.defaultStore());
+        Image image = access.visible(ctx, id);
+        try {
+            access.enforce("upload_image", ctx, image);
+        } catch (GlintException e) {
+            if (e.kind() == ErrorKind.FORBIDDEN) {
+                throw GlintException.forbidden("Not allowed to upload image data for image " + id);
+            }
+            throw e;
+        }
+        if (image.status() != ImageStatus.QUEUED) {
+            throw GlintException.conflict("Image status transition from " + image.status().wire() + " to saving is not allowed");
+        }
+        requireFormats(image);
+        Image saving = image.toBuilder().status(ImageStatus.SAVING).updatedAt(now()).build();
+        if (!repository.update(saving, ImageStatus.QUEUED)) {
+            throw GlintException.conflict("Image status transition from " + repository.find(id).map(i -> i.status().wire())
+                    .orElse("deleted") + " to saving is not allowed");
+        }
+        BlobWriter writer;
+        PendingData pending;
+        try {
+            writer = store.create(id);
+            pending = new PendingData(UUID.randomUUID().toString(), store.id(), writer.location(), id, node);
+            journal.add(pending);
+        } catch (IOException | RuntimeException e) {
+            restore(saving);
+            throw e;
+        }
+        UploadResult result;
+        try {
+            result = pipeline.run(data, writer, hashAlgorithm, sizeCap, expectedSize);
+        } catch (IOException | RuntimeException e) {
+            // the pipeline has aborted the writer; nothing of the data is left
+            journal.remove(pending.id());
+            restore(saving);
+            throw e;
+        }
+        Image active = saving.toBuilder()
+                .status(ImageStatus.ACTIVE)
+                .size(Optional.of(result.size()))
+                .checksum(Optional.of(result.md5()))
+                .osHashAlgo(Optional.of(result.hashAlgorithm()))
+                .osHashValue(Optional.of(result.hashValue()))
+                .locations(List.of(new ImageLocation(store.id(), writer.location(), "active")))
+                .updatedAt(now())
+                .build();
+        if (!repository.activate(active, ImageStatus.SAVING, pending.id())) {
+            removeData(pending);
+            throw new GlintException(ErrorKind.GONE, "Image " + id + " could not be found after upload. The image may have "
+                    + "been deleted during the upload, cleaning up the chunks uploaded.");
+        }
+        return active;
+    }
+
+    /** What a download will send: the image, where its data is, and the range. */
+    public record Download(Image image, Optional<ImageLocation> location, Optional<ByteRange> range) {}
+
+    public Download prepareDownload(RequestContext ctx, String id, Optional<String> rangeHeader) {
+        Image image = access.visible(ctx, id);
+        if (image.status() == ImageStatus.DEACTIVATED && !ctx.isAdmin()) {
+            throw GlintException.forbidden("The requested image has been deactivated. Image data download is forbidden.");
+        }
+        access.enforce("download_image", ctx, image);
+        Optional<ImageLocation> location = image.locations().stream().filter(l -> stores.find(l.storeId()).isPresent()).findFirst();
+        if (location.isEmpty() || image.size().isEmpty()) {
+            return new Download(image, Optional.empty(), Optional.empty());
+        }
+        return new Download(image, location, ByteRange.parse(rangeHeader.orElse(null), image.size().get()));
+    }
+
+    public void send(Download download, ByteSink sink) throws IOException {
+        ImageLocation location = download.location().orElseThrow();
+        long offset = download.range().map(ByteRange::offset).orElse(0L);
+        long length = download.range().map(ByteRange::length).orElse(download.image().size().orElseThrow());
+        stores.get(location.storeId()).read(location.key(), offset, length, sink);
     }
 
     public void delete(RequestContext ctx, String id) {
@@ -28,16 +146,60 @@ public final class ImageDataService {
         orphans.forEach(this::removeData);
     }
 
-    /** Start-up housekeeping: removes the data of this node's journal entries (uploads cut short, deletes not finished). */
-    public void recover() {
+    /**
+     * Start-up housekeeping: removes unfinished temporary files of every store, then the data of this node's
+     * journal entries (uploads cut short, deletions not finished) and puts images left in {@code saving} back to
+     * {@code queued}.
+     */
+    public void recover() throws IOException {
+        stores.cleanup();
         for (PendingData entry : journal.ofNode(node)) {
             removeData(entry);
+            repository.find(entry.imageId()).filter(i -> i.status() == ImageStatus.SAVING).ifPresent(this::restore);
+        }
+    }
+
+    private void restore(Image saving) {
+        Image queued = saving.toBuilder().status(ImageStatus.QUEUED).size(Optional.empty()).virtualSize(Optional.empty())
+                .updatedAt(now()).build();
+        if (!repository.update(queued, ImageStatus.SAVING)) {
+            LOG.debug("image {} left saving in the meantime", saving.id());
         }
     }
 
     private void removeData(PendingData entry) {
-        // Stores land with the byte path; until then there is no data to remove.
-        journal.remove(entry.id());
-        LOG.debug("removed data {} of image {}", entry.location(), entry.imageId());
+        Optional<BlobStore> store = stores.find(entry.storeId());
+        if (store.isEmpty()) {
+            LOG.warn("data {} of image {} is in store '{}', which is not configured; keeping the journal entry",
+                    entry.location(), entry.imageId(), entry.storeId());
+            return;
+        }
+        try {
+            store.get().delete(entry.location());
+            journal.remove(entry.id());
+        } catch (IOException e) {
+            LOG.warn("could not remove data {} of image {}; will retry at next start", entry.location(), entry.imageId(), e);
+        }
+    }
+
+    /** Glance: "Properties disk_format, container_format must be set prior to saving data." */
+    private static void requireFormats(Image image) {
+        List<String> missing = new java.util.ArrayList<>();
+        if (image.diskFormat().isEmpty()) {
+            missing.add("disk_format");
+        }
+        if (image.containerFormat().isEmpty()) {
+            missing.add("container_format");
+        }
+        if (missing.size() == 1) {
+            throw GlintException.badRequest("Property " + missing.get(0) + " must be set prior to saving data.");
+        }
+        if (missing.size() == 2) {
+            throw GlintException.badRequest("Properties disk_format, container_format must be set prior to saving data.");
+        }
+    }
+
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
     }
 }
