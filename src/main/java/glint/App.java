@@ -66,7 +66,7 @@ public final class App implements AutoCloseable {
         database.migrate();
 
         IdentityRepository identityStore = new IdentityRepository(database);
-        IdentityService identity = new IdentityService(identityStore, new PasswordHasher());
+        IdentityService identity = new IdentityService(identityStore, new PasswordHasher(config.identity().passwordHashRounds()));
         Optional<String> adminPassword = new IdentityBootstrap(identity).run(config.identity().adminPassword());
         TokenService tokens = new TokenService(identity, identityStore, config.identity().tokenTtl(), Clock.systemUTC());
         String[] identityUri = {config.server().baseUrl() + IdentityApi.PREFIX};

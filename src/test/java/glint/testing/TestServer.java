@@ -55,6 +55,8 @@ public final class TestServer implements AutoCloseable {
     private static TestServer start(String url, boolean ownsDatabase, Path dir, Map<String, String> env, String... iniLines) {
         try {
             List<String> lines = new ArrayList<>();
+            lines.add("[identity]");
+            lines.add("password_hash_rounds = 1000"); // logins in milliseconds; PasswordHasherTest covers the default
             lines.add("[DEFAULT]");
             lines.addAll(List.of(iniLines));
             lines.add("[database]");
