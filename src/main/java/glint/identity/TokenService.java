@@ -122,20 +122,20 @@ public final class TokenService {
                 || store.isRevoked(token.auditIds().get(0))) {
             return Optional.empty();
         }
-        Optional<User> user = identity.user(token.userId()).filter(identity::enabled);
-        if (user.isEmpty()) {
+        Optional<User> user = identity.user(token.userId()).filter(User::enabled);
+        Optional<Domain> userDomain = user.flatMap(u -> identity.domain(u.domainId())).filter(Domain::enabled);
+        if (userDomain.isEmpty()) {
             return Optional.empty();
         }
-        Domain userDomain = identity.domain(user.get().domainId()).orElseThrow();
         Optional<Project> project = Optional.empty();
         Optional<Domain> projectDomain = Optional.empty();
         List<Role> roles = List.of();
         if (token.projectId().isPresent()) {
-            project = identity.project(token.projectId().get()).filter(identity::enabled);
-            if (project.isEmpty()) {
+            project = identity.project(token.projectId().get()).filter(Project::enabled);
+            projectDomain = project.flatMap(p -> identity.domain(p.domainId())).filter(Domain::enabled);
+            if (projectDomain.isEmpty()) {
                 return Optional.empty();
             }
-            projectDomain = identity.domain(project.get().domainId());
             roles = identity.projectRoles(user.get().id(), project.get().id());
         } else if (token.system()) {
             roles = identity.systemRoles(user.get().id());
@@ -143,7 +143,7 @@ public final class TokenService {
         if ((token.projectId().isPresent() || token.system()) && roles.isEmpty()) {
             return Optional.empty(); // all roles removed: Keystone refuses the token
         }
-        return Optional.of(new ValidToken(tokenId, token, user.get(), userDomain, project, projectDomain, roles));
+        return Optional.of(new ValidToken(tokenId, token, user.get(), userDomain.get(), project, projectDomain, roles));
     }
 
     /**
