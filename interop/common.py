@@ -51,9 +51,16 @@ class InteropCase(unittest.TestCase):
         self.created = []
 
     def tearDown(self):
+        # cleanup in-process through openstacksdk: one CLI process per image would dominate the suite's run time
+        import openstack as sdk
+        conn = sdk.connect()
         for image_id in self.created:
-            openstack("image", "set", "--unprotected", image_id, check=False)
-            openstack("image", "delete", image_id, check=False)
+            image = conn.image.find_image(image_id)
+            if image is None:
+                continue
+            if image.is_protected:
+                conn.image.update_image(image, protected=False)
+            conn.image.delete_image(image, ignore_missing=True)
         self.tmp.cleanup()
 
     def random_file(self, size, name="image.bin"):
