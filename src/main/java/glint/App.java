@@ -33,7 +33,7 @@ import glint.image.ImageAccess;
 import glint.image.ImageDataService;
 import glint.image.ImageService;
 import glint.image.MemberService;
-import glint.policy.DefaultPolicy;
+import glint.policy.PolicyEngine;
 import glint.store.StoreRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -80,7 +80,8 @@ public final class App implements AutoCloseable {
                 .register(router);
 
         JdbcImageRepository imageRepository = new JdbcImageRepository(database);
-        ImageAccess access = new ImageAccess(new DefaultPolicy(), imageRepository);
+        ImageAccess access = new ImageAccess(config.policyFile().isPresent()
+                ? PolicyEngine.fromFile(config.policyFile().get()) : PolicyEngine.defaults(), imageRepository);
         ImageService images = new ImageService(imageRepository, access, config.images(), Clock.systemUTC());
         ExecutorService hashers = Executors.newCachedThreadPool(daemonThreads("hash"));
         ImageDataService imageData = new ImageDataService(images, access, imageRepository, new JdbcDataJournal(database),

@@ -52,7 +52,14 @@ public final class Main {
             System.exit(2);
             return;
         }
-        App app = App.start(config);
+        App app;
+        try {
+            app = App.start(config);
+        } catch (IllegalArgumentException | java.nio.file.NoSuchFileException e) {
+            System.err.println("glint: configuration error: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("stopping");

@@ -62,7 +62,8 @@ public final class ConfigLoader {
                 intValue("identity.password_hash_rounds", ini.get("identity", "password_hash_rounds")
                         .orElse("210000")));
 
-        return new GlintConfig(server, database, stores(ini, dataDir), images, identity, dataDir);
+        Optional<Path> policyFile = ini.get("oslo_policy", "policy_file").map(Path::of);
+        return new GlintConfig(server, database, stores(ini, dataDir), images, identity, policyFile, dataDir);
     }
 
     /**

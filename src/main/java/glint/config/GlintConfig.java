@@ -13,6 +13,7 @@ public record GlintConfig(
         StoresConfig stores,
         ImagesConfig images,
         IdentityConfig identity,
+        Optional<Path> policyFile,
         Path dataDir) {
 
     public record ServerConfig(String host, int port, Optional<String> publicEndpoint) {
