@@ -86,9 +86,12 @@ public record ByteRange(long offset, long length, long total) {
             return Optional.of(new ByteRange(offset, size - offset, size));
         }
         long start = number(m.group(1));
-        long stop = m.group(2).isEmpty() ? size : number(m.group(2)) + 1; // exclusive, as webob
-        if (start >= stop) {
-            throw unsatisfiable("Invalid Range header.");
+        long stop = size;
+        if (!m.group(2).isEmpty()) {
+            stop = number(m.group(2)) + 1; // exclusive, as webob
+            if (start >= stop) {
+                throw unsatisfiable("Invalid Range header.");
+            }
         }
         requireStartBefore(start, size, "Range");
         return Optional.of(new ByteRange(start, Math.min(stop, size) - start, size));
