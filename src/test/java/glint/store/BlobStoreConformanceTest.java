@@ -34,6 +34,12 @@ public abstract class BlobStoreConformanceTest {
     /** Everything the backend physically holds (files, objects, partial uploads), by name: to prove nothing leaks. */
     protected abstract List<String> storedObjects() throws Exception;
 
+    /**
+     * Makes a writer look like one of a process that was killed (no commit, no abort, the process gone), to the
+     * store and to a {@link #reopenStore() reopened} one.
+     */
+    protected abstract void crash(BlobWriter writer) throws Exception;
+
     /** The largest buffer a download may hand to a sink: downloads must not need memory in proportion to a blob. */
     protected long maxReadBuffer() {
         return 64L << 20;
@@ -205,6 +211,15 @@ public abstract class BlobStoreConformanceTest {
     }
 
     @Test
+    void cleanupLeavesLiveWritersAlone() throws Exception {
+        BlobWriter live = store.create(newId());
+        live.write(ByteBuffer.wrap(TestBytes.bytes(13, 1000)));
+        store.cleanup();
+        live.write(ByteBuffer.wrap(TestBytes.bytes(13, 1000)));
+        assertThat(store.size(live.commit())).isEqualTo(2000);
+    }
+
+    @Test
     void concurrentWritersForDifferentImages() throws Exception {
         int writers = 8;
         ExecutorService pool = Executors.newFixedThreadPool(writers);
@@ -231,6 +246,7 @@ public abstract class BlobStoreConformanceTest {
         String committed = put(newId(), 11, 2 << 20, 1 << 16);
         BlobWriter unfinished = store.create(newId()); // the process "dies" while writing: no commit, no abort
         unfinished.write(ByteBuffer.wrap(TestBytes.bytes(12, 1 << 20)));
+        crash(unfinished);
 
         BlobStore restarted = reopenStore();
         try {

@@ -73,6 +73,7 @@ class StoreRegistryTest {
                 "[DEFAULT]", "enabled_backends = a:file, b:file", "[glance_store]", "default_backend = a"))) {
             BlobWriter left = stores.get("b").create("img");
             left.write(java.nio.ByteBuffer.wrap(new byte[10]));
+            ((FileStore) stores.get("b")).crash(left);
             stores.cleanup();
             assertThat(java.nio.file.Files.list(dir.resolve("images").resolve("b")).count()).isZero();
         }
