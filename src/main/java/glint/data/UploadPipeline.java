@@ -6,18 +6,9 @@ import glint.store.BlobWriter;
 import glint.store.StorageFullException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
-import java.nio.ByteBuffer;
-import java.security.MessageDigest;
-import java.util.HexFormat;
-import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One pass over uploaded data, from the request body to a committed blob:
@@ -39,8 +30,6 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class UploadPipeline {
     public static final int DEFAULT_BUFFER_SIZE = 1 << 20;
     public static final int DEFAULT_BUFFERS_PER_UPLOAD = 4;
-
-    private static final int STAGES = 3;
 
     private final Executor workers;
     private final BufferPool buffers;
@@ -81,9 +70,9 @@ public final class UploadPipeline {
      */
     public UploadResult run(InputStream in, BlobWriter writer, HashAlgorithm algorithm, UploadLimits limits)
             throws IOException {
-        Upload upload;
+        UploadStages stages;
         try {
-            upload = new Upload(writer, algorithm);
+            stages = new UploadStages(writer, algorithm, buffers, buffersPerUpload);
         } catch (RuntimeException | Error e) {
             writer.abort();
             throw e;
@@ -91,30 +80,25 @@ public final class UploadPipeline {
         boolean committed = false;
         try {
             checkAnnouncedSize(limits);
-            upload.start();
+            stages.start(workers);
             long size = 0;
             while (true) {
-                upload.throwIfFailed();
-                Chunk chunk = upload.freeChunk();
+                stages.throwIfFailed();
+                UploadStages.Chunk chunk = stages.freeChunk();
                 int n;
                 try {
                     n = readFully(in, chunk.bytes);
+                    checkSize(size + n, limits);
                 } catch (IOException | RuntimeException e) {
-                    upload.recycle(chunk);
+                    stages.recycle(chunk);
                     throw e;
                 }
                 if (n == 0) {
-                    upload.recycle(chunk);
+                    stages.recycle(chunk);
                     break;
                 }
                 size += n;
-                try {
-                    checkSize(size, limits);
-                } catch (GlintException e) {
-                    upload.recycle(chunk);
-                    throw e;
-                }
-                upload.dispatch(chunk, n);
+                stages.dispatch(chunk, n);
                 if (n < chunk.bytes.length) {
                     break; // readFully stops short only at the end of the stream
                 }
@@ -122,24 +106,19 @@ public final class UploadPipeline {
             if (limits.expectedSize().isPresent() && size != limits.expectedSize().getAsLong()) {
                 throw sizeMismatch(size, limits.expectedSize().getAsLong());
             }
-            upload.finish();
-            String location = commit(writer);
+            stages.finish();
+            String location = writer.commit();
             committed = true;
-            return new UploadResult(size, upload.md5.hex(), algorithm.name(), upload.hash.hex(), location);
+            return new UploadResult(size, stages.md5Hex(), algorithm.name(), stages.hashHex(), location);
+        } catch (StorageFullException e) {
+            // Glance: glance_store StorageFull, rendered by image_data.py upload()
+            throw new GlintException(ErrorKind.TOO_LARGE, "Image storage media is full: " + e.getMessage(), Map.of(), e);
         } finally {
             if (!committed) {
-                upload.cancel();
+                stages.cancel();
                 writer.abort();
             }
-            upload.returnBuffers();
-        }
-    }
-
-    private static String commit(BlobWriter writer) throws IOException {
-        try {
-            return writer.commit();
-        } catch (StorageFullException e) {
-            throw storageFull(e);
+            stages.returnBuffers();
         }
     }
 
@@ -180,11 +159,6 @@ public final class UploadPipeline {
                 + " will exceed the limit. " + Math.max(0, remaining) + " bytes remaining.");
     }
 
-    // Glance: glance_store StorageFull, rendered by image_data.py upload()
-    private static GlintException storageFull(StorageFullException e) {
-        return new GlintException(ErrorKind.TOO_LARGE, "Image storage media is full: " + e.getMessage(), java.util.Map.of(), e);
-    }
-
     private static GlintException sizeMismatch(long received, long expected) {
         return GlintException.badRequest("The uploaded data (" + (received > expected ? "more than " : "") + received
                 + " bytes) does not match the expected image size of " + expected + " bytes.");
@@ -201,225 +175,5 @@ public final class UploadPipeline {
             total += n;
         }
         return total;
-    }
-
-    /** One upload in flight: its leased buffers, its three stages and the first failure of any of them. */
-    private final class Upload {
-        final BlockingQueue<Chunk> free = new ArrayBlockingQueue<>(buffersPerUpload);
-        final AtomicReference<Throwable> failure = new AtomicReference<>();
-        final CountDownLatch stagesDone = new CountDownLatch(STAGES);
-        final Stage writeStage;
-        final Stage md5;
-        final Stage hash;
-        final List<Stage> stages;
-        volatile boolean cancelled;
-        int leased;
-        int started;
-        boolean ended;
-
-        Upload(BlobWriter writer, HashAlgorithm algorithm) {
-            this.writeStage = new Stage(this, (bytes, length) -> writer.write(ByteBuffer.wrap(bytes, 0, length)), null);
-            this.md5 = new Stage(this, null, HashAlgorithm.md5().newDigest());
-            this.hash = new Stage(this, null, algorithm.newDigest());
-            this.stages = List.of(writeStage, md5, hash);
-        }
-
-        int capacity() {
-            return buffersPerUpload;
-        }
-
-        void start() {
-            for (Stage s : stages) {
-                workers.execute(s); // a rejection ends the upload; stages already started are ended by cancel()
-                started++;
-            }
-        }
-
-        /** A buffer for the next read: an idle one of this upload, a new lease, or (at the bound) the next one freed. */
-        Chunk freeChunk() throws InterruptedIOException {
-            Chunk chunk = free.poll();
-            if (chunk != null) {
-                return chunk;
-            }
-            if (leased < buffersPerUpload) {
-                leased++;
-                return new Chunk(buffers.acquire(), this);
-            }
-            try {
-                return free.take();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new InterruptedIOException("upload interrupted");
-            }
-        }
-
-        void recycle(Chunk chunk) {
-            free.add(chunk);
-        }
-
-        void dispatch(Chunk chunk, int length) {
-            chunk.length = length;
-            chunk.refs.set(STAGES);
-            for (Stage s : stages) {
-                s.queue.add(chunk); // never full: a queue holds at most every leased chunk once, plus END
-            }
-        }
-
-        void fail(Throwable t) {
-            failure.compareAndSet(null, t);
-        }
-
-        void throwIfFailed() throws IOException {
-            Throwable t = failure.get();
-            if (t == null) {
-                return;
-            }
-            if (t instanceof StorageFullException full) {
-                throw storageFull(full);
-            }
-            if (t instanceof IOException io) {
-                throw io;
-            }
-            if (t instanceof RuntimeException re) {
-                throw re;
-            }
-            if (t instanceof Error err) {
-                throw err;
-            }
-            throw new IOException("upload failed", t);
-        }
-
-        /** End of data: the stages finish their digests and writes; then their failures, if any, surface here. */
-        void finish() throws IOException {
-            end();
-            throwIfFailed();
-        }
-
-        /** Stops the stages without further work and waits for them, so that nothing touches writer or buffers after. */
-        void cancel() {
-            cancelled = true;
-            end();
-        }
-
-        private void end() {
-            if (!ended) {
-                ended = true;
-                for (int i = 0; i < started; i++) {
-                    stages.get(i).queue.add(Chunk.END);
-                }
-                for (int i = started; i < STAGES; i++) {
-                    stagesDone.countDown();
-                }
-            }
-            boolean interrupted = false;
-            while (true) {
-                try {
-                    stagesDone.await(); // stages always reach END: they drain their queue whatever happens
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-
-        /** After the stages have ended: every leased buffer is idle again and goes back to the shared pool. */
-        void returnBuffers() {
-            if (!ended) {
-                cancel();
-            }
-            Chunk c;
-            while ((c = free.poll()) != null) {
-                buffers.release(c.bytes);
-            }
-        }
-    }
-
-    @FunctionalInterface
-    private interface ChunkWork {
-        void accept(byte[] bytes, int length) throws IOException;
-    }
-
-    /** One consumer of the upload's buffers, in order, on a worker thread: the writer or one digest. */
-    private static final class Stage implements Runnable {
-        final BlockingQueue<Chunk> queue;
-        private final Upload upload;
-        private final ChunkWork work;
-        private final MessageDigest digest;
-        private byte[] result;
-
-        Stage(Upload upload, ChunkWork work, MessageDigest digest) {
-            this.upload = upload;
-            this.work = work;
-            this.digest = digest;
-            this.queue = new ArrayBlockingQueue<>(upload.capacity() + 1);
-        }
-
-        @Override
-        public void run() {
-            boolean interrupted = false;
-            try {
-                while (true) {
-                    Chunk chunk;
-                    try {
-                        chunk = queue.take();
-                    } catch (InterruptedException e) {
-                        interrupted = true; // keep draining: the reader waits for these buffers and for END
-                        continue;
-                    }
-                    if (chunk == Chunk.END) {
-                        if (digest != null && !upload.cancelled && upload.failure.get() == null) {
-                            result = digest.digest();
-                        }
-                        return;
-                    }
-                    try {
-                        if (!upload.cancelled && upload.failure.get() == null) {
-                            if (digest != null) {
-                                digest.update(chunk.bytes, 0, chunk.length);
-                            } else {
-                                work.accept(chunk.bytes, chunk.length);
-                            }
-                        }
-                    } catch (Throwable t) {
-                        upload.fail(t);
-                    } finally {
-                        chunk.release();
-                    }
-                }
-            } finally {
-                upload.stagesDone.countDown();
-                if (interrupted) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        }
-
-        String hex() {
-            return HexFormat.of().formatHex(result);
-        }
-    }
-
-    /** A leased buffer travelling through the stages; back to the upload's idle list when all three are done. */
-    private static final class Chunk {
-        static final Chunk END = new Chunk(new byte[0], null);
-
-        final byte[] bytes;
-        final AtomicInteger refs = new AtomicInteger();
-        private final Upload owner;
-        int length;
-
-        Chunk(byte[] bytes, Upload owner) {
-            this.bytes = bytes;
-            this.owner = owner;
-        }
-
-        void release() {
-            if (refs.decrementAndGet() == 0) {
-                owner.recycle(this);
-            }
-        }
     }
 }
