@@ -19,9 +19,10 @@ import java.util.concurrent.Executor;
  * </pre>
  * The caller's thread only reads the body and counts; storing and the two digests run at the same time on three
  * worker threads over the same buffers, so the upload goes at the pace of the slowest of them rather than their sum.
- * Each upload leases at most {@code buffersPerUpload} buffers from a shared {@link BufferPool} and reuses them: an
- * image of any size takes the same few MiB, and when the workers fall behind the reader waits for a buffer, which
- * pushes back on the client through TCP. Nothing is ever buffered whole.
+ * Each upload leases at most {@code buffersPerUpload} buffers from a shared, capped {@link BufferPool} and reuses
+ * them: an image of any size takes the same few MiB, all uploads together at most the pool's cap, and when the
+ * workers fall behind the reader waits for a buffer, which pushes back on the client through TCP. Nothing is ever
+ * buffered whole.
  *
  * <p>Any failure (a limit, a size mismatch, a client that goes away, a store error) stops the workers, aborts the
  * writer (nothing of the data is left) and is rethrown; only a fully read, hashed and {@linkplain BlobWriter#commit()
@@ -36,13 +37,14 @@ public final class UploadPipeline {
     private final int buffersPerUpload;
 
     /**
-     * A pipeline with 1 MiB buffers, four per upload, kept for reuse up to 32 (uploads running at the same time).
+     * A pipeline with 1 MiB buffers, up to four per upload, from a pool of at most an eighth of the heap
+     * ({@link BufferPool#forHeap}).
      *
      * @param workers runs the three stages of each upload; it must start tasks at once rather than queue them
      *     behind other uploads (an unbounded cached thread pool)
      */
     public UploadPipeline(Executor workers) {
-        this(workers, new BufferPool(DEFAULT_BUFFER_SIZE, 32), DEFAULT_BUFFERS_PER_UPLOAD);
+        this(workers, BufferPool.forHeap(DEFAULT_BUFFER_SIZE), DEFAULT_BUFFERS_PER_UPLOAD);
     }
 
     public UploadPipeline(Executor workers, BufferPool buffers, int buffersPerUpload) {

@@ -59,17 +59,24 @@ final class UploadStages {
         }
     }
 
-    /** A buffer for the next read: an idle one, a new lease from the pool, or (at the bound) the next one released. */
+    /**
+     * A buffer for the next read: an idle one of this upload; else a new lease from the pool while under the bound and
+     * the pool has one to spare; else the next one this upload's stages release. Only the first lease waits for the
+     * pool, so an upload holding buffers never waits for others' and all uploads keep moving when the pool runs dry.
+     */
     Chunk freeChunk() throws InterruptedIOException {
-        Chunk chunk = free.poll();
-        if (chunk != null) {
-            return chunk;
-        }
-        if (leased < bound) {
-            leased++;
-            return new Chunk(buffers.acquire());
-        }
         try {
+            Chunk chunk = free.poll();
+            if (chunk != null) {
+                return chunk;
+            }
+            if (leased < bound) {
+                byte[] bytes = leased == 0 ? buffers.acquire() : buffers.tryAcquire();
+                if (bytes != null) {
+                    leased++;
+                    return new Chunk(bytes);
+                }
+            }
             return free.take();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

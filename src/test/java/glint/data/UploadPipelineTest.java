@@ -159,8 +159,33 @@ class UploadPipelineTest {
         } finally {
             callers.shutdown();
         }
-        assertThat(pool.peakInUse()).isLessThanOrEqualTo(4 * uploads);
+        assertThat(pool.peakInUse()).isLessThanOrEqualTo(8); // the pool's cap, below 4 per upload × 4 uploads
         assertThat(files()).hasSize(uploads);
+    }
+
+    @Test
+    void uploadsShareACappedPoolWhenItRunsDry() throws Exception {
+        BufferPool small = new BufferPool(MiB, 3);
+        UploadPipeline sharing = new UploadPipeline(threads, small, 4);
+        int uploads = 6;
+        ExecutorService callers = Executors.newFixedThreadPool(uploads);
+        try {
+            List<Future<UploadResult>> results = new ArrayList<>();
+            for (int i = 0; i < uploads; i++) {
+                int seed = 60 + i;
+                results.add(callers.submit(() -> sharing.run(new TestBytes.Stream(seed, 5L * MiB + seed, 65536),
+                        store.create("s" + seed), sha512, 1L << 40, OptionalLong.empty())));
+            }
+            for (int i = 0; i < uploads; i++) {
+                int seed = 60 + i;
+                assertThat(results.get(i).get().md5()).isEqualTo(TestBytes.digest("MD5", seed, 5L * MiB + seed));
+            }
+        } finally {
+            callers.shutdown();
+        }
+        assertThat(small.allocated()).isLessThanOrEqualTo(3);
+        assertThat(small.peakInUse()).isLessThanOrEqualTo(3);
+        assertThat(small.inUse()).isZero();
     }
 
     @Test
