@@ -73,6 +73,10 @@ public final class Router extends Handler.Abstract {
             callback.failed(e);
         } catch (GlintException e) {
             respondWithError(exchange, e, callback);
+        } catch (java.io.IOException e) {
+            // reading the request body failed: the client went away or sent a broken body
+            LOG.info("{} {} [{}]: request body not read: {}", request.getMethod(), request.getHttpURI().getPath(), requestId, e.toString());
+            respondWithError(exchange, GlintException.badRequest("The request body could not be read."), callback);
         } catch (Throwable e) {
             LOG.error("{} {} failed [{}]", request.getMethod(), request.getHttpURI().getPathQuery(), requestId, e);
             respondWithError(exchange, new GlintException(ErrorKind.INTERNAL,
