@@ -179,8 +179,8 @@ public final class FileStore implements BlobStore {
             try {
                 awaitFlush();
                 channel.force(true);
-                channel.close();
-                // rename(2): the final name appears complete or not at all
+                // rename(2): the final name appears complete or not at all. The file stays open (and locked) until
+                // then, so that another node's cleanup() never takes it for a dead writer's leftover.
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
                 moved = true;
                 writing.remove(tmp);
@@ -193,6 +193,11 @@ public final class FileStore implements BlobStore {
                 throw e;
             }
             committed = true;
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // the data is durable under its final name already
+            }
             return location();
         }
 
