@@ -5,6 +5,7 @@ import glint.api.ImageRequests;
 import glint.api.ImageView;
 import glint.api.ImagesApi;
 import glint.api.ListQueryParser;
+import glint.api.MembersApi;
 import glint.api.SchemasApi;
 import glint.api.VersionsApi;
 import glint.api.schema.ImageSchemas;
@@ -18,6 +19,7 @@ import glint.db.Database;
 import glint.db.JdbcDataJournal;
 import glint.db.IdentityRepository;
 import glint.db.JdbcImageRepository;
+import glint.db.JdbcMemberRepository;
 import glint.http.HttpServer;
 import glint.http.Json;
 import glint.http.Router;
@@ -30,6 +32,7 @@ import glint.identity.TokenService;
 import glint.image.ImageAccess;
 import glint.image.ImageDataService;
 import glint.image.ImageService;
+import glint.image.MemberService;
 import glint.policy.DefaultPolicy;
 import glint.store.StoreRegistry;
 import java.nio.file.Path;
@@ -93,6 +96,8 @@ public final class App implements AutoCloseable {
         new ImagesApi(images, imageData, new ImageRequests(schemas, new SchemaValidator(), json),
                 new ListQueryParser(config.images()), view).register(router);
         new ImageDataApi(imageData, config.stores().multiStore()).register(router);
+        new MembersApi(new MemberService(access, new JdbcMemberRepository(database), config.images().memberQuota(),
+                Clock.systemUTC())).register(router);
 
         HttpServer server = new HttpServer(config.server().host(), config.server().port(), router);
         server.start();
