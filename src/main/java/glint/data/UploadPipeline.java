@@ -3,107 +3,170 @@ package glint.data;
 import glint.error.ErrorKind;
 import glint.error.GlintException;
 import glint.store.BlobWriter;
+import glint.store.StorageFullException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.security.MessageDigest;
-import java.util.HexFormat;
+import java.util.Map;
 import java.util.OptionalLong;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.Executor;
 
 /**
- * One pass over an upload: the request thread reads the body into big buffers and writes them to the store,
- * while MD5 and the {@code os_hash} digest run on two other threads over the same buffers. A buffer goes back to
- * the pool when all three are done with it; the pool is small and fixed, so an upload of any size needs
- * {@link #BUFFERS} × {@link #BUFFER_SIZE} bytes, and a slow consumer slows the reader (back-pressure to the client).
+ * One pass over uploaded data, from the request body to a committed blob:
+ * <pre>
+ *   caller thread ──read──► buffer ──┬──► writer stage   BlobWriter.write
+ *   (sizes, limits)                  ├──► md5 stage      MessageDigest MD5            (Glance's checksum)
+ *                                    └──► hash stage     MessageDigest os_hash_algo   (os_hash_value)
+ * </pre>
+ * The caller's thread only reads the body and counts; storing and the two digests run at the same time on three
+ * worker threads over the same buffers, so the upload goes at the pace of the slowest of them rather than their sum.
+ * Each upload leases at most {@code buffersPerUpload} buffers from a shared, capped {@link BufferPool} and reuses
+ * them: an image of any size takes the same few MiB, all uploads together at most the pool's cap, and when the
+ * workers fall behind the reader waits for a buffer, which pushes back on the client through TCP. Nothing is ever
+ * buffered whole.
+ *
+ * <p>Any failure (a limit, a size mismatch, a client that goes away, a store error) stops the workers, aborts the
+ * writer (nothing of the data is left) and is rethrown; only a fully read, hashed and {@linkplain BlobWriter#commit()
+ * committed} blob yields a result.
  */
 public final class UploadPipeline {
-    public static final int BUFFER_SIZE = 1 << 20;
-    public static final int BUFFERS = 4;
+    public static final int DEFAULT_BUFFER_SIZE = 1 << 20;
+    public static final int DEFAULT_BUFFERS_PER_UPLOAD = 4;
 
-    private final ExecutorService hashers;
+    private final Executor workers;
+    private final BufferPool buffers;
+    private final int buffersPerUpload;
 
-    public UploadPipeline(ExecutorService hashers) {
-        this.hashers = hashers;
+    /**
+     * A pipeline with 1 MiB buffers, up to four per upload, from a pool of at most an eighth of the heap
+     * ({@link BufferPool#forHeap}).
+     *
+     * @param workers runs the three stages of each upload; it must start tasks at once rather than queue them
+     *     behind other uploads (an unbounded cached thread pool)
+     */
+    public UploadPipeline(Executor workers) {
+        this(workers, BufferPool.forHeap(DEFAULT_BUFFER_SIZE), DEFAULT_BUFFERS_PER_UPLOAD);
+    }
+
+    public UploadPipeline(Executor workers, BufferPool buffers, int buffersPerUpload) {
+        if (buffersPerUpload < 1) {
+            throw new IllegalArgumentException("buffersPerUpload must be positive: " + buffersPerUpload);
+        }
+        this.workers = workers;
+        this.buffers = buffers;
+        this.buffersPerUpload = buffersPerUpload;
+    }
+
+    /** Shorthand for {@link #run(InputStream, BlobWriter, HashAlgorithm, UploadLimits)} without a quota. */
+    public UploadResult run(InputStream in, BlobWriter writer, HashAlgorithm algorithm, long sizeCap, OptionalLong expectedSize)
+            throws IOException {
+        return run(in, writer, algorithm, UploadLimits.of(sizeCap).withExpectedSize(expectedSize));
     }
 
     /**
-     * Streams {@code in} into {@code writer} and commits it. {@code maxBytes} is the size cap (more → 413, nothing
-     * kept); {@code expectedSize} a size the client announced (a different count → 400). On any failure the writer
-     * is aborted and the exception rethrown.
+     * Streams {@code in} to its end into {@code writer} and commits it.
+     *
+     * @return size, MD5, {@code algorithm} digest and location of the committed blob
+     * @throws GlintException TOO_LARGE past the size cap or the remaining quota, or when the store is full;
+     *     BAD_REQUEST when the data is not of the expected size. The rest of the body is not read.
+     * @throws IOException when the body cannot be read (client gone) or the store fails
      */
-    public UploadResult run(InputStream in, BlobWriter writer, HashAlgorithm algorithm, long maxBytes, OptionalLong expectedSize)
+    public UploadResult run(InputStream in, BlobWriter writer, HashAlgorithm algorithm, UploadLimits limits)
             throws IOException {
-        BlockingQueue<Chunk> pool = new ArrayBlockingQueue<>(BUFFERS);
-        for (int i = 0; i < BUFFERS; i++) {
-            pool.add(new Chunk(new byte[BUFFER_SIZE], pool));
+        UploadStages stages;
+        try {
+            stages = new UploadStages(writer, algorithm, buffers, buffersPerUpload);
+        } catch (RuntimeException | Error e) {
+            writer.abort();
+            throw e;
         }
-        Hasher md5 = new Hasher(md5Digest());
-        Hasher hash = new Hasher(algorithm.newDigest());
-        Future<?> md5Done = hashers.submit(md5);
-        Future<?> hashDone = hashers.submit(hash);
         boolean committed = false;
         try {
+            checkAnnouncedSize(limits);
+            stages.start(workers);
             long size = 0;
             while (true) {
-                Chunk chunk = take(pool);
-                int n = readFully(in, chunk.bytes);
+                stages.throwIfFailed();
+                UploadStages.Chunk chunk = stages.freeChunk();
+                int n;
+                try {
+                    n = readFully(in, chunk.bytes);
+                    checkSize(size + n, limits);
+                } catch (IOException | RuntimeException e) {
+                    stages.recycle(chunk);
+                    throw e;
+                }
                 if (n == 0) {
-                    pool.add(chunk);
+                    stages.recycle(chunk);
                     break;
                 }
                 size += n;
-                if (size > maxBytes) {
-                    pool.add(chunk);
-                    throw new GlintException(ErrorKind.TOO_LARGE, "The provided image is too large.");
+                stages.dispatch(chunk, n);
+                if (n < chunk.bytes.length) {
+                    break; // readFully stops short only at the end of the stream
                 }
-                if (expectedSize.isPresent() && size > expectedSize.getAsLong()) {
-                    pool.add(chunk);
-                    throw sizeMismatch(expectedSize.getAsLong());
-                }
-                chunk.length = n;
-                chunk.refs.set(3);
-                md5.queue.put(chunk);
-                hash.queue.put(chunk);
-                writer.write(ByteBuffer.wrap(chunk.bytes, 0, n));
-                chunk.release();
             }
-            if (expectedSize.isPresent() && size != expectedSize.getAsLong()) {
-                throw sizeMismatch(expectedSize.getAsLong());
+            if (limits.expectedSize().isPresent() && size != limits.expectedSize().getAsLong()) {
+                throw sizeMismatch(size, limits.expectedSize().getAsLong());
             }
-            md5.queue.put(Chunk.END);
-            hash.queue.put(Chunk.END);
-            await(md5Done);
-            await(hashDone);
-            writer.commit();
+            stages.finish();
+            String location = writer.commit();
             committed = true;
-            return new UploadResult(size, md5.hex(), algorithm.name(), hash.hex());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("upload interrupted", e);
+            return new UploadResult(size, stages.md5Hex(), algorithm.name(), stages.hashHex(), location);
+        } catch (StorageFullException e) {
+            // Glance: glance_store StorageFull, rendered by image_data.py upload()
+            throw new GlintException(ErrorKind.TOO_LARGE, "Image storage media is full: " + e.getMessage(), Map.of(), e);
         } finally {
             if (!committed) {
-                md5Done.cancel(true);
-                hashDone.cancel(true);
+                stages.cancel();
                 writer.abort();
             }
+            stages.returnBuffers();
         }
     }
 
-    private static GlintException sizeMismatch(long expected) {
-        return GlintException.badRequest("The uploaded data does not match the announced size of " + expected + " bytes.");
+    /** Glance refuses an announced size over the limits before reading anything (glance/api/common.py check_quota). */
+    private static void checkAnnouncedSize(UploadLimits limits) {
+        if (limits.quotaRemaining().isPresent()) {
+            long remaining = limits.quotaRemaining().getAsLong();
+            if (limits.expectedSize().orElse(0) > remaining || (limits.expectedSize().isEmpty() && remaining <= 0)) {
+                throw quotaExceeded(limits.expectedSize().orElse(0), remaining);
+            }
+        }
+        if (limits.expectedSize().isPresent() && limits.expectedSize().getAsLong() > limits.sizeCap()) {
+            throw tooLarge();
+        }
     }
 
-    private static Chunk take(BlockingQueue<Chunk> pool) throws InterruptedException {
-        return pool.take();
+    /** Glance wraps the body in the quota's LimitingReader, then in image_size_cap's: the quota is noticed first. */
+    private static void checkSize(long size, UploadLimits limits) {
+        if (limits.quotaRemaining().isPresent() && size > limits.quotaRemaining().getAsLong()) {
+            throw quotaExceeded(size, limits.quotaRemaining().getAsLong());
+        }
+        if (size > limits.sizeCap()) {
+            throw tooLarge();
+        }
+        if (limits.expectedSize().isPresent() && size > limits.expectedSize().getAsLong()) {
+            throw sizeMismatch(size, limits.expectedSize().getAsLong());
+        }
     }
 
-    /** Reads until the buffer is full or the stream ends; big buffers keep the per-chunk work of the hashers low. */
+    // Glance: ImageSizeLimitExceeded, rendered by image_data.py upload()
+    private static GlintException tooLarge() {
+        return new GlintException(ErrorKind.TOO_LARGE, "The incoming image is too large: The provided image is too large.");
+    }
+
+    // Glance: StorageQuotaFull, rendered by image_data.py upload()
+    private static GlintException quotaExceeded(long size, long remaining) {
+        return new GlintException(ErrorKind.TOO_LARGE, "Image exceeds the storage quota: The size of the data " + size
+                + " will exceed the limit. " + Math.max(0, remaining) + " bytes remaining.");
+    }
+
+    private static GlintException sizeMismatch(long received, long expected) {
+        return GlintException.badRequest("The uploaded data (" + (received > expected ? "more than " : "") + received
+                + " bytes) does not match the expected image size of " + expected + " bytes.");
+    }
+
+    /** Reads until the buffer is full or the stream ends; big reads keep the per-buffer overhead of the stages low. */
     private static int readFully(InputStream in, byte[] buffer) throws IOException {
         int total = 0;
         while (total < buffer.length) {
@@ -114,69 +177,5 @@ public final class UploadPipeline {
             total += n;
         }
         return total;
-    }
-
-    private static void await(Future<?> f) throws IOException, InterruptedException {
-        try {
-            f.get();
-        } catch (ExecutionException e) {
-            throw new IOException("hashing failed", e.getCause());
-        }
-    }
-
-    private static MessageDigest md5Digest() {
-        return HashAlgorithm.of("md5").newDigest();
-    }
-
-    /** A pooled buffer shared by the writer and the two hashers. */
-    static final class Chunk {
-        static final Chunk END = new Chunk(new byte[0], null);
-        final byte[] bytes;
-        final AtomicInteger refs = new AtomicInteger();
-        private final BlockingQueue<Chunk> pool;
-        int length;
-
-        Chunk(byte[] bytes, BlockingQueue<Chunk> pool) {
-            this.bytes = bytes;
-            this.pool = pool;
-        }
-
-        void release() {
-            if (refs.decrementAndGet() == 0) {
-                pool.add(this);
-            }
-        }
-    }
-
-    /** Digests the chunks of one upload in order, on its own thread. */
-    private static final class Hasher implements Runnable {
-        final BlockingQueue<Chunk> queue = new ArrayBlockingQueue<>(BUFFERS + 1);
-        private final MessageDigest digest;
-        private byte[] result;
-
-        Hasher(MessageDigest digest) {
-            this.digest = digest;
-        }
-
-        @Override
-        public void run() {
-            try {
-                while (true) {
-                    Chunk c = queue.take();
-                    if (c == Chunk.END) {
-                        result = digest.digest();
-                        return;
-                    }
-                    digest.update(c.bytes, 0, c.length);
-                    c.release();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-
-        String hex() {
-            return HexFormat.of().formatHex(result);
-        }
     }
 }

@@ -1,4 +1,7 @@
 package glint.data;
 
-/** What one pass over uploaded data yields: its size, MD5 (Glance's {@code checksum}) and {@code os_hash_*}. */
-public record UploadResult(long size, String md5, String hashAlgorithm, String hashValue) {}
+/**
+ * What one pass over uploaded data yields, committed under {@code location}: its size, MD5 hex (Glance's
+ * {@code checksum}), the {@code os_hash_algo} and its hex digest ({@code os_hash_value}).
+ */
+public record UploadResult(long size, String md5, String hashAlgorithm, String hashValue, String location) {}

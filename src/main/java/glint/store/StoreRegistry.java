@@ -7,37 +7,67 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** The configured stores by id, and the default one (Glance's {@code enabled_backends} / {@code default_backend}). */
-public final class StoreRegistry {
-    private final Map<String, BlobStore> stores;
-    private final String defaultId;
+/**
+ * The configured stores by id and the default one: Glance's single store, or its multi-store
+ * ({@code enabled_backends = id:type,…}, {@code [glance_store] default_backend}, one section of options per store).
+ */
+public final class StoreRegistry implements AutoCloseable {
+    /** Backend types this build can create. */
+    public static final List<String> TYPES = List.of("file");
 
-    public StoreRegistry(Map<String, BlobStore> stores, String defaultId) {
+    private final Map<String, BlobStore> stores;
+    private final BlobStore defaultStore;
+
+    public StoreRegistry(Map<String, ? extends BlobStore> stores, String defaultId) {
         this.stores = new LinkedHashMap<>(stores);
-        this.defaultId = defaultId;
+        this.defaultStore = this.stores.get(defaultId);
+        if (defaultStore == null) {
+            throw new IllegalArgumentException("default store '" + defaultId + "' is not among the stores " + stores.keySet());
+        }
     }
 
+    /**
+     * Creates every configured store.
+     *
+     * @throws IllegalArgumentException for a configuration that cannot work (unknown type, missing option): a
+     *     start-up error naming the store and the option
+     * @throws IOException if a store cannot be set up (e.g. its directory cannot be created)
+     */
     public static StoreRegistry from(StoresConfig config) throws IOException {
         Map<String, BlobStore> stores = new LinkedHashMap<>();
         for (StoreConfig s : config.enabled()) {
-            BlobStore store = switch (s.type()) {
-                case "file" -> new FileStore(s.id(), Path.of(s.options().get("filesystem_store_datadir")));
-                default -> throw new IllegalArgumentException("store '" + s.id() + "': unsupported type '" + s.type()
-                        + "' (supported: file)");
-            };
-            stores.put(s.id(), store);
+            stores.put(s.id(), create(s));
         }
         return new StoreRegistry(stores, config.defaultStore());
     }
 
-    public BlobStore defaultStore() {
-        return stores.get(defaultId);
+    private static BlobStore create(StoreConfig s) throws IOException {
+        switch (s.type()) {
+            case "file" -> {
+                String dir = s.options().get("filesystem_store_datadir");
+                if (dir == null || dir.isBlank()) {
+                    throw new IllegalArgumentException("store '" + s.id() + "': filesystem_store_datadir is required");
+                }
+                return new FileStore(s.id(), Path.of(dir));
+            }
+            default -> throw new IllegalArgumentException("store '" + s.id() + "': unknown store type '" + s.type()
+                    + "' (supported: " + String.join(", ", TYPES) + ")");
+        }
     }
 
-    /** A store by id; an unknown id is the client's mistake (Glance: 400 for an unknown X-Image-Meta-Store). */
+    /** Where uploads go when the client names no store. */
+    public BlobStore defaultStore() {
+        return defaultStore;
+    }
+
+    /**
+     * A store a client named ({@code X-Image-Meta-Store}). An unknown id is the client's mistake: Glance answers 400
+     * with glance_store's UnknownScheme message.
+     */
     public BlobStore get(String id) {
         BlobStore store = stores.get(id);
         if (store == null) {
@@ -46,6 +76,7 @@ public final class StoreRegistry {
         return store;
     }
 
+    /** A store by id, e.g. the one an image location names; empty if it is no longer configured. */
     public Optional<BlobStore> find(String id) {
         return Optional.ofNullable(stores.get(id));
     }
@@ -54,9 +85,15 @@ public final class StoreRegistry {
         return stores.values();
     }
 
+    /** {@link BlobStore#cleanup()} of every store; call once at start, before serving. */
     public void cleanup() throws IOException {
         for (BlobStore s : stores.values()) {
             s.cleanup();
         }
+    }
+
+    @Override
+    public void close() {
+        stores.values().forEach(BlobStore::close);
     }
 }

@@ -1,0 +1,153 @@
+package glint.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import glint.testing.TestBytes;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileStoreTest extends BlobStoreConformanceTest {
+    @TempDir
+    Path dir;
+
+    @Override
+    protected BlobStore openStore() throws Exception {
+        return new FileStore("file", dir.resolve("images"), 1 << 20); // small flush interval: exercise the flusher
+    }
+
+    @Override
+    protected BlobStore reopenStore() throws Exception {
+        return new FileStore("file", dir.resolve("images"));
+    }
+
+    @Override
+    protected List<String> storedObjects() throws Exception {
+        try (Stream<Path> files = Files.list(dir.resolve("images"))) {
+            return files.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Override
+    protected void crash(BlobWriter writer) throws Exception {
+        ((FileStore) store).crash(writer);
+    }
+
+    @Override
+    protected long maxReadBuffer() {
+        return FileStore.WINDOW;
+    }
+
+    @Test
+    void locationsAreGlanceFileUrlsNamedByImageId() throws Exception {
+        String id = UUID.randomUUID().toString();
+        String location = put(id, 1, 10, 10);
+        Path file = dir.resolve("images").resolve(id).toAbsolutePath();
+        assertThat(location).isEqualTo("file://" + file);
+        assertThat(Files.readAllBytes(file)).isEqualTo(TestBytes.bytes(1, 10));
+    }
+
+    @Test
+    void writesGoToATemporaryFileBesideTheTarget() throws Exception {
+        String id = UUID.randomUUID().toString();
+        BlobWriter w = store.create(id);
+        w.write(ByteBuffer.wrap(TestBytes.bytes(2, 5000)));
+        List<String> during = storedObjects();
+        assertThat(during).hasSize(1);
+        assertThat(during.get(0)).startsWith("." + id + ".").endsWith(".partial");
+        w.commit();
+        assertThat(storedObjects()).containsExactly(id);
+    }
+
+    @Test
+    void refusesToOverwriteCommittedData() throws Exception {
+        String id = UUID.randomUUID().toString();
+        put(id, 3, 10, 10);
+        assertThatThrownBy(() -> store.create(id)).isInstanceOf(FileAlreadyExistsException.class);
+        assertThat(get("file://" + dir.resolve("images").resolve(id).toAbsolutePath(), 0, 10)).isEqualTo(TestBytes.bytes(3, 10));
+    }
+
+    @Test
+    void refusesNamesAndLocationsOutsideItsDirectory() throws Exception {
+        for (String bad : List.of("", ".", "..", "../x", "a/b", ".hidden", "x\u0000")) {
+            assertThatThrownBy(() -> store.create(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
+        }
+        Path outside = Files.writeString(dir.resolve("secret"), "secret");
+        String location = outside.toUri().toString();
+        assertThatThrownBy(() -> store.size(location)).isInstanceOf(BlobNotFoundException.class);
+        assertThatThrownBy(() -> get(location, 0, 1)).isInstanceOf(BlobNotFoundException.class);
+        String sneaky = "file://" + dir.resolve("images").toAbsolutePath() + "/../secret";
+        assertThatThrownBy(() -> store.size(sneaky)).isInstanceOf(BlobNotFoundException.class);
+        store.delete(location);
+        store.delete(sneaky);
+        assertThat(outside).exists();
+
+        BlobWriter partial = store.create(UUID.randomUUID().toString());
+        String tmp = "file://" + dir.resolve("images").resolve(storedObjects().get(0)).toAbsolutePath();
+        assertThatThrownBy(() -> store.size(tmp)).isInstanceOf(BlobNotFoundException.class); // partial data is never served
+        partial.abort();
+    }
+
+    @Test
+    void cleanupKeepsForeignFiles() throws Exception {
+        Path images = dir.resolve("images");
+        Files.writeString(images.resolve("notes.txt"), "kept");
+        store.cleanup();
+        assertThat(storedObjects()).containsExactly("notes.txt");
+    }
+
+    @Test
+    void aKilledWriterLeavesCommittedDataCompleteAndNothingElseAfterCleanup() throws Exception {
+        // a real process, really killed: the operating system drops its lock as it would after a crash
+        Path images = dir.resolve("images");
+        String committedId = UUID.randomUUID().toString();
+        String cutId = UUID.randomUUID().toString();
+        int size = 3 << 20;
+        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), CrashingWriter.class.getName(),
+                images.toString(), committedId, cutId, Integer.toString(size))
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+            assertThat(out.readLine()).isEqualTo("writing");
+            store.cleanup(); // another node restarting on a shared directory: the live upload is left alone
+            assertThat(storedObjects()).hasSize(2);
+            child.destroyForcibly(); // SIGKILL while the second blob is half written
+            assertThat(child.waitFor()).isNotZero();
+        }
+        assertThat(storedObjects()).hasSize(2).contains(committedId);
+
+        store.cleanup();
+        assertThat(storedObjects()).containsExactly(committedId);
+        TestBytes.CheckingSink sink = new TestBytes.CheckingSink(21, 0);
+        store.read(images.resolve(committedId).toUri().toString(), 0, size, sink);
+        assertThat(sink.received()).isEqualTo(size);
+        assertThat(store.create(cutId).location()).endsWith("/" + cutId); // the interrupted image can be uploaded again
+    }
+
+    /** Run in a child JVM: commits one blob, half-writes another, says so, then waits to be killed. */
+    public static final class CrashingWriter {
+        public static void main(String[] args) throws Exception {
+            FileStore store = new FileStore("file", Path.of(args[0]));
+            int size = Integer.parseInt(args[3]);
+            BlobWriter done = store.create(args[1]);
+            done.write(ByteBuffer.wrap(TestBytes.bytes(21, size)));
+            done.commit();
+            BlobWriter cut = store.create(args[2]);
+            cut.write(ByteBuffer.wrap(TestBytes.bytes(22, size / 2)));
+            System.out.println("writing");
+            System.out.flush();
+            System.in.read(); // never returns: the parent kills this process
+        }
+    }
+}
