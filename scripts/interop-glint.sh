@@ -13,7 +13,12 @@ ensure_java_maven || exit 1
 ensure_openstack_clients || exit 1
 
 say "== building target/glint.jar"
-mvn -B -q -DskipTests package || { say "mvn package failed"; echo "0 passed, 1 failed"; exit 1; }
+build_log=$(mktemp -t glint-package-XXXXXX.log)
+if ! mvn -B -q -DskipTests package >"$build_log" 2>&1; then
+  cat "$build_log" >&2; rm -f "$build_log"
+  say "mvn package failed"; echo "0 passed, 1 failed"; exit 1
+fi
+rm -f "$build_log"
 
 data=$(mktemp -d -t glint-interop-XXXXXX)
 log="$data/glint.log"
