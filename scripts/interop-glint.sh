@@ -39,7 +39,10 @@ print_log() {
   say "---- end of Glint log"
 }
 
+stopped=0
 stop_glint() {
+  [ "$stopped" = 0 ] || return 0
+  stopped=1
   if kill -0 "$pid" 2>/dev/null; then
     kill "$pid" 2>/dev/null
     wait_for 20 bash -c "! kill -0 $pid" || { say "Glint did not stop within 20 s; killing it"; kill -9 "$pid"; }
@@ -52,6 +55,14 @@ stop_glint() {
   fi
 }
 trap stop_glint EXIT
+
+not_started() {
+  say "$1"
+  print_log
+  stop_glint
+  echo "0 passed, 1 failed"
+  exit 1
+}
 trap 'exit 130' INT TERM
 
 say "== starting Glint on 127.0.0.1:$port (data dir $data)"
@@ -59,16 +70,16 @@ started=$SECONDS
 # Poll GET /versions until it answers, the process dies, or the deadline passes.
 until http_answers "http://127.0.0.1:$port/versions"; do
   if ! kill -0 "$pid" 2>/dev/null; then
-    say "Glint exited during start-up"; print_log; echo "0 passed, 1 failed"; exit 1
+    not_started "Glint exited during start-up"
   fi
   if [ $((SECONDS - started)) -ge "$START_TIMEOUT" ]; then
-    say "Glint did not answer GET /versions within $START_TIMEOUT s"; print_log; echo "0 passed, 1 failed"; exit 1
+    not_started "Glint did not answer GET /versions within $START_TIMEOUT s"
   fi
   sleep 0.5
 done
 say "Glint answers after $((SECONDS - started)) s"
 if [ ! -s "$data/openrc-admin" ]; then
-  say "Glint did not write $data/openrc-admin"; print_log; echo "0 passed, 1 failed"; exit 1
+  not_started "Glint did not write $data/openrc-admin"
 fi
 
 # Only the openrc's OS_* settings: drop any OS_* the caller had (e.g. a real cloud's).
@@ -84,6 +95,8 @@ summary_file="$data/summary"
 "$root/interop/run.sh" "$@" | hold_summary "$summary_file"
 status=${PIPESTATUS[0]}
 [ "$status" = 0 ] || print_log
-if [ -s "$summary_file" ]; then cat "$summary_file"; else echo "0 passed, 1 failed"; fi
-[ -s "$summary_file" ] || status=1
+[ -s "$summary_file" ] && summary=$(cat "$summary_file")
+stop_glint
+echo "${summary:-0 passed, 1 failed}"
+[ -n "${summary:-}" ] || status=1
 exit "$status"
