@@ -9,8 +9,8 @@ cd "$root"
 . scripts/lib.sh
 
 START_TIMEOUT=${GLINT_START_TIMEOUT:-90}
-ensure_java_maven || exit 1
-ensure_openstack_clients || exit 1
+ensure_java_maven || { echo "0 passed, 1 failed"; exit 1; }
+ensure_openstack_clients || { echo "0 passed, 1 failed"; exit 1; }
 
 say "== building target/glint.jar"
 build_log=$(mktemp -t glint-package-XXXXXX.log)
