@@ -5,6 +5,7 @@ import glint.api.ImageRequests;
 import glint.api.ImageView;
 import glint.api.ImagesApi;
 import glint.api.ListQueryParser;
+import glint.api.MembersApi;
 import glint.api.SchemasApi;
 import glint.api.VersionsApi;
 import glint.api.schema.ImageSchemas;
@@ -16,23 +17,28 @@ import glint.data.HashAlgorithm;
 import glint.data.UploadPipeline;
 import glint.db.Database;
 import glint.db.JdbcDataJournal;
-import glint.db.JdbcIdentityStore;
+import glint.db.IdentityRepository;
 import glint.db.JdbcImageRepository;
+import glint.db.JdbcMemberRepository;
 import glint.http.HttpServer;
 import glint.http.Json;
 import glint.http.Router;
 import glint.identity.BuiltinAuthenticator;
+import glint.identity.IdentityBootstrap;
 import glint.identity.IdentityService;
 import glint.identity.Openrc;
 import glint.identity.PasswordHasher;
+import glint.identity.TokenService;
 import glint.image.ImageAccess;
 import glint.image.ImageDataService;
 import glint.image.ImageService;
+import glint.image.MemberService;
 import glint.policy.DefaultPolicy;
 import glint.store.StoreRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -62,14 +68,16 @@ public final class App implements AutoCloseable {
         Database database = Database.open(config.database());
         database.migrate();
 
-        IdentityService identity = new IdentityService(new JdbcIdentityStore(database), new PasswordHasher(),
-                config.identity().tokenTtl(), Clock.systemUTC());
-        Optional<String> adminPassword = identity.bootstrap(config.identity().adminPassword());
+        IdentityRepository identityStore = new IdentityRepository(database);
+        IdentityService identity = new IdentityService(identityStore, new PasswordHasher(config.identity().passwordHashRounds()));
+        Optional<String> adminPassword = new IdentityBootstrap(identity).run(config.identity().adminPassword());
+        TokenService tokens = new TokenService(identity, identityStore, config.identity().tokenTtl(), Clock.systemUTC());
         String[] identityUri = {config.server().baseUrl() + IdentityApi.PREFIX};
-        BuiltinAuthenticator authenticator = new BuiltinAuthenticator(identity, Clock.systemUTC(), Duration.ofSeconds(10),
+        BuiltinAuthenticator authenticator = new BuiltinAuthenticator(tokens, Clock.systemUTC(), Duration.ofSeconds(10),
                 () -> identityUri[0]);
         Router router = new Router(json, authenticator);
-        new IdentityApi(identity, authenticator, config.server().publicEndpoint(), config.identity().region()).register(router);
+        new IdentityApi(identity, tokens, authenticator, config.server().publicEndpoint(), config.identity().region())
+                .register(router);
 
         JdbcImageRepository imageRepository = new JdbcImageRepository(database);
         ImageAccess access = new ImageAccess(new DefaultPolicy(), imageRepository);
@@ -88,10 +96,13 @@ public final class App implements AutoCloseable {
         new ImagesApi(images, imageData, new ImageRequests(schemas, new SchemaValidator(), json),
                 new ListQueryParser(config.images()), view).register(router);
         new ImageDataApi(imageData, config.stores().multiStore()).register(router);
+        new MembersApi(new MemberService(access, new JdbcMemberRepository(database), config.images().memberQuota(),
+                Clock.systemUTC())).register(router);
 
         HttpServer server = new HttpServer(config.server().host(), config.server().port(), router);
         server.start();
-        String baseUrl = config.server().publicEndpoint().orElse("http://" + config.server().host() + ":" + server.port());
+        String host = List.of("0.0.0.0", "::", "[::]").contains(config.server().host()) ? "127.0.0.1" : config.server().host();
+        String baseUrl = config.server().publicEndpoint().orElse("http://" + host + ":" + server.port());
         identityUri[0] = baseUrl + IdentityApi.PREFIX;
         if (adminPassword.isPresent()) {
             Path openrc = Openrc.write(config.dataDir(), baseUrl + IdentityApi.PREFIX + "/v3", adminPassword.get(), config.identity().region());

@@ -58,7 +58,9 @@ public final class ConfigLoader {
                 ini.get("identity", "mode").orElse("builtin"),
                 Duration.ofSeconds(longValue("identity.token_expiration", ini.get("identity", "token_expiration").orElse("3600"))),
                 ini.get("identity", "region").orElse("RegionOne"),
-                first(env.get("GLINT_ADMIN_PASSWORD"), ini.get("identity", "admin_password").orElse(null)));
+                first(env.get("GLINT_ADMIN_PASSWORD"), ini.get("identity", "admin_password").orElse(null)),
+                intValue("identity.password_hash_rounds", ini.get("identity", "password_hash_rounds")
+                        .orElse("210000")));
 
         return new GlintConfig(server, database, stores(ini, dataDir), images, identity, dataDir);
     }

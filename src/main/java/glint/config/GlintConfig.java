@@ -44,5 +44,6 @@ public record GlintConfig(
             String mode,
             Duration tokenTtl,
             String region,
-            Optional<String> adminPassword) {}
+            Optional<String> adminPassword,
+            int passwordHashRounds) {}
 }

@@ -16,7 +16,11 @@ public record AuthRequest(
 
     public sealed interface Scope permits Unscoped, ProjectScope, SystemScope {}
 
-    public record Unscoped() implements Scope {}
+    /**
+     * No scope: Keystone then scopes to the user's default project when it can; {@code explicit} is
+     * {@code "scope": "unscoped"}, which asks for an unscoped token regardless.
+     */
+    public record Unscoped(boolean explicit) implements Scope {}
 
     /** A project by id, or by name within a domain given by id or name. */
     public record ProjectScope(Optional<String> id, Optional<String> name, Optional<String> domainId,

@@ -6,35 +6,33 @@ import glint.identity.IdentityRecords.Role;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
- * Validates tokens of the built-in identity for the Image API, with a small expiring cache of validated tokens
- * (keystonemiddleware caches for 300 s; here at most {@code cacheTtl}, and a revocation on this node evicts at once).
+ * Validates tokens of the built-in identity for the Image API, with a small expiring cache of validated tokens so
+ * that a hot path such as {@code GET /v2/images/{id}} costs a map lookup, not several queries.
+ *
+ * <p>keystonemiddleware caches validated tokens for 300 s; here an entry lives at most {@code cacheTtl} (and never past
+ * the token's expiry). A revocation through this node evicts at once; one through another node of the deployment is
+ * seen here within {@code cacheTtl}, the same trade-off keystonemiddleware makes.
  */
 public final class BuiltinAuthenticator implements Authenticator {
-    private static final int MAX_ENTRIES = 10_000;
+    static final int MAX_ENTRIES = 10_000;
 
     private record Entry(RequestContext context, Instant until) {}
 
-    private final IdentityService identity;
+    private final TokenService tokens;
     private final Clock clock;
     private final Duration cacheTtl;
     private final Supplier<String> identityUri;
-    private final Map<String, Entry> cache = new LinkedHashMap<>(256, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Entry> eldest) {
-            return size() > MAX_ENTRIES;
-        }
-    };
+    private final ConcurrentHashMap<String, Entry> cache = new ConcurrentHashMap<>();
 
-    public BuiltinAuthenticator(IdentityService identity, Clock clock, Duration cacheTtl, Supplier<String> identityUri) {
-        this.identity = identity;
+    public BuiltinAuthenticator(TokenService tokens, Clock clock, Duration cacheTtl, Supplier<String> identityUri) {
+        this.tokens = tokens;
         this.clock = clock;
         this.cacheTtl = cacheTtl;
         this.identityUri = identityUri;
@@ -43,30 +41,35 @@ public final class BuiltinAuthenticator implements Authenticator {
     @Override
     public Optional<RequestContext> authenticate(String token) {
         Instant now = clock.instant();
-        synchronized (cache) {
-            Entry e = cache.get(token);
-            if (e != null && e.until().isAfter(now)) {
-                return Optional.of(e.context());
+        Entry cached = cache.get(token);
+        if (cached != null) {
+            if (cached.until().isAfter(now)) {
+                return Optional.of(cached.context());
+            }
+            cache.remove(token, cached);
+        }
+        Optional<ValidToken> valid = tokens.validate(token);
+        if (valid.isEmpty()) {
+            return Optional.empty();
+        }
+        RequestContext context = toContext(valid.get());
+        Instant until = now.plus(cacheTtl);
+        if (valid.get().token().expiresAt().isBefore(until)) {
+            until = valid.get().token().expiresAt();
+        }
+        if (cache.size() >= MAX_ENTRIES) {
+            cache.values().removeIf(e -> !e.until().isAfter(now));
+            if (cache.size() >= MAX_ENTRIES) {
+                cache.clear(); // more live tokens than the bound: start over rather than track recency
             }
         }
-        Optional<ValidToken> valid = identity.validate(token);
-        valid.ifPresent(v -> {
-            Instant until = now.plus(cacheTtl);
-            if (v.token().expiresAt().isBefore(until)) {
-                until = v.token().expiresAt();
-            }
-            synchronized (cache) {
-                cache.put(token, new Entry(toContext(v), until));
-            }
-        });
-        return valid.map(BuiltinAuthenticator::toContext);
+        cache.put(token, new Entry(context, until));
+        return Optional.of(context);
     }
 
-    /** Drops a token from this node's cache (after revocation). */
+    /** Drops a token from this node's cache (after it was revoked through this node). */
     public void evict(String token) {
-        synchronized (cache) {
-            cache.remove(token);
-        }
+        cache.remove(token);
     }
 
     @Override

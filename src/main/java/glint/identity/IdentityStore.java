@@ -9,8 +9,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Persistence of the built-in identity (implemented in {@code glint.db}). */
+/**
+ * Persistence of the built-in identity (implemented by {@code glint.db.IdentityRepository}). The {@code create…}
+ * methods return {@code false} instead of failing when the unique name or key is taken, so that nodes racing to
+ * create the same record (bootstrap on a shared database) can fall back to reading the winner's.
+ */
 public interface IdentityStore {
+    /** Assignment targets: a project by id, or the whole system ({@link #SYSTEM_ALL}). */
+    String PROJECT = "project";
+    String SYSTEM = "system";
+    String SYSTEM_ALL = "all";
+
     Optional<Domain> domain(String id);
 
     Optional<Domain> domainByName(String name);
@@ -18,8 +27,6 @@ public interface IdentityStore {
     Optional<Project> project(String id);
 
     Optional<Project> projectByName(String domainId, String name);
-
-    List<Project> projects();
 
     Optional<User> user(String id);
 
@@ -40,6 +47,7 @@ public interface IdentityStore {
 
     boolean isRevoked(String auditId);
 
+    /** Records the revocation until {@code expiresAt}, after which the token is dead anyway. */
     void revoke(String auditId, Instant expiresAt);
 
     Optional<String> setting(String name);
@@ -47,17 +55,21 @@ public interface IdentityStore {
     /** Stores the setting unless one exists; returns the value now stored (first writer wins across nodes). */
     String settingIfAbsent(String name, String value);
 
-    void createDomain(Domain domain);
+    boolean createDomain(Domain domain);
 
-    void createProject(Project project);
+    boolean createProject(Project project);
 
-    void createUser(User user);
+    boolean createUser(User user);
 
-    void createRole(Role role);
+    boolean createRole(Role role);
 
-    void addImpliedRole(String priorRoleId, String impliedRoleId);
+    boolean addImpliedRole(String priorRoleId, String impliedRoleId);
 
-    void assign(String userId, String targetType, String targetId, String roleId);
+    boolean assign(String userId, String targetType, String targetId, String roleId);
+
+    void unassign(String userId, String targetType, String targetId, String roleId);
 
     void setPassword(String userId, String passwordHash);
+
+    void setUserEnabled(String userId, boolean enabled);
 }

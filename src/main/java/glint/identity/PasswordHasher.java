@@ -19,12 +19,18 @@ public final class PasswordHasher {
     private final int iterations;
     private final SecureRandom random = new SecureRandom();
 
-    /** OWASP's 2023 recommendation for PBKDF2-HMAC-SHA512 is 210 000 iterations. */
+    /** OWASP's 2023 recommendation for PBKDF2-HMAC-SHA512. */
+    public static final int DEFAULT_ITERATIONS = 210_000;
+
     public PasswordHasher() {
-        this(210_000);
+        this(DEFAULT_ITERATIONS);
     }
 
+    /** New hashes use {@code iterations}; existing hashes verify with the count stored in them. */
     public PasswordHasher(int iterations) {
+        if (iterations < 1) {
+            throw new IllegalArgumentException("password hash iterations must be positive: " + iterations);
+        }
         this.iterations = iterations;
     }
 

@@ -24,29 +24,56 @@ public final class TestServer implements AutoCloseable {
     private final App app;
     private final Path dataDir;
     private final String databaseUrl;
+    private final boolean ownsDatabase;
 
-    private TestServer(App app, Path dataDir, String databaseUrl) {
+    private TestServer(App app, Path dataDir, String databaseUrl, boolean ownsDatabase) {
         this.app = app;
         this.dataDir = dataDir;
         this.databaseUrl = databaseUrl;
+        this.ownsDatabase = ownsDatabase;
     }
 
     /** Starts a server; {@code iniLines} are extra configuration lines (INI, as in a config file). */
     public static TestServer start(String... iniLines) {
+        return start(Map.of("GLINT_ADMIN_PASSWORD", ADMIN_PASSWORD), iniLines);
+    }
+
+    /** Starts a server with these environment variables instead of the default {@code GLINT_ADMIN_PASSWORD}. */
+    public static TestServer start(Map<String, String> env, String... iniLines) {
+        Path dir = tempDir();
+        return start(TestDatabases.fresh(dir), true, dir, env, iniLines);
+    }
+
+    /**
+     * Starts another node of this server's deployment: a second server on the same database, with its own data
+     * directory (and its own in-memory caches). Closing it leaves the database to this server.
+     */
+    public TestServer startPeer(String... iniLines) {
+        return start(databaseUrl, false, tempDir(), Map.of("GLINT_ADMIN_PASSWORD", ADMIN_PASSWORD), iniLines);
+    }
+
+    private static TestServer start(String url, boolean ownsDatabase, Path dir, Map<String, String> env, String... iniLines) {
         try {
-            Path dir = Files.createTempDirectory("glint-test-");
-            String url = TestDatabases.fresh(dir);
             List<String> lines = new ArrayList<>();
+            lines.add("[identity]");
+            lines.add("password_hash_rounds = 1000"); // logins in milliseconds; PasswordHasherTest covers the default
             lines.add("[DEFAULT]");
             lines.addAll(List.of(iniLines));
             lines.add("[database]");
             lines.add("connection = " + url);
             GlintConfig config = ConfigLoader.fromIni(IniFile.parse(lines, "test"),
-                    Map.of("port", "0", "data-dir", dir.toString()),
-                    Map.of("GLINT_ADMIN_PASSWORD", ADMIN_PASSWORD));
-            return new TestServer(App.start(config), dir, url);
+                    Map.of("port", "0", "data-dir", dir.toString()), env);
+            return new TestServer(App.start(config), dir, url, ownsDatabase);
         } catch (Exception e) {
             throw new IllegalStateException("test server did not start", e);
+        }
+    }
+
+    private static Path tempDir() {
+        try {
+            return Files.createTempDirectory("glint-test-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -102,7 +129,9 @@ public final class TestServer implements AutoCloseable {
     @Override
     public void close() {
         app.close();
-        TestDatabases.drop(databaseUrl);
+        if (ownsDatabase) {
+            TestDatabases.drop(databaseUrl);
+        }
         try (Stream<Path> walk = Files.walk(dataDir)) {
             walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {

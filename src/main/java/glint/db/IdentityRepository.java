@@ -16,11 +16,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** All identity SQL. */
-public final class JdbcIdentityStore implements IdentityStore {
+/**
+ * All identity SQL (tables {@code identity_*}, migration V2). Inserts of records with a unique key report a duplicate
+ * as {@code false}, so concurrent bootstraps on one database settle on whichever node inserted first.
+ */
+public final class IdentityRepository implements IdentityStore {
     private final Database db;
 
-    public JdbcIdentityStore(Database db) {
+    public IdentityRepository(Database db) {
         this.db = db;
     }
 
@@ -102,11 +105,6 @@ public final class JdbcIdentityStore implements IdentityStore {
     }
 
     @Override
-    public List<Project> projects() {
-        return query(PROJECT_COLUMNS + " ORDER BY name", PROJECT);
-    }
-
-    @Override
     public Optional<User> user(String id) {
         return one(USER_COLUMNS + " WHERE id = ?", USER, id);
     }
@@ -153,13 +151,8 @@ public final class JdbcIdentityStore implements IdentityStore {
 
     @Override
     public void revoke(String auditId, Instant expiresAt) {
-        db.write(c -> {
-            execute(c, "DELETE FROM identity_revocations WHERE expires_at < ?", System.currentTimeMillis());
-            if (execute(c, "UPDATE identity_revocations SET expires_at = ? WHERE audit_id = ?", expiresAt.toEpochMilli(), auditId) == 0) {
-                execute(c, "INSERT INTO identity_revocations (audit_id, expires_at) VALUES (?, ?)", auditId, expiresAt.toEpochMilli());
-            }
-            return null;
-        });
+        execute("DELETE FROM identity_revocations WHERE expires_at < ?", System.currentTimeMillis());
+        insertUnlessDuplicate("INSERT INTO identity_revocations (audit_id, expires_at) VALUES (?, ?)", auditId, expiresAt.toEpochMilli());
     }
 
     @Override
@@ -169,59 +162,73 @@ public final class JdbcIdentityStore implements IdentityStore {
 
     @Override
     public String settingIfAbsent(String name, String value) {
-        try {
-            execute("INSERT INTO identity_settings (name, value) VALUES (?, ?)", name, value);
+        if (insertUnlessDuplicate("INSERT INTO identity_settings (name, value) VALUES (?, ?)", name, value)) {
             return value;
-        } catch (Database.DatabaseException e) {
-            if (!e.isDuplicateKey()) {
-                throw e;
-            }
-            return setting(name).orElseThrow(() -> e);
         }
+        return setting(name).orElseThrow(() -> new IllegalStateException("setting " + name + " vanished"));
     }
 
     @Override
-    public void createDomain(Domain d) {
-        execute("INSERT INTO identity_domains (id, name, enabled) VALUES (?, ?, ?)", d.id(), d.name(), d.enabled());
+    public boolean createDomain(Domain d) {
+        return insertUnlessDuplicate("INSERT INTO identity_domains (id, name, enabled) VALUES (?, ?, ?)", d.id(), d.name(), d.enabled());
     }
 
     @Override
-    public void createProject(Project p) {
-        execute("INSERT INTO identity_projects (id, name, domain_id, description, enabled) VALUES (?, ?, ?, ?, ?)",
+    public boolean createProject(Project p) {
+        return insertUnlessDuplicate("INSERT INTO identity_projects (id, name, domain_id, description, enabled) VALUES (?, ?, ?, ?, ?)",
                 p.id(), p.name(), p.domainId(), p.description().orElse(null), p.enabled());
     }
 
     @Override
-    public void createUser(User u) {
-        execute("INSERT INTO identity_users (id, name, domain_id, password_hash, enabled, default_project_id, created_at) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?)", u.id(), u.name(), u.domainId(), u.passwordHash().orElse(null), u.enabled(),
-                u.defaultProjectId().orElse(null), System.currentTimeMillis());
+    public boolean createUser(User u) {
+        return insertUnlessDuplicate("INSERT INTO identity_users (id, name, domain_id, password_hash, enabled, default_project_id, "
+                + "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", u.id(), u.name(), u.domainId(), u.passwordHash().orElse(null),
+                u.enabled(), u.defaultProjectId().orElse(null), System.currentTimeMillis());
     }
 
     @Override
-    public void createRole(Role role) {
-        execute("INSERT INTO identity_roles (id, name) VALUES (?, ?)", role.id(), role.name());
+    public boolean createRole(Role role) {
+        return insertUnlessDuplicate("INSERT INTO identity_roles (id, name) VALUES (?, ?)", role.id(), role.name());
     }
 
     @Override
-    public void addImpliedRole(String priorRoleId, String impliedRoleId) {
-        execute("INSERT INTO identity_implied_roles (prior_role_id, implied_role_id) VALUES (?, ?)", priorRoleId, impliedRoleId);
+    public boolean addImpliedRole(String priorRoleId, String impliedRoleId) {
+        return insertUnlessDuplicate("INSERT INTO identity_implied_roles (prior_role_id, implied_role_id) VALUES (?, ?)",
+                priorRoleId, impliedRoleId);
     }
 
     @Override
-    public void assign(String userId, String targetType, String targetId, String roleId) {
-        try {
-            execute("INSERT INTO identity_assignments (user_id, target_type, target_id, role_id) VALUES (?, ?, ?, ?)",
-                    userId, targetType, targetId, roleId);
-        } catch (Database.DatabaseException e) {
-            if (!e.isDuplicateKey()) {
-                throw e;
-            }
-        }
+    public boolean assign(String userId, String targetType, String targetId, String roleId) {
+        return insertUnlessDuplicate("INSERT INTO identity_assignments (user_id, target_type, target_id, role_id) VALUES (?, ?, ?, ?)",
+                userId, targetType, targetId, roleId);
+    }
+
+    @Override
+    public void unassign(String userId, String targetType, String targetId, String roleId) {
+        execute("DELETE FROM identity_assignments WHERE user_id = ? AND target_type = ? AND target_id = ? AND role_id = ?",
+                userId, targetType, targetId, roleId);
     }
 
     @Override
     public void setPassword(String userId, String passwordHash) {
         execute("UPDATE identity_users SET password_hash = ? WHERE id = ?", passwordHash, userId);
+    }
+
+    @Override
+    public void setUserEnabled(String userId, boolean enabled) {
+        execute("UPDATE identity_users SET enabled = ? WHERE id = ?", enabled, userId);
+    }
+
+    /** One INSERT in its own transaction; {@code false} when a unique key is already taken. */
+    private boolean insertUnlessDuplicate(String sql, Object... params) {
+        try {
+            execute(sql, params);
+            return true;
+        } catch (Database.DatabaseException e) {
+            if (!e.isDuplicateKey()) {
+                throw e;
+            }
+            return false;
+        }
     }
 }
