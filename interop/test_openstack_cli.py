@@ -44,6 +44,7 @@ class OpenstackCliCreateTest(_CliCase):
         out = self.path("saved.bin")
         openstack_cli("image", "save", "--file", out, name)  # by name: the CLI resolves it through a list
         self.assertSameFile(src, out)
+        self.assertEqual((shown["checksum"], shown["properties"]["os_hash_value"]), digests(out))
 
     def test_create_without_file_uploads_the_empty_non_tty_stdin(self):
         # openstackclient reads image data from stdin when it is not a terminal (here /dev/null), so the image
