@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# The interop stage of ./test: builds target/glint.jar, starts Glint on a free loopback port with a fresh data
+# directory, waits until GET /versions answers, runs interop/run.sh with the openrc-admin Glint wrote, and always
+# stops Glint again. Prints Glint's log when anything fails; the last line is "N passed, N failed".
+#   scripts/interop-glint.sh [interop/runner.py options, e.g. -k list]
+set -uo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+. scripts/lib.sh
+
+START_TIMEOUT=${GLINT_START_TIMEOUT:-90}
+ensure_java_maven || { echo "0 passed, 1 failed"; exit 1; }
+ensure_openstack_clients || { echo "0 passed, 1 failed"; exit 1; }
+
+say "== building target/glint.jar"
+build_log=$(mktemp -t glint-package-XXXXXX.log)
+if ! mvn -B -q -DskipTests package >"$build_log" 2>&1; then
+  cat "$build_log" >&2; rm -f "$build_log"
+  say "mvn package failed"; echo "0 passed, 1 failed"; exit 1
+fi
+rm -f "$build_log"
+
+data=$(mktemp -d -t glint-interop-XXXXXX)
+log="$data/glint.log"
+port=$(free_port)
+GLINT_ADMIN_PASSWORD="interop-$(od -An -N9 -tx1 /dev/urandom | tr -d ' \n')"
+export GLINT_ADMIN_PASSWORD
+# shellcheck disable=SC2086
+java ${GLINT_JAVA_OPTS:--Xms64m -Xmx256m -XX:+UseSerialGC} -jar target/glint.jar serve --port "$port" \
+  --data-dir "$data" >"$log" 2>&1 &
+pid=$!
+status=1
+
+print_log() {
+  local lines
+  lines=$(wc -l <"$log")
+  say "---- Glint log ($log, $lines lines$([ "$lines" -gt 2000 ] && echo ', last 2000 shown'))"
+  tail -n 2000 "$log" >&2
+  say "---- end of Glint log"
+}
+
+stopped=0
+stop_glint() {
+  [ "$stopped" = 0 ] || return 0
+  stopped=1
+  if kill -0 "$pid" 2>/dev/null; then
+    kill "$pid" 2>/dev/null
+    wait_for 20 bash -c "! kill -0 $pid" || { say "Glint did not stop within 20 s; killing it"; kill -9 "$pid"; }
+  fi
+  wait "$pid" 2>/dev/null
+  if [ "$status" = 0 ] || [ -n "${CI:-}" ]; then
+    rm -rf "$data"
+  else
+    say "Glint's data directory is kept for inspection: $data"
+  fi
+}
+trap stop_glint EXIT
+
+not_started() {
+  say "$1"
+  print_log
+  stop_glint
+  echo "0 passed, 1 failed"
+  exit 1
+}
+trap 'exit 130' INT TERM
+
+say "== starting Glint on 127.0.0.1:$port (data dir $data)"
+started=$SECONDS
+# Poll GET /versions until it answers, the process dies, or the deadline passes.
+until http_answers "http://127.0.0.1:$port/versions"; do
+  if ! kill -0 "$pid" 2>/dev/null; then
+    not_started "Glint exited during start-up"
+  fi
+  if [ $((SECONDS - started)) -ge "$START_TIMEOUT" ]; then
+    not_started "Glint did not answer GET /versions within $START_TIMEOUT s"
+  fi
+  sleep 0.5
+done
+say "Glint answers after $((SECONDS - started)) s"
+if [ ! -s "$data/openrc-admin" ]; then
+  not_started "Glint did not write $data/openrc-admin"
+fi
+
+# Only the openrc's OS_* settings: drop any OS_* the caller had (e.g. a real cloud's).
+while read -r name; do unset "$name"; done < <(env | sed -n 's/^\(OS_[A-Za-z0-9_]*\)=.*/\1/p')
+set -a
+# shellcheck disable=SC1091
+. "$data/openrc-admin"
+set +a
+
+# The suite's output streams through; its summary line is held back so that it stays the last line even when
+# Glint's log follows.
+summary_file="$data/summary"
+"$root/interop/run.sh" "$@" | hold_summary "$summary_file"
+status=${PIPESTATUS[0]}
+[ "$status" = 0 ] || print_log
+[ -s "$summary_file" ] && summary=$(cat "$summary_file")
+stop_glint
+echo "${summary:-0 passed, 1 failed}"
+[ -n "${summary:-}" ] || status=1
+exit "$status"
