@@ -55,8 +55,12 @@ public final class Main {
         App app;
         try {
             app = App.start(config);
-        } catch (IllegalArgumentException | java.nio.file.NoSuchFileException e) {
+        } catch (IllegalArgumentException e) {
             System.err.println("glint: configuration error: " + e.getMessage());
+            System.exit(2);
+            return;
+        } catch (java.nio.file.NoSuchFileException e) {
+            System.err.println("glint: configuration error: no such file: " + e.getMessage());
             System.exit(2);
             return;
         }
