@@ -24,7 +24,7 @@ mvn -B -q -DskipTests package
 port=$(free_port)
 data=$(mktemp -d -p "$work" data-XXXXXX)
 export GLINT_ADMIN_PASSWORD=bench-secret
-java ${GLINT_JAVA_OPTS:--Xms64m -Xmx256m -XX:+UseSerialGC} -jar target/glint.jar serve --port "$port" --data-dir "$data" \
+java ${GLINT_JAVA_OPTS:--Xms32m -Xmx128m -XX:+UseSerialGC} -jar target/glint.jar serve --port "$port" --data-dir "$data" \
   >"$work/glint.log" 2>&1 &
 pid=$!
 cleanup() { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$data"; }

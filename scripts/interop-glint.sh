@@ -26,7 +26,7 @@ port=$(free_port)
 GLINT_ADMIN_PASSWORD="interop-$(od -An -N9 -tx1 /dev/urandom | tr -d ' \n')"
 export GLINT_ADMIN_PASSWORD
 # shellcheck disable=SC2086
-java ${GLINT_JAVA_OPTS:--Xms64m -Xmx256m -XX:+UseSerialGC} -jar target/glint.jar serve --port "$port" \
+java ${GLINT_JAVA_OPTS:--Xms32m -Xmx128m -XX:+UseSerialGC} -jar target/glint.jar serve --port "$port" \
   --data-dir "$data" >"$log" 2>&1 &
 pid=$!
 status=1

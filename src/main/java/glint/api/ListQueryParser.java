@@ -32,7 +32,9 @@ public final class ListQueryParser {
     /** Columns Glance filters with {@code eq}/{@code in:} operators. */
     private static final Set<String> OPERATOR_FILTERS = Set.of("name", "id", "status", "container_format", "disk_format");
     /** Other image columns Glance compares for equality; any other key is an extra-property filter. */
-    private static final Set<String> EQUALITY_FILTERS = Set.of("owner", "checksum", "os_hash_value", "min_ram", "min_disk");
+    private static final Set<String> EQUALITY_FILTERS = Set.of("owner", "checksum", "os_hash_value", "min_ram", "min_disk",
+            "size", "virtual_size");
+    private static final Set<String> INTEGER_FILTERS = Set.of("min_ram", "min_disk", "size", "virtual_size");
     private static final Set<String> VISIBILITIES = Set.of("community", "public", "private", "shared", "all");
     private static final Set<String> MEMBER_STATUSES = Set.of("pending", "accepted", "rejected", "all");
     private static final Pattern QUOTED_LIST = Pattern.compile("\"([^\"\\\\]*(?:\\\\.[^\"\\\\]*)*)\",?|([^,]+),?|,");
@@ -98,7 +100,8 @@ public final class ListQueryParser {
             if (OPERATOR_FILTERS.contains(key)) {
                 attributeFilters.put(key, operatorValues(value));
             } else if (EQUALITY_FILTERS.contains(key)) {
-                if ((key.equals("min_ram") || key.equals("min_disk")) && !value.matches("-?[0-9]{1,9}")) {
+                int digits = key.startsWith("min_") ? 9 : 18;
+                if (INTEGER_FILTERS.contains(key) && !value.matches("-?[0-9]{1," + digits + "}")) {
                     throw GlintException.badRequest("Invalid value '" + value + "' for '" + key + "' filter.");
                 }
                 attributeFilters.put(key, List.of(value));

@@ -31,10 +31,19 @@ record ImageListSql(String sql, List<Object> params) {
             "created_at", "i.created_at",
             "updated_at", "i.updated_at");
 
-    private static final Map<String, String> FILTER_COLUMNS = Map.of(
-            "name", "i.name", "status", "i.status", "container_format", "i.container_format",
-            "disk_format", "i.disk_format", "id", "i.id", "owner", "i.owner", "checksum", "i.checksum",
-            "os_hash_value", "i.os_hash_value", "min_ram", "i.min_ram", "min_disk", "i.min_disk");
+    private static final Map<String, String> FILTER_COLUMNS = Map.ofEntries(
+            Map.entry("name", "i.name"),
+            Map.entry("status", "i.status"),
+            Map.entry("container_format", "i.container_format"),
+            Map.entry("disk_format", "i.disk_format"),
+            Map.entry("id", "i.id"),
+            Map.entry("owner", "i.owner"),
+            Map.entry("checksum", "i.checksum"),
+            Map.entry("os_hash_value", "i.os_hash_value"),
+            Map.entry("min_ram", "i.min_ram"),
+            Map.entry("min_disk", "i.min_disk"),
+            Map.entry("size", "i.size"),
+            Map.entry("virtual_size", "i.virtual_size"));
 
     static ImageListSql build(ImageQuery q, Viewer viewer, Optional<Image> marker) {
         List<String> where = new ArrayList<>();
@@ -79,7 +88,8 @@ record ImageListSql(String sql, List<Object> params) {
             }
             where.add(column + " IN (" + String.join(", ", java.util.Collections.nCopies(values.size(), "?")) + ")");
             boolean integer = attribute.equals("min_ram") || attribute.equals("min_disk");
-            values.forEach(v -> params.add(integer ? (Object) Integer.valueOf(v) : v));
+            boolean bigint = attribute.equals("size") || attribute.equals("virtual_size");
+            values.forEach(v -> params.add(integer ? (Object) Integer.valueOf(v) : bigint ? (Object) Long.valueOf(v) : v));
         });
         for (String tag : q.tags()) {
             where.add("EXISTS (SELECT 1 FROM image_tags t WHERE t.image_id = i.id AND t.value = ?)");

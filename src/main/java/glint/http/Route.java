@@ -39,11 +39,12 @@ public record Route(String method, String template, Handler handler, boolean aut
         return Optional.of(params);
     }
 
+    /**
+     * Path segments. A trailing slash is an empty last segment, so {@code /v2/images/} matches no route: Glance answers
+     * 404 there (and {@code DELETE /v2/images/{id}/} must not delete the image).
+     */
     static List<String> split(String path) {
         String trimmed = path.startsWith("/") ? path.substring(1) : path;
-        if (trimmed.endsWith("/")) {
-            trimmed = trimmed.substring(0, trimmed.length() - 1);
-        }
         return trimmed.isEmpty() ? List.of() : List.of(trimmed.split("/", -1));
     }
 }

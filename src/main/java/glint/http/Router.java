@@ -94,6 +94,10 @@ public final class Router extends Handler.Abstract {
         if (VERSION_PREFIX.matcher(path).find()) {
             path = "/v2" + path.substring(path.indexOf('/', 1) < 0 ? path.length() : path.indexOf('/', 1));
         }
+        if (path.startsWith("/identity/") && path.endsWith("/")) {
+            // Keystone routes accept a trailing slash (its version document links to ".../v3/")
+            path = path.substring(0, path.length() - 1);
+        }
         List<String> segments = Route.split(path);
         TreeSet<String> allowed = new TreeSet<>();
         for (Route route : routes) {

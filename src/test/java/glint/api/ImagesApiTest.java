@@ -196,6 +196,24 @@ class ImagesApiTest {
     }
 
     @Test
+    void trailingSlashesAre404AsInGlanceAndNeverDelete() {
+        String id = create(alice, obj("name", "slash")).get("id").asText();
+        assertThat(alice.get("/v2/images/").status()).isEqualTo(404);
+        assertThat(alice.get("/v2/images/" + id + "/").status()).isEqualTo(404);
+        assertThat(alice.delete("/v2/images/" + id + "/").status()).isEqualTo(404);
+        assertThat(alice.get("/v2/images/" + id).status()).isEqualTo(200);
+    }
+
+    @Test
+    void sizeIsAnExactFilter() {
+        String id = create(alice, obj("name", "sized", "disk_format", "raw", "container_format", "bare")).get("id").asText();
+        alice.put("/v2/images/" + id + "/file", new byte[3163], "Content-Type", "application/octet-stream");
+        assertThat(ids(alice, "/v2/images?size=3163&limit=1000")).contains(id);
+        assertThat(ids(alice, "/v2/images?size=3164&limit=1000")).doesNotContain(id);
+        assertThat(alice.get("/v2/images?size=big").status()).isEqualTo(400);
+    }
+
+    @Test
     void hiddenImagesOnlyShowWhenAskedFor() {
         String id = create(alice, obj("name", "hidden", "os_hidden", true)).get("id").asText();
         assertThat(ids(alice, "/v2/images?limit=1000")).doesNotContain(id);
