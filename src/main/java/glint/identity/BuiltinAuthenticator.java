@@ -72,6 +72,11 @@ public final class BuiltinAuthenticator implements Authenticator {
         cache.remove(token);
     }
 
+    /** Drops every cached token of a user (deleted, disabled, or with a new password) from this node's cache. */
+    public void evictUser(String userId) {
+        cache.values().removeIf(e -> userId.equals(e.context().userId()));
+    }
+
     @Override
     public String wwwAuthenticateUri() {
         return identityUri.get();

@@ -14,4 +14,7 @@ public final class IdentityRecords {
                        Optional<String> defaultProjectId) {}
 
     public record Role(String id, String name) {}
+
+    /** A direct role assignment: {@code targetType} is {@code project} (target a project id) or {@code system} ({@code all}). */
+    public record Assignment(String userId, String targetType, String targetId, String roleId) {}
 }
