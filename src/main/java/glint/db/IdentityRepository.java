@@ -258,6 +258,7 @@ public final class IdentityRepository implements IdentityStore {
     public void deleteProject(String projectId) {
         db.write(c -> {
             execute(c, "DELETE FROM identity_assignments WHERE target_type = 'project' AND target_id = ?", projectId);
+            execute(c, "UPDATE identity_users SET default_project_id = NULL WHERE default_project_id = ?", projectId);
             return execute(c, "DELETE FROM identity_projects WHERE id = ?", projectId);
         });
     }

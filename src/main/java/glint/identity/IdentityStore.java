@@ -90,7 +90,7 @@ public interface IdentityStore {
     /** Writes name, password hash, enabled and default project; {@code false} when the name is taken in the domain. */
     boolean updateUser(User user);
 
-    /** Deletes the project and every assignment on it, in one transaction. */
+    /** Deletes the project and every assignment on it, and unsets it as default project, in one transaction. */
     void deleteProject(String projectId);
 
     /** Deletes the user and every assignment of it, in one transaction. */

@@ -177,7 +177,7 @@ class IdentityAdminApiTest {
         String project = createProject(unique("home"));
         String name = unique("user");
         Reply create = admin.post(V3 + "/users", obj("user", obj("name", name, "password", "pw-1", "default_project_id", project,
-                "enabled", true, "email", "ignored@example.org")));
+                "enabled", true, "email", "ignored@example.org", "project_id", project))); // Tempest's extra attributes
         JsonNode u = created(create, "user");
         String id = u.get("id").asText();
         assertThat(u.get("name").asText()).isEqualTo(name);
@@ -308,14 +308,18 @@ class IdentityAdminApiTest {
     }
 
     @Test
-    void deletingAProjectRemovesItsAssignments() {
+    void deletingAProjectRemovesItsAssignmentsAndUnsetsItAsDefaultProject() {
         String project = createProject(unique("dp"));
-        String user = createUser(unique("du"), "pw", project);
+        String name = unique("du");
+        String user = createUser(name, "pw", project);
         admin.put(V3 + "/projects/" + project + "/users/" + user + "/roles/" + roleId("member"), null);
+        String scoped = token(login(name, "pw", projectScope(project)));
         assertThat(admin.get(V3 + "/role_assignments?scope.project.id=" + project).json().get("role_assignments")).hasSize(1);
         assertThat(admin.delete(V3 + "/projects/" + project).status()).isEqualTo(204);
         assertThat(admin.get(V3 + "/role_assignments?scope.project.id=" + project).json().get("role_assignments")).isEmpty();
         assertThat(admin.get(V3 + "/role_assignments?user.id=" + user).json().get("role_assignments")).isEmpty();
+        assertThat(admin.get(V3 + "/users/" + user).json().get("user").has("default_project_id")).isFalse();
+        assertThat(admin.get(V3 + "/auth/tokens", "X-Subject-Token", scoped).status()).isEqualTo(404);
         admin.delete(V3 + "/users/" + user);
     }
 
