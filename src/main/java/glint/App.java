@@ -81,7 +81,7 @@ public final class App implements AutoCloseable {
         Router router = new Router(json, authenticator);
         new IdentityApi(identity, tokens, authenticator, config.server().publicEndpoint(), config.identity().region())
                 .register(router);
-        new IdentityAdminApi(new IdentityAdmin(identityStore, hasher), tokens, authenticator, config.server().publicEndpoint())
+        new IdentityAdminApi(new IdentityAdmin(identityStore, hasher, Clock.systemUTC()), tokens, authenticator, config.server().publicEndpoint())
                 .register(router);
 
         JdbcImageRepository imageRepository = new JdbcImageRepository(database);

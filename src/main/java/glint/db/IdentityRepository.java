@@ -68,6 +68,8 @@ public final class IdentityRepository implements IdentityStore {
             Object p = params[i];
             if (p instanceof Boolean b) {
                 s.setBoolean(i + 1, b);
+            } else if (p == null) {
+                s.setNull(i + 1, java.sql.Types.NULL);
             } else if (p instanceof Long l) {
                 s.setLong(i + 1, l);
             } else {
@@ -80,10 +82,17 @@ public final class IdentityRepository implements IdentityStore {
     private static final Row<Project> PROJECT = r -> new Project(r.getString(1), r.getString(2), r.getString(3),
             Optional.ofNullable(r.getString(4)), r.getBoolean(5));
     private static final Row<User> USER = r -> new User(r.getString(1), r.getString(2), r.getString(3),
-            Optional.ofNullable(r.getString(4)), r.getBoolean(5), Optional.ofNullable(r.getString(6)));
+            Optional.ofNullable(r.getString(4)), r.getBoolean(5), Optional.ofNullable(r.getString(6)),
+            epochMillis(r, 7));
+    private static Optional<Instant> epochMillis(ResultSet r, int column) throws SQLException {
+        long value = r.getLong(column);
+        return r.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(value));
+    }
+
     private static final Row<Role> ROLE = r -> new Role(r.getString(1), r.getString(2));
     private static final String PROJECT_COLUMNS = "SELECT id, name, domain_id, description, enabled FROM identity_projects";
-    private static final String USER_COLUMNS = "SELECT id, name, domain_id, password_hash, enabled, default_project_id FROM identity_users";
+    private static final String USER_COLUMNS = "SELECT id, name, domain_id, password_hash, enabled, default_project_id, tokens_not_before "
+            + "FROM identity_users";
 
     @Override
     public Optional<Domain> domain(String id) {
@@ -250,8 +259,9 @@ public final class IdentityRepository implements IdentityStore {
 
     @Override
     public boolean updateUser(User u) {
-        return unlessDuplicate("UPDATE identity_users SET name = ?, password_hash = ?, enabled = ?, default_project_id = ? "
-                + "WHERE id = ?", u.name(), u.passwordHash().orElse(null), u.enabled(), u.defaultProjectId().orElse(null), u.id());
+        return unlessDuplicate("UPDATE identity_users SET name = ?, password_hash = ?, enabled = ?, default_project_id = ?, "
+                + "tokens_not_before = ? WHERE id = ?", u.name(), u.passwordHash().orElse(null), u.enabled(),
+                u.defaultProjectId().orElse(null), u.tokensNotBefore().map(Instant::toEpochMilli).orElse(null), u.id());
     }
 
     @Override

@@ -6,6 +6,7 @@ import glint.identity.IdentityRecords.Domain;
 import glint.identity.IdentityRecords.Project;
 import glint.identity.IdentityRecords.Role;
 import glint.identity.IdentityRecords.User;
+import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -34,10 +35,12 @@ public final class IdentityAdmin {
 
     private final IdentityStore store;
     private final PasswordHasher hasher;
+    private final Clock clock;
 
-    public IdentityAdmin(IdentityStore store, PasswordHasher hasher) {
+    public IdentityAdmin(IdentityStore store, PasswordHasher hasher, Clock clock) {
         this.store = store;
         this.hasher = hasher;
+        this.clock = clock;
     }
 
     public List<Domain> domains(Optional<String> name) {
@@ -92,19 +95,22 @@ public final class IdentityAdmin {
                            Optional<String> defaultProjectId) {
         domain(domainId);
         defaultProjectId.ifPresent(this::checkDefaultProject);
-        User user = new User(IdentityService.newId(), name, domainId, password.map(hasher::hash), enabled, defaultProjectId);
+        User user = new User(IdentityService.newId(), name, domainId, password.map(hasher::hash), enabled, defaultProjectId,
+                Optional.empty());
         if (!store.createUser(user)) {
             throw duplicate("user", name, domainId);
         }
         return user;
     }
 
+    /** A new password also revokes the user's tokens issued until now, as Keystone does. */
     public User updateUser(String id, UserChange change) {
         User old = user(id);
         change.defaultProjectId().flatMap(p -> p).ifPresent(this::checkDefaultProject);
         User updated = new User(id, change.name().orElse(old.name()), old.domainId(),
                 change.password().map(hasher::hash).or(old::passwordHash), change.enabled().orElse(old.enabled()),
-                change.defaultProjectId().orElse(old.defaultProjectId()));
+                change.defaultProjectId().orElse(old.defaultProjectId()),
+                change.password().isPresent() ? Optional.of(clock.instant()) : old.tokensNotBefore());
         if (!store.updateUser(updated)) {
             throw duplicate("user", updated.name(), old.domainId());
         }

@@ -203,7 +203,16 @@ class IdentityAdminApiTest {
         Reply newPassword = patch(admin, V3 + "/users/" + id, obj("user", obj("password", "pw-2")));
         assertThat(newPassword.status()).as(newPassword.body()).isEqualTo(200);
         assertThat(login(name, "pw-1", projectScope(project)).status()).isEqualTo(401);
-        token(login(name, "pw-2", projectScope(project)));
+        // as in Keystone, a new password revokes the tokens issued before it, on this node at once
+        assertThat(asUser.get("/v2/images").status()).isEqualTo(401);
+        assertThat(admin.get(V3 + "/auth/tokens", "X-Subject-Token", first).status()).isEqualTo(404);
+        String afterChange = token(login(name, "pw-2", projectScope(project)));
+        assertThat(new ApiClient(server.baseUrl(), afterChange).get("/v2/images").status()).isEqualTo(200);
+        Reply renamed = patch(admin, V3 + "/users/" + id, obj("user", obj("name", name + "-x", "default_project_id", null)));
+        assertThat(renamed.json().at("/user/name").asText()).isEqualTo(name + "-x");
+        assertThat(renamed.json().get("user").has("default_project_id")).isFalse();
+        assertThat(new ApiClient(server.baseUrl(), afterChange).get("/v2/images").status()).isEqualTo(200); // not a password change
+        patch(admin, V3 + "/users/" + id, obj("user", obj("name", name)));
 
         Reply disable = patch(admin, V3 + "/users/" + id, obj("user", obj("enabled", false)));
         assertThat(disable.json().at("/user/enabled").asBoolean()).isFalse();
