@@ -127,11 +127,15 @@ public final class IdentityAdminApi {
             }
             Optional<String> name = p.has("name") ? Optional.of(name(p)) : Optional.empty();
             Project updated = admin.updateProject(id, new ProjectChange(name, nullableString(p, "description"), bool(p, "enabled")));
+            if (!updated.enabled()) {
+                authenticator.evictProject(id);
+            }
             ex.sendJson(200, Map.of("project", views.project(ex, updated)));
         });
         router.addPublic("DELETE", V3 + "/projects/{project_id}", ex -> {
             authorize(ex, "delete_project", Caller::admin);
             admin.deleteProject(ex.pathParam("project_id"));
+            authenticator.evictProject(ex.pathParam("project_id"));
             ex.sendEmpty(204);
         });
     }
@@ -209,6 +213,7 @@ public final class IdentityAdminApi {
         router.addPublic("DELETE", V3 + "/roles/{role_id}", ex -> {
             authorize(ex, "delete_role", Caller::admin);
             admin.deleteRole(ex.pathParam("role_id"));
+            authenticator.evictAll();
             ex.sendEmpty(204);
         });
     }
@@ -234,6 +239,7 @@ public final class IdentityAdminApi {
         router.addPublic("DELETE", GRANT, ex -> {
             authorize(ex, "revoke_grant", Caller::admin);
             admin.revoke(ex.pathParam("user_id"), IdentityStore.PROJECT, ex.pathParam("project_id"), ex.pathParam("role_id"));
+            authenticator.evictUser(ex.pathParam("user_id"));
             ex.sendEmpty(204);
         });
         router.addPublic("GET", V3 + "/projects/{project_id}/users/{user_id}/roles", ex -> {
@@ -249,6 +255,7 @@ public final class IdentityAdminApi {
         router.addPublic("DELETE", SYSTEM_GRANT, ex -> {
             authorize(ex, "revoke_system_grant_for_user", Caller::admin);
             admin.revoke(ex.pathParam("user_id"), IdentityStore.SYSTEM, IdentityStore.SYSTEM_ALL, ex.pathParam("role_id"));
+            authenticator.evictUser(ex.pathParam("user_id"));
             ex.sendEmpty(204);
         });
         router.addPublic("GET", V3 + "/system/users/{user_id}/roles", ex -> {

@@ -300,8 +300,10 @@ class IdentityAdminApiTest {
                 .json().get("role_assignments")).isEmpty();
         assertThat(texts(admin.get(V3 + "/role_assignments").json().get("role_assignments"), "/user/id")).contains(user);
 
-        token(login(userName, "pw", projectScope(project)));
+        ApiClient asUser = new ApiClient(server.baseUrl(), token(login(userName, "pw", projectScope(project))));
+        assertThat(asUser.get("/v2/images").status()).isEqualTo(200); // now in this node's token cache
         assertThat(admin.delete(grant).status()).isEqualTo(204);
+        assertThat(asUser.get("/v2/images").status()).isEqualTo(401); // its only role is gone, at once
         assertKeystoneError(admin.delete(grant), 404, "Could not find role assignment with role: " + memberRole
                 + ", user or group: " + user + ", project, domain, or system: " + project + ".");
         assertThat(login(userName, "pw", projectScope(project)).status()).isEqualTo(401);
@@ -323,12 +325,14 @@ class IdentityAdminApiTest {
         String user = createUser(name, "pw", project);
         admin.put(V3 + "/projects/" + project + "/users/" + user + "/roles/" + roleId("member"), null);
         String scoped = token(login(name, "pw", projectScope(project)));
+        assertThat(new ApiClient(server.baseUrl(), scoped).get("/v2/images").status()).isEqualTo(200);
         assertThat(admin.get(V3 + "/role_assignments?scope.project.id=" + project).json().get("role_assignments")).hasSize(1);
         assertThat(admin.delete(V3 + "/projects/" + project).status()).isEqualTo(204);
         assertThat(admin.get(V3 + "/role_assignments?scope.project.id=" + project).json().get("role_assignments")).isEmpty();
         assertThat(admin.get(V3 + "/role_assignments?user.id=" + user).json().get("role_assignments")).isEmpty();
         assertThat(admin.get(V3 + "/users/" + user).json().get("user").has("default_project_id")).isFalse();
         assertThat(admin.get(V3 + "/auth/tokens", "X-Subject-Token", scoped).status()).isEqualTo(404);
+        assertThat(new ApiClient(server.baseUrl(), scoped).get("/v2/images").status()).isEqualTo(401);
         admin.delete(V3 + "/users/" + user);
     }
 
