@@ -319,6 +319,21 @@ class IdentityAdminApiTest {
     }
 
     @Test
+    void disablingAProjectEndsItsTokensAtOnce() {
+        String project = createProject(unique("off"));
+        String name = unique("ou");
+        String user = createUser(name, "pw", project);
+        admin.put(V3 + "/projects/" + project + "/users/" + user + "/roles/" + roleId("member"), null);
+        ApiClient asUser = new ApiClient(server.baseUrl(), token(login(name, "pw", projectScope(project))));
+        assertThat(asUser.get("/v2/images").status()).isEqualTo(200);
+        assertThat(patch(admin, V3 + "/projects/" + project, obj("project", obj("enabled", false))).status()).isEqualTo(200);
+        assertThat(asUser.get("/v2/images").status()).isEqualTo(401);
+        assertThat(login(name, "pw", projectScope(project)).status()).isEqualTo(401);
+        admin.delete(V3 + "/users/" + user);
+        admin.delete(V3 + "/projects/" + project);
+    }
+
+    @Test
     void deletingAProjectRemovesItsAssignmentsAndUnsetsItAsDefaultProject() {
         String project = createProject(unique("dp"));
         String name = unique("du");
