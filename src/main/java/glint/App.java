@@ -10,6 +10,7 @@ import glint.api.SchemasApi;
 import glint.api.VersionsApi;
 import glint.api.schema.ImageSchemas;
 import glint.api.schema.SchemaValidator;
+import glint.api.IdentityAdminApi;
 import glint.api.IdentityApi;
 import glint.api.ImageDataApi;
 import glint.config.GlintConfig;
@@ -24,6 +25,7 @@ import glint.http.HttpServer;
 import glint.http.Json;
 import glint.http.Router;
 import glint.identity.BuiltinAuthenticator;
+import glint.identity.IdentityAdmin;
 import glint.identity.IdentityBootstrap;
 import glint.identity.IdentityService;
 import glint.identity.Openrc;
@@ -69,7 +71,8 @@ public final class App implements AutoCloseable {
         database.migrate();
 
         IdentityRepository identityStore = new IdentityRepository(database);
-        IdentityService identity = new IdentityService(identityStore, new PasswordHasher(config.identity().passwordHashRounds()));
+        PasswordHasher hasher = new PasswordHasher(config.identity().passwordHashRounds());
+        IdentityService identity = new IdentityService(identityStore, hasher);
         Optional<String> adminPassword = new IdentityBootstrap(identity).run(config.identity().adminPassword());
         TokenService tokens = new TokenService(identity, identityStore, config.identity().tokenTtl(), Clock.systemUTC());
         String[] identityUri = {config.server().baseUrl() + IdentityApi.PREFIX};
@@ -77,6 +80,8 @@ public final class App implements AutoCloseable {
                 () -> identityUri[0]);
         Router router = new Router(json, authenticator);
         new IdentityApi(identity, tokens, authenticator, config.server().publicEndpoint(), config.identity().region())
+                .register(router);
+        new IdentityAdminApi(new IdentityAdmin(identityStore, hasher, Clock.systemUTC()), tokens, authenticator, config.server().publicEndpoint())
                 .register(router);
 
         JdbcImageRepository imageRepository = new JdbcImageRepository(database);

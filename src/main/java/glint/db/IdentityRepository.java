@@ -1,5 +1,6 @@
 package glint.db;
 
+import glint.identity.IdentityRecords.Assignment;
 import glint.identity.IdentityRecords.Domain;
 import glint.identity.IdentityRecords.Project;
 import glint.identity.IdentityRecords.Role;
@@ -67,6 +68,8 @@ public final class IdentityRepository implements IdentityStore {
             Object p = params[i];
             if (p instanceof Boolean b) {
                 s.setBoolean(i + 1, b);
+            } else if (p == null) {
+                s.setNull(i + 1, java.sql.Types.NULL);
             } else if (p instanceof Long l) {
                 s.setLong(i + 1, l);
             } else {
@@ -79,10 +82,17 @@ public final class IdentityRepository implements IdentityStore {
     private static final Row<Project> PROJECT = r -> new Project(r.getString(1), r.getString(2), r.getString(3),
             Optional.ofNullable(r.getString(4)), r.getBoolean(5));
     private static final Row<User> USER = r -> new User(r.getString(1), r.getString(2), r.getString(3),
-            Optional.ofNullable(r.getString(4)), r.getBoolean(5), Optional.ofNullable(r.getString(6)));
+            Optional.ofNullable(r.getString(4)), r.getBoolean(5), Optional.ofNullable(r.getString(6)),
+            epochMillis(r, 7));
+    private static Optional<Instant> epochMillis(ResultSet r, int column) throws SQLException {
+        long value = r.getLong(column);
+        return r.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(value));
+    }
+
     private static final Row<Role> ROLE = r -> new Role(r.getString(1), r.getString(2));
     private static final String PROJECT_COLUMNS = "SELECT id, name, domain_id, description, enabled FROM identity_projects";
-    private static final String USER_COLUMNS = "SELECT id, name, domain_id, password_hash, enabled, default_project_id FROM identity_users";
+    private static final String USER_COLUMNS = "SELECT id, name, domain_id, password_hash, enabled, default_project_id, tokens_not_before "
+            + "FROM identity_users";
 
     @Override
     public Optional<Domain> domain(String id) {
@@ -219,8 +229,105 @@ public final class IdentityRepository implements IdentityStore {
         execute("UPDATE identity_users SET enabled = ? WHERE id = ?", enabled, userId);
     }
 
+    @Override
+    public List<Domain> domains() {
+        return query("SELECT id, name, enabled FROM identity_domains ORDER BY name", DOMAIN);
+    }
+
+    @Override
+    public List<Project> projects(Optional<String> domainId, Optional<String> name) {
+        Filter f = new Filter().eq("domain_id", domainId).eq("name", name);
+        return query(PROJECT_COLUMNS + f.where() + " ORDER BY name, id", PROJECT, f.params());
+    }
+
+    @Override
+    public List<User> users(Optional<String> domainId, Optional<String> name) {
+        Filter f = new Filter().eq("domain_id", domainId).eq("name", name);
+        return query(USER_COLUMNS + f.where() + " ORDER BY name, id", USER, f.params());
+    }
+
+    @Override
+    public Optional<Role> role(String id) {
+        return one("SELECT id, name FROM identity_roles WHERE id = ?", ROLE, id);
+    }
+
+    @Override
+    public boolean updateProject(Project p) {
+        return unlessDuplicate("UPDATE identity_projects SET name = ?, description = ?, enabled = ? WHERE id = ?",
+                p.name(), p.description().orElse(null), p.enabled(), p.id());
+    }
+
+    @Override
+    public boolean updateUser(User u) {
+        return unlessDuplicate("UPDATE identity_users SET name = ?, password_hash = ?, enabled = ?, default_project_id = ?, "
+                + "tokens_not_before = ? WHERE id = ?", u.name(), u.passwordHash().orElse(null), u.enabled(),
+                u.defaultProjectId().orElse(null), u.tokensNotBefore().map(Instant::toEpochMilli).orElse(null), u.id());
+    }
+
+    @Override
+    public void deleteProject(String projectId) {
+        db.write(c -> {
+            execute(c, "DELETE FROM identity_assignments WHERE target_type = 'project' AND target_id = ?", projectId);
+            execute(c, "UPDATE identity_users SET default_project_id = NULL WHERE default_project_id = ?", projectId);
+            return execute(c, "DELETE FROM identity_projects WHERE id = ?", projectId);
+        });
+    }
+
+    @Override
+    public void deleteUser(String userId) {
+        db.write(c -> {
+            execute(c, "DELETE FROM identity_assignments WHERE user_id = ?", userId);
+            return execute(c, "DELETE FROM identity_users WHERE id = ?", userId);
+        });
+    }
+
+    @Override
+    public void deleteRole(String roleId) {
+        db.write(c -> {
+            execute(c, "DELETE FROM identity_assignments WHERE role_id = ?", roleId);
+            execute(c, "DELETE FROM identity_implied_roles WHERE prior_role_id = ? OR implied_role_id = ?", roleId, roleId);
+            return execute(c, "DELETE FROM identity_roles WHERE id = ?", roleId);
+        });
+    }
+
+    @Override
+    public List<Assignment> assignments(Optional<String> userId, Optional<String> targetType, Optional<String> targetId,
+                                        Optional<String> roleId) {
+        Filter f = new Filter().eq("user_id", userId).eq("target_type", targetType).eq("target_id", targetId).eq("role_id", roleId);
+        return query("SELECT user_id, target_type, target_id, role_id FROM identity_assignments" + f.where()
+                + " ORDER BY user_id, target_type, target_id, role_id",
+                r -> new Assignment(r.getString(1), r.getString(2), r.getString(3), r.getString(4)), f.params());
+    }
+
+    /** {@code column = ?} conditions for the filters that are present. */
+    private static final class Filter {
+        private final List<String> conditions = new ArrayList<>();
+        private final List<Object> params = new ArrayList<>();
+
+        Filter eq(String column, Optional<String> value) {
+            value.ifPresent(v -> {
+                conditions.add(column + " = ?");
+                params.add(v);
+            });
+            return this;
+        }
+
+        String where() {
+            return conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
+        }
+
+        Object[] params() {
+            return params.toArray();
+        }
+    }
+
     /** One INSERT in its own transaction; {@code false} when a unique key is already taken. */
     private boolean insertUnlessDuplicate(String sql, Object... params) {
+        return unlessDuplicate(sql, params);
+    }
+
+    /** One statement in its own transaction; {@code false} when a unique key is already taken. */
+    private boolean unlessDuplicate(String sql, Object... params) {
         try {
             execute(sql, params);
             return true;

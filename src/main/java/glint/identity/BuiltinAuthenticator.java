@@ -72,6 +72,21 @@ public final class BuiltinAuthenticator implements Authenticator {
         cache.remove(token);
     }
 
+    /** Drops every cached token of a user (deleted, disabled, new password, a role taken away) from this node's cache. */
+    public void evictUser(String userId) {
+        cache.values().removeIf(e -> userId.equals(e.context().userId()));
+    }
+
+    /** Drops every cached token scoped to a project (deleted or disabled) from this node's cache. */
+    public void evictProject(String projectId) {
+        cache.values().removeIf(e -> projectId.equals(e.context().projectId()));
+    }
+
+    /** Drops the whole cache (a role was deleted). */
+    public void evictAll() {
+        cache.clear();
+    }
+
     @Override
     public String wwwAuthenticateUri() {
         return identityUri.get();

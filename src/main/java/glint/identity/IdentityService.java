@@ -169,7 +169,8 @@ public final class IdentityService {
 
     /** Creates a user of the Default domain; empty when the name is taken (possibly by another node just now). */
     public Optional<User> createUser(String name, String password, Optional<String> defaultProjectId) {
-        User user = new User(newId(), name, DEFAULT_DOMAIN_ID, Optional.of(hasher.hash(password)), true, defaultProjectId);
+        User user = new User(newId(), name, DEFAULT_DOMAIN_ID, Optional.of(hasher.hash(password)), true, defaultProjectId,
+                Optional.empty());
         return store.createUser(user) ? Optional.of(user) : Optional.empty();
     }
 

@@ -1,5 +1,6 @@
 package glint.identity;
 
+import glint.identity.IdentityRecords.Assignment;
 import glint.identity.IdentityRecords.Domain;
 import glint.identity.IdentityRecords.Project;
 import glint.identity.IdentityRecords.Role;
@@ -72,4 +73,33 @@ public interface IdentityStore {
     void setPassword(String userId, String passwordHash);
 
     void setUserEnabled(String userId, boolean enabled);
+
+    List<Domain> domains();
+
+    /** Projects, optionally only of one domain and/or with one name, by name. */
+    List<Project> projects(Optional<String> domainId, Optional<String> name);
+
+    /** Users, optionally only of one domain and/or with one name, by name. */
+    List<User> users(Optional<String> domainId, Optional<String> name);
+
+    Optional<Role> role(String id);
+
+    /** Writes name, description and enabled; {@code false} when the name is taken in the domain. */
+    boolean updateProject(Project project);
+
+    /** Writes name, password hash, enabled and default project; {@code false} when the name is taken in the domain. */
+    boolean updateUser(User user);
+
+    /** Deletes the project and every assignment on it, and unsets it as default project, in one transaction. */
+    void deleteProject(String projectId);
+
+    /** Deletes the user and every assignment of it, in one transaction. */
+    void deleteUser(String userId);
+
+    /** Deletes the role, its assignments and its implications, in one transaction. */
+    void deleteRole(String roleId);
+
+    /** Direct assignments matching every given filter. */
+    List<Assignment> assignments(Optional<String> userId, Optional<String> targetType, Optional<String> targetId,
+                                 Optional<String> roleId);
 }

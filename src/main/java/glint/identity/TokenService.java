@@ -122,7 +122,8 @@ public final class TokenService {
                 || store.isRevoked(token.auditIds().get(0))) {
             return Optional.empty();
         }
-        Optional<User> user = identity.user(token.userId()).filter(User::enabled);
+        Optional<User> user = identity.user(token.userId()).filter(User::enabled)
+                .filter(u -> u.tokensNotBefore().map(t -> !token.issuedAt().isBefore(t)).orElse(true));
         Optional<Domain> userDomain = user.flatMap(u -> identity.domain(u.domainId())).filter(Domain::enabled);
         if (userDomain.isEmpty()) {
             return Optional.empty();

@@ -1,0 +1,136 @@
+package glint.api;
+
+import glint.http.Exchange;
+import glint.identity.IdentityAdmin.RoleAssignment;
+import glint.identity.IdentityRecords.Assignment;
+import glint.identity.IdentityRecords.Domain;
+import glint.identity.IdentityRecords.Project;
+import glint.identity.IdentityRecords.Role;
+import glint.identity.IdentityRecords.User;
+import glint.identity.IdentityStore;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Keystone's wire shapes for the admin API: members with {@code links.self}, collections with
+ * {@code links: {self, previous, next}} (keystone/server/flask/common.py {@code wrap_member}/{@code wrap_collection}).
+ */
+final class IdentityViews {
+    private final Optional<String> publicEndpoint;
+
+    IdentityViews(Optional<String> publicEndpoint) {
+        this.publicEndpoint = publicEndpoint;
+    }
+
+    /** Keystone's {@code base_url()}: the public endpoint when configured, else the URL the client used. */
+    String v3Url(Exchange ex) {
+        return publicEndpoint.orElseGet(() -> "http://" + ex.header("Host").orElse("127.0.0.1")) + IdentityApi.PREFIX + "/v3";
+    }
+
+    <T> Map<String, Object> collection(Exchange ex, String key, List<T> items, Function<T, Map<String, Object>> view) {
+        String path = ex.path().substring(IdentityApi.PREFIX.length() + "/v3".length());
+        return ordered(key, items.stream().map(view).toList(),
+                "links", ordered("self", v3Url(ex) + path, "previous", null, "next", null));
+    }
+
+    Map<String, Object> domain(Exchange ex, Domain d) {
+        return ordered("id", d.id(), "name", d.name(), "description", "", "enabled", d.enabled(), "tags", List.of(),
+                "options", Map.of(), "links", self(ex, "domains", d.id()));
+    }
+
+    Map<String, Object> project(Exchange ex, Project p) {
+        return ordered("id", p.id(), "name", p.name(), "domain_id", p.domainId(), "description", p.description().orElse(""),
+                "enabled", p.enabled(), "parent_id", p.domainId(), "is_domain", false, "tags", List.of(), "options", Map.of(),
+                "links", self(ex, "projects", p.id()));
+    }
+
+    Map<String, Object> user(Exchange ex, User u) {
+        Map<String, Object> view = ordered("id", u.id(), "name", u.name(), "domain_id", u.domainId(), "enabled", u.enabled(),
+                "password_expires_at", null, "options", Map.of());
+        u.defaultProjectId().ifPresent(p -> view.put("default_project_id", p));
+        view.put("links", self(ex, "users", u.id()));
+        return view;
+    }
+
+    Map<String, Object> role(Exchange ex, Role r) {
+        return ordered("id", r.id(), "name", r.name(), "domain_id", null, "description", null, "options", Map.of(),
+                "links", self(ex, "roles", r.id()));
+    }
+
+    /**
+     * One entry of {@code GET /v3/role_assignments} (keystone/api/role_assignments.py {@code _format_entity}); the
+     * lookups give names for {@code include_names}, empty otherwise.
+     */
+    Map<String, Object> assignment(Exchange ex, RoleAssignment ra, Names names) {
+        Assignment a = ra.assignment();
+        Map<String, Object> role = ordered("id", a.roleId());
+        Map<String, Object> user = ordered("id", a.userId());
+        Map<String, Object> scope;
+        String link;
+        if (a.targetType().equals(IdentityStore.SYSTEM)) {
+            scope = ordered("system", ordered("all", true));
+            link = v3Url(ex) + "/system/users/" + a.userId() + "/roles/" + (ra.priorRoleId().orElse(a.roleId()));
+        } else {
+            Map<String, Object> project = ordered("id", a.targetId());
+            names.project(a.targetId()).ifPresent(p -> {
+                project.put("name", p.name());
+                project.put("domain", names.domainRef(p.domainId()));
+            });
+            scope = ordered("project", project);
+            link = v3Url(ex) + "/projects/" + a.targetId() + "/users/" + a.userId() + "/roles/"
+                    + ra.priorRoleId().orElse(a.roleId());
+        }
+        names.role(a.roleId()).ifPresent(r -> role.put("name", r.name()));
+        names.user(a.userId()).ifPresent(u -> {
+            user.put("name", u.name());
+            user.put("domain", names.domainRef(u.domainId()));
+        });
+        Map<String, Object> links = ordered("assignment", link);
+        ra.priorRoleId().ifPresent(p -> links.put("prior_role", v3Url(ex) + "/roles/" + p));
+        return ordered("role", role, "user", user, "scope", scope, "links", links);
+    }
+
+    /** Name lookups for {@code include_names}; {@link #NONE} when names are not asked for. */
+    interface Names {
+        Optional<Project> project(String id);
+
+        Optional<User> user(String id);
+
+        Optional<Role> role(String id);
+
+        Map<String, Object> domainRef(String id);
+
+        Names NONE = new Names() {
+            public Optional<Project> project(String id) {
+                return Optional.empty();
+            }
+
+            public Optional<User> user(String id) {
+                return Optional.empty();
+            }
+
+            public Optional<Role> role(String id) {
+                return Optional.empty();
+            }
+
+            public Map<String, Object> domainRef(String id) {
+                return ordered("id", id);
+            }
+        };
+    }
+
+    private Map<String, Object> self(Exchange ex, String collection, String id) {
+        return ordered("self", v3Url(ex) + "/" + collection + "/" + id);
+    }
+
+    static Map<String, Object> ordered(Object... kv) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            map.put((String) kv[i], kv[i + 1]);
+        }
+        return map;
+    }
+}
