@@ -157,6 +157,10 @@ public final class App implements AutoCloseable {
     public void close() {
         try {
             server.close();
+        } catch (java.util.concurrent.TimeoutException e) {
+            // Jetty's graceful stop waited its stop timeout; requests still running (uploads) were cut off and
+            // ended as failures, which put their images back to queued
+            LOG.info("requests still in flight at shutdown were aborted");
         } catch (Exception e) {
             LOG.warn("error stopping HTTP server", e);
         }
