@@ -69,9 +69,7 @@ public final class ImageRequests {
             if (READ_ONLY.contains(key) || key.equals("locations")) {
                 throw GlintException.forbidden("Attribute '" + key + "' is read-only.");
             }
-            if (key.length() > 255) {
-                throw GlintException.badRequest("Custom property should not be greater than 255 characters.");
-            }
+            checkPropertyName(key);
             if (RESERVED.contains(key) || key.startsWith(RESERVED_NAMESPACE)) {
                 throw GlintException.forbidden("Attribute '" + key + "' is reserved.");
             }
@@ -136,6 +134,7 @@ public final class ImageRequests {
                 value = raw.get("value");
             }
             String root = path.get(0);
+            checkPropertyName(root);
             checkWritable(root);
             if (value != null && !root.equals("locations")) {
                 ObjectNode partial = json.createObjectNode();
@@ -152,6 +151,20 @@ public final class ImageRequests {
             changes.add(new ImageChange(kind, root, value == null ? null : toJava(root, value), draft4));
         }
         return changes;
+    }
+
+    /**
+     * Glance refuses names over 255 characters on create ("Custom property should not be greater than 255
+     * characters."); a PATCH with one would overflow its database column, so the same check applies there. An empty
+     * name (a pointer of just "/") is refused too.
+     */
+    private static void checkPropertyName(String name) {
+        if (name.length() > 255) {
+            throw GlintException.badRequest("Custom property should not be greater than 255 characters.");
+        }
+        if (name.isEmpty()) {
+            throw GlintException.badRequest("Property names must not be empty.");
+        }
     }
 
     private static void checkWritable(String root) {

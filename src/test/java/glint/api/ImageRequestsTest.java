@@ -66,6 +66,8 @@ class ImageRequestsTest {
         assertThat(kindOf(() -> create("{\"extra\":42}"))).isEqualTo(ErrorKind.BAD_REQUEST);
         assertThat(kindOf(() -> create("{\"name\":\"" + "x".repeat(256) + "\"}"))).isEqualTo(ErrorKind.BAD_REQUEST);
         assertThat(kindOf(() -> create("[1]"))).isEqualTo(ErrorKind.BAD_REQUEST);
+        assertThat(kindOf(() -> create("{\"" + "k".repeat(256) + "\":\"v\"}"))).isEqualTo(ErrorKind.BAD_REQUEST);
+        assertThat(kindOf(() -> create("{\"\":\"v\"}"))).isEqualTo(ErrorKind.BAD_REQUEST);
     }
 
     @Test
@@ -89,5 +91,9 @@ class ImageRequestsTest {
         assertThat(kindOf(() -> patch(ImageRequests.PATCH_V21, "[{\"op\":\"add\",\"path\":\"/os_glance_x\",\"value\":\"v\"}]"))).isEqualTo(ErrorKind.FORBIDDEN);
         assertThat(kindOf(() -> patch(ImageRequests.PATCH_V21, "[{\"op\":\"add\",\"path\":\"/min_ram\",\"value\":99999999999}]"))).isEqualTo(ErrorKind.BAD_REQUEST);
         assertThat(kindOf(() -> patch(ImageRequests.PATCH_V21, "[\"x\"]"))).isEqualTo(ErrorKind.BAD_REQUEST);
+        assertThat(kindOf(() -> patch(ImageRequests.PATCH_V21, "[{\"op\":\"add\",\"path\":\"/\",\"value\":\"v\"}]")))
+                .as("empty property name").isEqualTo(ErrorKind.BAD_REQUEST);
+        assertThat(kindOf(() -> patch(ImageRequests.PATCH_V21, "[{\"op\":\"add\",\"path\":\"/" + "k".repeat(256)
+                + "\",\"value\":\"v\"}]"))).as("name longer than the column").isEqualTo(ErrorKind.BAD_REQUEST);
     }
 }
