@@ -13,6 +13,7 @@ import glint.api.schema.SchemaValidator;
 import glint.api.IdentityAdminApi;
 import glint.api.IdentityApi;
 import glint.api.ImageDataApi;
+import glint.api.InfoApi;
 import glint.config.GlintConfig;
 import glint.data.HashAlgorithm;
 import glint.data.UploadPipeline;
@@ -102,6 +103,7 @@ public final class App implements AutoCloseable {
         new ImagesApi(images, imageData, new ImageRequests(schemas, new SchemaValidator(), json),
                 new ListQueryParser(config.images()), view).register(router);
         new ImageDataApi(imageData, config.stores().multiStore()).register(router);
+        new InfoApi(config.stores()).register(router);
         new MembersApi(new MemberService(access, new JdbcMemberRepository(database), config.images().memberQuota(),
                 Clock.systemUTC())).register(router);
 

@@ -1,0 +1,36 @@
+package glint.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import glint.testing.ApiClient;
+import glint.testing.TestServer;
+import org.junit.jupiter.api.Test;
+
+/** Discovery calls, single- and multi-store, as Glance answers them. */
+class InfoApiTest {
+    @Test
+    void singleStoreListsNoImportMethodAndHasNoStoresList() {
+        try (TestServer server = TestServer.start()) {
+            ApiClient admin = new ApiClient(server.baseUrl(), server.adminToken());
+            JsonNode methods = admin.get("/v2/info/import").json().get("import-methods");
+            assertThat(methods.get("type").asText()).isEqualTo("array");
+            assertThat(methods.get("value")).isEmpty();
+            assertThat(admin.get("/v2/info/stores").status()).isEqualTo(404);
+        }
+    }
+
+    @Test
+    void multiStoreListsTheStoresAndMarksTheDefault() {
+        try (TestServer server = TestServer.start("enabled_backends = fast:file, cheap:file",
+                "[glance_store]", "default_backend = fast", "[cheap]", "store_description = Slow and cheap")) {
+            ApiClient admin = new ApiClient(server.baseUrl(), server.adminToken());
+            JsonNode stores = admin.get("/v2/info/stores").json().get("stores");
+            assertThat(stores).hasSize(2);
+            assertThat(stores.get(0).get("id").asText()).isEqualTo("fast");
+            assertThat(stores.get(0).get("default").asText()).isEqualTo("true");
+            assertThat(stores.get(1).get("description").asText()).isEqualTo("Slow and cheap");
+            assertThat(stores.get(1).has("default")).isFalse();
+        }
+    }
+}
