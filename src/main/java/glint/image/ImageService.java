@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 
 /**
  * The image use cases, one straight-line method each: authorize → validate → change → persist.
@@ -102,8 +103,17 @@ public final class ImageService {
     }
 
     public Image update(RequestContext ctx, String id, List<ImageChange> changes) {
+        return updateWith(ctx, id, current -> changes);
+    }
+
+    /**
+     * Applies the changes computed from the image as read in each attempt (so a tag added to a fresh read is not
+     * computed from a stale one), and saves them if the status is unchanged, retrying otherwise.
+     */
+    private Image updateWith(RequestContext ctx, String id, Function<Image, List<ImageChange>> changesFor) {
         for (int attempt = 0; ; attempt++) {
             Image current = access.visible(ctx, id);
+            List<ImageChange> changes = changesFor.apply(current);
             Image changed = applyChanges(ctx, current, changes);
             if (changes.isEmpty()) {
                 return current;
@@ -206,27 +216,25 @@ public final class ImageService {
     }
 
     public Image addTag(RequestContext ctx, String id, String tag) {
-        return update(ctx, id, List.of(new ImageChange(ImageChange.Op.REPLACE, "tags",
-                withTag(access.visible(ctx, id), tag), false)));
-    }
-
-    private static List<String> withTag(Image image, String tag) {
-        List<String> tags = new ArrayList<>(image.tags());
-        if (!tags.contains(tag)) {
-            tags.add(tag);
-        }
-        return tags;
+        return updateWith(ctx, id, current -> {
+            List<String> tags = new ArrayList<>(current.tags());
+            if (!tags.contains(tag)) {
+                tags.add(tag);
+            }
+            return List.of(new ImageChange(ImageChange.Op.REPLACE, "tags", tags, false));
+        });
     }
 
     public void removeTag(RequestContext ctx, String id, String tag) {
-        Image image = access.visible(ctx, id);
-        access.enforce("modify_image", ctx, image);
-        if (!image.tags().contains(tag)) {
-            throw GlintException.notFound("Tag " + tag + " not found");
-        }
-        List<String> tags = new ArrayList<>(image.tags());
-        tags.remove(tag);
-        update(ctx, id, List.of(new ImageChange(ImageChange.Op.REPLACE, "tags", tags, false)));
+        updateWith(ctx, id, current -> {
+            access.enforce("modify_image", ctx, current);
+            if (!current.tags().contains(tag)) {
+                throw GlintException.notFound("Tag " + tag + " not found");
+            }
+            List<String> tags = new ArrayList<>(current.tags());
+            tags.remove(tag);
+            return List.of(new ImageChange(ImageChange.Op.REPLACE, "tags", tags, false));
+        });
     }
 
     /** Deactivate (active → deactivated, idempotent), Glance's ImageActionsController. */
