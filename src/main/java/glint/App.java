@@ -37,6 +37,7 @@ import glint.image.ImageDataService;
 import glint.image.ImageService;
 import glint.image.MemberService;
 import glint.policy.PolicyEngine;
+import glint.store.FileStore;
 import glint.store.StoreRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -90,8 +91,11 @@ public final class App implements AutoCloseable {
                 ? PolicyEngine.fromFile(config.policyFile().get()) : PolicyEngine.defaults(), imageRepository);
         ImageService images = new ImageService(imageRepository, access, config.images(), Clock.systemUTC());
         ExecutorService hashers = Executors.newCachedThreadPool(daemonThreads("hash"));
+        StoreRegistry stores = StoreRegistry.from(config.stores());
+        stores.all().forEach(s -> LOG.info("store {}: {}{}", s.id(), s.type(),
+                s instanceof FileStore f ? " in " + f.directory() + (f.directIo() ? ", direct I/O" : ", buffered I/O") : ""));
         ImageDataService imageData = new ImageDataService(images, access, imageRepository, new JdbcDataJournal(database),
-                StoreRegistry.from(config.stores()), new UploadPipeline(hashers),
+                stores, new UploadPipeline(hashers),
                 HashAlgorithm.of(config.images().hashingAlgorithm()), config.images().imageSizeCap(), nodeId(config),
                 Clock.systemUTC());
         imageData.recover();

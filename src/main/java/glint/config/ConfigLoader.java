@@ -74,8 +74,10 @@ public final class ConfigLoader {
         Optional<String> enabled = ini.get("DEFAULT", "enabled_backends");
         if (enabled.isEmpty()) {
             String dir = ini.get("glance_store", "filesystem_store_datadir").orElse(dataDir.resolve("images").toString());
+            Map<String, String> options = new java.util.HashMap<>(Map.of("filesystem_store_datadir", dir));
+            ini.get("glance_store", "filesystem_store_direct_io").ifPresent(v -> options.put("filesystem_store_direct_io", v));
             StoreConfig only = new StoreConfig("file", ini.get("glance_store", "default_store").orElse("file"), "",
-                    Map.of("filesystem_store_datadir", dir));
+                    Map.copyOf(options));
             return new StoresConfig(List.of(only), only.id(), false);
         }
         List<StoreConfig> stores = new ArrayList<>();

@@ -3,8 +3,10 @@ package glint.image;
 import glint.auth.RequestContext;
 import glint.data.ByteRange;
 import glint.data.HashAlgorithm;
+import glint.data.UploadLimits;
 import glint.data.UploadPipeline;
 import glint.data.UploadResult;
+import glint.data.UploadSource;
 import glint.error.ErrorKind;
 import glint.error.GlintException;
 import glint.store.BlobStore;
@@ -61,8 +63,26 @@ public final class ImageDataService {
      * queued → saving → active, with the data durable before the image turns active. Any failure puts the image
      * back to queued and removes what was written.
      */
+    public Image upload(RequestContext ctx, String id, UploadSource data, OptionalLong expectedSize, Optional<String> storeId)
+            throws IOException {
+        UploadLimits limits = UploadLimits.of(sizeCap).withExpectedSize(expectedSize);
+        return upload(ctx, id, storeId, writer -> pipeline.run(data, writer, hashAlgorithm, limits));
+    }
+
+    /** {@link #upload(RequestContext, String, UploadSource, OptionalLong, Optional)} from a stream. */
     public Image upload(RequestContext ctx, String id, InputStream data, OptionalLong expectedSize, Optional<String> storeId)
             throws IOException {
+        UploadLimits limits = UploadLimits.of(sizeCap).withExpectedSize(expectedSize);
+        return upload(ctx, id, storeId, writer -> pipeline.run(data, writer, hashAlgorithm, limits));
+    }
+
+    /** Streams the data into a writer and commits it: one of the pipeline's runs. */
+    @FunctionalInterface
+    private interface DataTransfer {
+        UploadResult into(BlobWriter writer) throws IOException;
+    }
+
+    private Image upload(RequestContext ctx, String id, Optional<String> storeId, DataTransfer transfer) throws IOException {
         BlobStore store = storeId.map(stores::get).orElse(stores.defaultStore());
         Image image = access.visible(ctx, id);
         try {
@@ -94,7 +114,7 @@ public final class ImageDataService {
         }
         UploadResult result;
         try {
-            result = pipeline.run(data, writer, hashAlgorithm, sizeCap, expectedSize);
+            result = transfer.into(writer);
         } catch (IOException | RuntimeException e) {
             // the pipeline has aborted the writer; nothing of the data is left
             journal.remove(pending.id());
