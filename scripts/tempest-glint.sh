@@ -17,9 +17,9 @@
 #         Glint's data dir and log) and save the subunit stream as RESULTS.subunit
 #
 # Glint runs with its image cache on ([paste_deploy] flavor = keystone+cachemanagement, as the reference Glance) and
-# image_cache_prefetch_delay = 3 (and PBKDF2 password_hash_rounds = 1000, to save CPU): Tempest's test_image_caching_cycle lists the cache right after queueing an image
+# image_cache_prefetch_delay = 3: Tempest's test_image_caching_cycle lists the cache right after queueing an image
 # and expects it still queued, which an immediate prefetch of its 1 KiB image would race (it does against Glance too,
-# peer README pitfall 7).
+# peer README pitfall 7). PBKDF2 password_hash_rounds = 1000 saves minutes of CPU (see glint.conf below).
 #
 # Credentials are dynamic: Tempest creates its projects and users (and, for the plugin's system_admin persona, a
 # system role assignment) through Glint's built-in Keystone admin API. When GET /identity/v3/users does not answer

@@ -100,6 +100,10 @@ public final class CachePrefetcher implements AutoCloseable {
             BlobStore store = stores.find(location.get().storeId()).orElseThrow();
             long size = image.get().size().get();
             cache.put(imageId, sink -> store.read(location.get().key(), 0, size, sink), image.get().checksum());
+            if (images.find(imageId).filter(i -> i.status() == ImageStatus.ACTIVE).isEmpty()) {
+                cache.delete(imageId); // deleted or deactivated while it was copied: its forget() came too early
+                return;
+            }
             LOG.info("image {} cached ({} bytes)", imageId, size);
         } catch (IOException e) {
             LOG.warn("could not cache image {}: {}; removed from the cache queue", imageId, e.toString());
