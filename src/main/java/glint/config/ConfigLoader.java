@@ -87,8 +87,11 @@ public final class ConfigLoader {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("image_cache_prefetch_delay: not a number: '" + delayValue + "'");
         }
-        if (maxSize < 0 || delay < 0 || delay > 3600) {
-            throw new IllegalArgumentException("image_cache_max_size and image_cache_prefetch_delay (0-3600 s) must not be negative");
+        if (maxSize < 0) {
+            throw new IllegalArgumentException("image_cache_max_size must not be negative: " + maxSize);
+        }
+        if (!(delay >= 0 && delay <= 3600)) {
+            throw new IllegalArgumentException("image_cache_prefetch_delay must be 0 to 3600 seconds: '" + delayValue + "'");
         }
         return new CacheConfig(enabled, dir, maxSize, Duration.ofMillis(Math.round(delay * 1000)));
     }
