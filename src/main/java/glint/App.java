@@ -14,6 +14,10 @@ import glint.api.IdentityAdminApi;
 import glint.api.IdentityApi;
 import glint.api.ImageDataApi;
 import glint.api.InfoApi;
+import glint.api.CacheApi;
+import glint.cache.CachePrefetcher;
+import glint.cache.CacheService;
+import glint.cache.ImageCache;
 import glint.config.GlintConfig;
 import glint.data.HashAlgorithm;
 import glint.data.UploadPipeline;
@@ -59,8 +63,11 @@ public final class App implements AutoCloseable {
     private final Database database;
     private final GlintConfig config;
     private final IdentityService identity;
+    private final Optional<CachePrefetcher> prefetcher;
 
-    private App(GlintConfig config, HttpServer server, Database database, IdentityService identity) {
+    private App(GlintConfig config, HttpServer server, Database database, IdentityService identity,
+                Optional<CachePrefetcher> prefetcher) {
+        this.prefetcher = prefetcher;
         this.config = config;
         this.server = server;
         this.database = database;
@@ -91,23 +98,36 @@ public final class App implements AutoCloseable {
                 ? PolicyEngine.fromFile(config.policyFile().get()) : PolicyEngine.defaults(), imageRepository);
         ImageService images = new ImageService(imageRepository, access, config.images(), Clock.systemUTC());
         ExecutorService hashers = Executors.newCachedThreadPool(daemonThreads("hash"));
-        StoreRegistry stores = StoreRegistry.from(config.stores());
-        stores.all().forEach(s -> LOG.info("store {}: {}{}", s.id(), s.type(),
+        StoreRegistry dataStores = StoreRegistry.from(config.stores());
+        dataStores.all().forEach(s -> LOG.info("store {}: {}{}", s.id(), s.type(),
                 s instanceof FileStore f ? " in " + f.directory() + (f.directIo() ? ", direct I/O" : ", buffered I/O") : ""));
         ImageDataService imageData = new ImageDataService(images, access, imageRepository, new JdbcDataJournal(database),
-                stores, new UploadPipeline(hashers),
+                dataStores, new UploadPipeline(hashers),
                 HashAlgorithm.of(config.images().hashingAlgorithm()), config.images().imageSizeCap(), nodeId(config),
                 Clock.systemUTC());
         imageData.recover();
+        Optional<ImageCache> cache = Optional.empty();
+        Optional<CachePrefetcher> prefetcher = Optional.empty();
+        if (config.cache().enabled()) {
+            ImageCache c = new ImageCache(config.cache().dir(), config.cache().maxSize(), Clock.systemUTC());
+            c.recover();
+            CachePrefetcher p = new CachePrefetcher(c, imageRepository, dataStores, config.cache().prefetchDelay());
+            p.start();
+            imageData.useCache(c);
+            cache = Optional.of(c);
+            prefetcher = Optional.of(p);
+            LOG.info("image cache in {} (image_cache_max_size {} bytes)", c.directory(), config.cache().maxSize());
+        }
 
         ImageSchemas schemas = new ImageSchemas(json, config.images().diskFormats(), config.images().containerFormats());
         ImageView view = new ImageView(config.stores().multiStore());
-        new VersionsApi(config.server().publicEndpoint(), config.stores().multiStore()).register(router);
+        new VersionsApi(config.server().publicEndpoint(), config.stores().multiStore(), cache.isPresent()).register(router);
         new SchemasApi(schemas).register(router);
         new ImagesApi(images, imageData, new ImageRequests(schemas, new SchemaValidator(), json),
                 new ListQueryParser(config.images()), view).register(router);
         new ImageDataApi(imageData, config.stores().multiStore()).register(router);
         new InfoApi(config.stores()).register(router);
+        new CacheApi(new CacheService(access, cache, prefetcher)).register(router);
         new MembersApi(new MemberService(access, new JdbcMemberRepository(database), config.images().memberQuota(),
                 Clock.systemUTC())).register(router);
 
@@ -124,7 +144,7 @@ public final class App implements AutoCloseable {
         }
         LOG.info("Glint serving the Image API v2 on http://{}:{} (database {}, data dir {})",
                 config.server().host(), server.port(), database.dialect(), config.dataDir());
-        return new App(config, server, database, identity);
+        return new App(config, server, database, identity, prefetcher);
     }
 
     private static ThreadFactory daemonThreads(String name) {
@@ -170,6 +190,7 @@ public final class App implements AutoCloseable {
         } catch (Exception e) {
             LOG.warn("error stopping HTTP server", e);
         }
+        prefetcher.ifPresent(CachePrefetcher::close);
         database.close();
     }
 }

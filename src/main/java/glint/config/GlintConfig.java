@@ -14,7 +14,8 @@ public record GlintConfig(
         ImagesConfig images,
         IdentityConfig identity,
         Optional<Path> policyFile,
-        Path dataDir) {
+        Path dataDir,
+        CacheConfig cache) {
 
     public record ServerConfig(String host, int port, Optional<String> publicEndpoint) {
         /** The URL clients use to reach this server: Glance's {@code public_endpoint}, else the bind address. */
@@ -40,6 +41,12 @@ public record GlintConfig(
             int propertyQuota,
             int tagQuota,
             int memberQuota) {}
+
+    /**
+     * The local image cache and its management API (Glance's {@code [paste_deploy] flavor = keystone+cachemanagement}
+     * with {@code image_cache_dir}). {@code prefetchDelay}: how long a queued image waits before the worker fetches it.
+     */
+    public record CacheConfig(boolean enabled, Path dir, long maxSize, Duration prefetchDelay) {}
 
     public record IdentityConfig(
             String mode,

@@ -43,6 +43,7 @@ public final class ImageDataService {
     private final long sizeCap;
     private final String node;
     private final Clock clock;
+    private volatile DataCache cache = DataCache.NONE;
 
     public ImageDataService(ImageService images, ImageAccess access, ImageRepository repository, DataJournal journal,
                             StoreRegistry stores, UploadPipeline pipeline, HashAlgorithm hashAlgorithm, long sizeCap,
@@ -57,6 +58,11 @@ public final class ImageDataService {
         this.sizeCap = sizeCap;
         this.node = node;
         this.clock = clock;
+    }
+
+    /** Serves downloads from {@code cache} when it holds the image; call once, at wiring time. */
+    public void useCache(DataCache cache) {
+        this.cache = cache;
     }
 
     /**
@@ -158,11 +164,15 @@ public final class ImageDataService {
         ImageLocation location = download.location().orElseThrow();
         long offset = download.range().map(ByteRange::offset).orElse(0L);
         long length = download.range().map(ByteRange::length).orElse(download.image().size().orElseThrow());
+        if (cache.read(download.image().id(), offset, length, sink)) {
+            return;
+        }
         stores.get(location.storeId()).read(location.key(), offset, length, sink);
     }
 
     public void delete(RequestContext ctx, String id) {
         List<PendingData> orphans = images.delete(ctx, id, node);
+        cache.forget(id);
         orphans.forEach(this::removeData);
     }
 

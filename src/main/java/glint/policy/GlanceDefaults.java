@@ -45,10 +45,14 @@ public final class GlanceDefaults {
         r.put("deactivate", ADMIN_OR_PROJECT_MEMBER);
         r.put("reactivate", ADMIN_OR_PROJECT_MEMBER);
         r.put("copy_image", "role:admin");
+        // glance/policies/cache.py (API 2.14+): base.ADMIN, scope project; Glance 25 clears the cache under cache_delete
+        r.put("cache_image", "role:admin");
+        r.put("cache_list", "role:admin");
+        r.put("cache_delete", "role:admin");
         RULES = Map.copyOf(r);
         PROJECT_SCOPED = Set.of("add_image", "delete_image", "get_image", "get_images", "modify_image", "publicize_image",
                 "communitize_image", "download_image", "upload_image", "delete_image_location", "get_image_location",
                 "set_image_location", "add_member", "delete_member", "get_member", "get_members", "modify_member",
-                "manage_image_cache", "deactivate", "reactivate", "copy_image");
+                "manage_image_cache", "deactivate", "reactivate", "copy_image", "cache_image", "cache_list", "cache_delete");
     }
 }
