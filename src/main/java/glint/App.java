@@ -6,6 +6,15 @@ import glint.api.ImageView;
 import glint.api.ImagesApi;
 import glint.api.ListQueryParser;
 import glint.api.MembersApi;
+import glint.api.MetadefNamespacesApi;
+import glint.api.MetadefObjectsApi;
+import glint.api.MetadefPropertiesApi;
+import glint.api.MetadefRequests;
+import glint.api.MetadefResourceTypesApi;
+import glint.api.MetadefSchemasApi;
+import glint.api.MetadefTagsApi;
+import glint.api.MetadefViews;
+import glint.api.schema.MetadefSchemas;
 import glint.api.SchemasApi;
 import glint.api.VersionsApi;
 import glint.api.schema.ImageSchemas;
@@ -22,6 +31,7 @@ import glint.db.JdbcDataJournal;
 import glint.db.IdentityRepository;
 import glint.db.JdbcImageRepository;
 import glint.db.JdbcMemberRepository;
+import glint.db.JdbcMetadefRepository;
 import glint.http.HttpServer;
 import glint.http.Json;
 import glint.http.Router;
@@ -36,6 +46,7 @@ import glint.image.ImageAccess;
 import glint.image.ImageDataService;
 import glint.image.ImageService;
 import glint.image.MemberService;
+import glint.metadef.MetadefService;
 import glint.policy.PolicyEngine;
 import glint.store.StoreRegistry;
 import java.nio.file.Path;
@@ -86,8 +97,9 @@ public final class App implements AutoCloseable {
                 .register(router);
 
         JdbcImageRepository imageRepository = new JdbcImageRepository(database);
-        ImageAccess access = new ImageAccess(config.policyFile().isPresent()
-                ? PolicyEngine.fromFile(config.policyFile().get()) : PolicyEngine.defaults(), imageRepository);
+        PolicyEngine policy = config.policyFile().isPresent()
+                ? PolicyEngine.fromFile(config.policyFile().get()) : PolicyEngine.defaults();
+        ImageAccess access = new ImageAccess(policy, imageRepository);
         ImageService images = new ImageService(imageRepository, access, config.images(), Clock.systemUTC());
         ExecutorService hashers = Executors.newCachedThreadPool(daemonThreads("hash"));
         ImageDataService imageData = new ImageDataService(images, access, imageRepository, new JdbcDataJournal(database),
@@ -106,6 +118,7 @@ public final class App implements AutoCloseable {
         new InfoApi(config.stores()).register(router);
         new MembersApi(new MemberService(access, new JdbcMemberRepository(database), config.images().memberQuota(),
                 Clock.systemUTC())).register(router);
+        registerMetadefs(router, json, policy, database, config);
 
         HttpServer server = new HttpServer(config.server().host(), config.server().port(), router);
         server.start();
@@ -121,6 +134,22 @@ public final class App implements AutoCloseable {
         LOG.info("Glint serving the Image API v2 on http://{}:{} (database {}, data dir {})",
                 config.server().host(), server.port(), database.dialect(), config.dataDir());
         return new App(config, server, database, identity);
+    }
+
+    /** The metadata definitions API (/v2/metadefs, /v2/schemas/metadefs). */
+    private static void registerMetadefs(Router router, ObjectMapper json, PolicyEngine policy, Database database,
+            GlintConfig config) {
+        MetadefService metadefs = new MetadefService(policy, new JdbcMetadefRepository(database), Clock.systemUTC());
+        MetadefSchemas schemas = new MetadefSchemas(json);
+        MetadefRequests requests = new MetadefRequests(schemas, new SchemaValidator(), json);
+        MetadefViews views = new MetadefViews(json);
+        new MetadefSchemasApi(schemas).register(router);
+        new MetadefNamespacesApi(metadefs, requests, views, config.images().limitParamDefault(),
+                config.images().apiLimitMax()).register(router);
+        new MetadefObjectsApi(metadefs, requests, views).register(router);
+        new MetadefPropertiesApi(metadefs, requests, views).register(router);
+        new MetadefTagsApi(metadefs, requests, views).register(router);
+        new MetadefResourceTypesApi(metadefs, requests, views).register(router);
     }
 
     private static ThreadFactory daemonThreads(String name) {
