@@ -6,6 +6,7 @@ import glint.api.ImageView;
 import glint.api.ImagesApi;
 import glint.api.ListQueryParser;
 import glint.api.MembersApi;
+import glint.api.MetadefLoader;
 import glint.api.MetadefNamespacesApi;
 import glint.api.MetadefObjectsApi;
 import glint.api.MetadefPropertiesApi;
@@ -150,6 +151,19 @@ public final class App implements AutoCloseable {
         new MetadefPropertiesApi(metadefs, requests, views).register(router);
         new MetadefTagsApi(metadefs, requests, views).register(router);
         new MetadefResourceTypesApi(metadefs, requests, views).register(router);
+    }
+
+    /** {@code glint metadefs load DIR}: migrates the database and loads Glance's metadef files, without serving. */
+    public static List<MetadefLoader.Outcome> loadMetadefs(GlintConfig config, Path dir) throws java.io.IOException {
+        ObjectMapper json = Json.mapper();
+        try (Database database = Database.open(config.database())) {
+            database.migrate();
+            PolicyEngine policy = config.policyFile().isPresent()
+                    ? PolicyEngine.fromFile(config.policyFile().get()) : PolicyEngine.defaults();
+            MetadefService metadefs = new MetadefService(policy, new JdbcMetadefRepository(database), Clock.systemUTC());
+            return new MetadefLoader(metadefs, new MetadefRequests(new MetadefSchemas(json), new SchemaValidator(), json),
+                    json).load(dir);
+        }
     }
 
     private static ThreadFactory daemonThreads(String name) {

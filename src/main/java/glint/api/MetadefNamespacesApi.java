@@ -43,7 +43,7 @@ public final class MetadefNamespacesApi {
             ex.sendJson(200, views.namespace(v.namespace(), v.contents()));
         });
         router.add("PUT", "/v2/metadefs/namespaces/{ns}", ex -> {
-            MetadefRequests.NamespaceRequest request = requests.namespace(ex.readJson());
+            MetadefRequests.NamespaceRequest request = requests.namespace(MetadefRequests.body(ex));
             var updated = metadefs.updateNamespace(ex.context(), ex.pathParam("ns"), request.fields());
             ex.sendJson(200, views.namespace(updated, glint.metadef.NamespaceContents.empty()));
         });
@@ -66,7 +66,7 @@ public final class MetadefNamespacesApi {
     }
 
     private void create(Exchange ex) {
-        MetadefRequests.NamespaceRequest request = requests.namespace(ex.readJson());
+        MetadefRequests.NamespaceRequest request = requests.namespace(MetadefRequests.body(ex));
         NamespaceView created = metadefs.createNamespace(ex.context(), request.fields(), request.contents());
         ex.setHeader("Location", MetadefViews.namespaceHref(created.namespace().namespace()));
         ex.sendJson(201, views.namespace(created.namespace(), created.contents()));

@@ -27,12 +27,12 @@ public final class MetadefObjectsApi {
             ex.sendJson(200, body);
         });
         router.add("POST", base, ex -> ex.sendJson(201, views.object(ex.pathParam("ns"),
-                metadefs.createObject(ex.context(), ex.pathParam("ns"), requests.object(ex.readJson())))));
+                metadefs.createObject(ex.context(), ex.pathParam("ns"), requests.object(MetadefRequests.body(ex))))));
         router.add("GET", base + "/{name}", ex -> ex.sendJson(200, views.object(ex.pathParam("ns"),
                 metadefs.getObject(ex.context(), ex.pathParam("ns"), ex.pathParam("name")))));
         router.add("PUT", base + "/{name}", ex -> ex.sendJson(200, views.object(ex.pathParam("ns"),
                 metadefs.updateObject(ex.context(), ex.pathParam("ns"), ex.pathParam("name"),
-                        requests.object(ex.readJson())))));
+                        requests.object(MetadefRequests.body(ex))))));
         router.add("DELETE", base + "/{name}", ex -> {
             metadefs.deleteObject(ex.context(), ex.pathParam("ns"), ex.pathParam("name"));
             ex.sendEmpty(204);

@@ -21,11 +21,11 @@ public final class MetadefPropertiesApi {
         router.add("GET", base, ex -> ex.sendJson(200, Map.of("properties",
                 views.properties(metadefs.listProperties(ex.context(), ex.pathParam("ns"))))));
         router.add("POST", base, ex -> ex.sendJson(201, views.property(
-                metadefs.createProperty(ex.context(), ex.pathParam("ns"), requests.property(ex.readJson())))));
+                metadefs.createProperty(ex.context(), ex.pathParam("ns"), requests.property(MetadefRequests.body(ex))))));
         router.add("GET", base + "/{name}", ex -> ex.sendJson(200, views.property(metadefs.getProperty(ex.context(),
                 ex.pathParam("ns"), ex.pathParam("name"), ex.queryParam("resource_type")))));
         router.add("PUT", base + "/{name}", ex -> ex.sendJson(200, views.property(metadefs.updateProperty(ex.context(),
-                ex.pathParam("ns"), ex.pathParam("name"), requests.property(ex.readJson())))));
+                ex.pathParam("ns"), ex.pathParam("name"), requests.property(MetadefRequests.body(ex))))));
         router.add("DELETE", base + "/{name}", ex -> {
             metadefs.deleteProperty(ex.context(), ex.pathParam("ns"), ex.pathParam("name"));
             ex.sendEmpty(204);

@@ -45,6 +45,14 @@ public final class MetadefRequests {
         this.json = json;
     }
 
+    /** The JSON body; none at all is Glance's "Body expected in request." */
+    public static JsonNode body(glint.http.Exchange ex) {
+        if (!ex.hasBody()) {
+            throw GlintException.badRequest("Body expected in request.");
+        }
+        return ex.readJson();
+    }
+
     public record NamespaceRequest(NamespaceFields fields, NamespaceContents contents) {}
 
     public NamespaceRequest namespace(JsonNode body) {

@@ -23,7 +23,7 @@ public final class MetadefResourceTypesApi {
         router.add("GET", base, ex -> ex.sendJson(200, Map.of("resource_type_associations",
                 metadefs.listAssociations(ex.context(), ex.pathParam("ns")).stream().map(views::association).toList())));
         router.add("POST", base, ex -> ex.sendJson(201, views.association(metadefs.associate(ex.context(),
-                ex.pathParam("ns"), requests.association(ex.readJson())))));
+                ex.pathParam("ns"), requests.association(MetadefRequests.body(ex))))));
         router.add("DELETE", base + "/{rt}", ex -> {
             metadefs.dissociate(ex.context(), ex.pathParam("ns"), ex.pathParam("rt"));
             ex.sendEmpty(204);

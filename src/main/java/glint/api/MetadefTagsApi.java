@@ -26,7 +26,7 @@ public final class MetadefTagsApi {
             boolean append = ex.header("X-Openstack-Append").map(v -> v.trim().toLowerCase(Locale.ROOT))
                     .filter(v -> java.util.List.of("1", "t", "true", "on", "y", "yes").contains(v)).isPresent();
             ex.sendJson(201, Map.of("tags", metadefs.createTags(ex.context(), ex.pathParam("ns"),
-                    requests.tagNames(ex.readJson()), append).stream().map(t -> Map.of("name", t.name())).toList()));
+                    requests.tagNames(MetadefRequests.body(ex)), append).stream().map(t -> Map.of("name", t.name())).toList()));
         });
         router.add("POST", base + "/{name}", ex -> {
             requests.checkTagName(ex.pathParam("name"));
@@ -35,7 +35,7 @@ public final class MetadefTagsApi {
         router.add("GET", base + "/{name}", ex -> ex.sendJson(200, views.tag(
                 metadefs.getTag(ex.context(), ex.pathParam("ns"), ex.pathParam("name")))));
         router.add("PUT", base + "/{name}", ex -> ex.sendJson(200, views.tag(metadefs.updateTag(ex.context(),
-                ex.pathParam("ns"), ex.pathParam("name"), requests.tagName(ex.readJson())))));
+                ex.pathParam("ns"), ex.pathParam("name"), requests.tagName(MetadefRequests.body(ex))))));
         router.add("DELETE", base + "/{name}", ex -> {
             metadefs.deleteTag(ex.context(), ex.pathParam("ns"), ex.pathParam("name"));
             ex.sendEmpty(204);

@@ -426,6 +426,11 @@ public final class MetadefService {
         }
     }
 
+    /** Whether a namespace of that name exists, whoever owns it (for the operator's loader, not for callers). */
+    public boolean exists(String name) {
+        return repo.findNamespace(name).isPresent();
+    }
+
     // ---- visibility and policy
 
     /**

@@ -151,6 +151,9 @@ class MetadefsApiTest {
         assertThat(admin.post("/v2/metadefs/namespaces", obj("namespace", "x".repeat(81))).status()).isEqualTo(400);
         assertThat(admin.send("POST", "/v2/metadefs/namespaces", "{".getBytes(), "Content-Type", "application/json")
                 .status()).isEqualTo(400);
+        ApiClient.Reply empty = admin.send("POST", "/v2/metadefs/namespaces", null);
+        assertThat(empty.status()).isEqualTo(400);
+        assertThat(empty.body()).contains("Body expected in request.");
         assertThat(alice.post("/v2/metadefs/namespaces", obj("namespace", unique("n"))).status())
                 .as("add_metadef_namespace is rule:metadef_admin").isEqualTo(403);
         assertThat(put(alice, "/v2/metadefs/namespaces/" + name, obj("namespace", name)).status())
