@@ -64,7 +64,8 @@ public final class MetadefRequests {
                 text(body, "owner"));
         List<ResourceTypeAssociation> associations = new ArrayList<>();
         for (JsonNode a : body.path("resource_type_associations")) {
-            associations.add(association(a));
+            // nested: only the namespace schema applies (timestamps from a GET may come back, as glanceclient sends them)
+            associations.add(associationOf(a));
         }
         List<MetadefObject> objects = new ArrayList<>();
         for (JsonNode o : body.path("objects")) {
@@ -113,8 +114,16 @@ public final class MetadefRequests {
     public ResourceTypeAssociation association(JsonNode body) {
         readOnly(body, List.of("created_at", "updated_at"));
         validate("resource_type", body);
-        return new ResourceTypeAssociation(body.get("name").asText(), text(body, "prefix"),
-                text(body, "properties_target"), Instant.EPOCH, Instant.EPOCH);
+        return associationOf(body);
+    }
+
+    private static ResourceTypeAssociation associationOf(JsonNode a) {
+        if (!a.hasNonNull("name")) {
+            throw GlintException.badRequest("Invalid input for field/attribute resource_type_associations. Value: '"
+                    + a + "'. Mandatory field missing.");
+        }
+        return new ResourceTypeAssociation(a.get("name").asText(), text(a, "prefix"), text(a, "properties_target"),
+                Instant.EPOCH, Instant.EPOCH);
     }
 
     public String tagName(JsonNode body) {

@@ -47,11 +47,15 @@ public final class MetadefService {
         Comparator<Namespace> bySortKey = Comparator.comparing((Namespace ns) -> sortValue(ns, query.sortKey()),
                 Comparator.nullsFirst(Comparator.<Comparable>naturalOrder()));
         Comparator<Namespace> order = bySortKey.thenComparing(Namespace::createdAt).thenComparing(Namespace::id);
-        all.sort(query.ascending() ? order : order.reversed());
+        Comparator<Namespace> direction = query.ascending() ? order : order.reversed();
+        all.sort(direction);
         int start = 0;
         if (query.marker().isPresent()) {
+            // keyset: the page starts after the marker's place in the order, even if the marker itself is filtered out
             Namespace marker = visibleOrNotFound(ctx, query.marker().get(), false);
-            start = all.indexOf(marker) + 1;
+            while (start < all.size() && direction.compare(all.get(start), marker) <= 0) {
+                start++;
+            }
         }
         List<NamespaceView> page = new ArrayList<>();
         for (Namespace ns : all.subList(Math.min(start, all.size()), all.size())) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import glint.testing.ApiClient;
 import glint.testing.TestServer;
 import java.util.ArrayList;
@@ -122,6 +123,14 @@ class MetadefsApiTest {
         assertThat(refused.body()).contains("is protected and cannot be deleted");
         assertThat(admin.delete("/v2/metadefs/namespaces/" + name + "/objects").status()).isEqualTo(403);
 
+        ObjectNode roundTrip = (ObjectNode) shown.deepCopy();
+        List.of("created_at", "updated_at", "schema", "self").forEach(roundTrip::remove);
+        roundTrip.put("display_name", "Again");
+        ApiClient.Reply replaced = put(admin, "/v2/metadefs/namespaces/" + name, roundTrip);
+        assertThat(replaced.status()).as("glanceclient PUTs back what it got, nested timestamps included: " + replaced.body())
+                .isEqualTo(200);
+        assertThat(replaced.json().get("display_name").asText()).isEqualTo("Again");
+
         JsonNode updated = put(admin, "/v2/metadefs/namespaces/" + name, obj("namespace", name, "visibility", "private",
                 "protected", false, "description", "Tempest")).json();
         assertThat(updated.get("visibility").asText()).isEqualTo("private");
@@ -193,6 +202,10 @@ class MetadefsApiTest {
             url = page.has("next") ? page.get("next").asText() : null;
         }
         assertThat(paged).containsExactlyInAnyOrder(a, b, c);
+        JsonNode afterPrivate = admin.get("/v2/metadefs/namespaces?resource_types=" + rt
+                + "&visibility=public&sort_key=namespace&sort_dir=asc&marker=" + c).json();
+        assertThat(names(afterPrivate.get("namespaces"), "namespace")).as("a marker outside the filter still places the page")
+                .containsExactlyElementsOf(List.of(a, b).stream().filter(n -> n.compareTo(c) > 0).sorted().toList());
         assertThat(admin.get("/v2/metadefs/namespaces?limit=1").json().get("first").asText())
                 .isEqualTo("/v2/metadefs/namespaces?limit=1");
     }
