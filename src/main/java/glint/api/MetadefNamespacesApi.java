@@ -4,6 +4,8 @@ import glint.error.GlintException;
 import glint.http.Exchange;
 import glint.http.Router;
 import glint.metadef.MetadefService;
+import glint.metadef.Namespace;
+import glint.metadef.NamespaceContents;
 import glint.metadef.NamespacePage;
 import glint.metadef.NamespaceQuery;
 import glint.metadef.NamespaceView;
@@ -44,8 +46,8 @@ public final class MetadefNamespacesApi {
         });
         router.add("PUT", "/v2/metadefs/namespaces/{ns}", ex -> {
             MetadefRequests.NamespaceRequest request = requests.namespace(MetadefRequests.body(ex));
-            var updated = metadefs.updateNamespace(ex.context(), ex.pathParam("ns"), request.fields());
-            ex.sendJson(200, views.namespace(updated, glint.metadef.NamespaceContents.empty()));
+            Namespace updated = metadefs.updateNamespace(ex.context(), ex.pathParam("ns"), request.fields());
+            ex.sendJson(200, views.namespace(updated, NamespaceContents.empty()));
         });
         router.add("DELETE", "/v2/metadefs/namespaces/{ns}", ex -> {
             metadefs.deleteNamespace(ex.context(), ex.pathParam("ns"));

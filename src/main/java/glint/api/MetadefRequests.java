@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import glint.api.schema.MetadefSchemas;
 import glint.api.schema.SchemaValidator;
 import glint.error.GlintException;
+import glint.http.Exchange;
 import glint.metadef.MetadefObject;
 import glint.metadef.MetadefTag;
 import glint.metadef.NamespaceContents;
@@ -46,7 +47,7 @@ public final class MetadefRequests {
     }
 
     /** The JSON body; none at all is Glance's "Body expected in request." */
-    public static JsonNode body(glint.http.Exchange ex) {
+    public static JsonNode body(Exchange ex) {
         if (!ex.hasBody()) {
             throw GlintException.badRequest("Body expected in request.");
         }

@@ -2,6 +2,7 @@ package glint.api;
 
 import glint.http.Router;
 import glint.metadef.MetadefService;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -24,7 +25,7 @@ public final class MetadefTagsApi {
         router.add("POST", base, ex -> {
             // strutils.bool_from_string: only true-ish words append, anything else replaces the tags
             boolean append = ex.header("X-Openstack-Append").map(v -> v.trim().toLowerCase(Locale.ROOT))
-                    .filter(v -> java.util.List.of("1", "t", "true", "on", "y", "yes").contains(v)).isPresent();
+                    .filter(v -> List.of("1", "t", "true", "on", "y", "yes").contains(v)).isPresent();
             ex.sendJson(201, Map.of("tags", metadefs.createTags(ex.context(), ex.pathParam("ns"),
                     requests.tagNames(MetadefRequests.body(ex)), append).stream().map(t -> Map.of("name", t.name())).toList()));
         });

@@ -1,6 +1,8 @@
 package glint.policy;
 
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -18,10 +20,10 @@ public final class GlanceDefaults {
     static final String ADMIN_OR_PROJECT_READER_GET_NAMESPACE =
             "role:admin or (role:reader and (project_id:%(project_id)s or 'public':%(visibility)s))";
     /** glance/policies/metadef.py: reads are ADMIN_OR_PROJECT_READER_GET_NAMESPACE, writes rule:metadef_admin. */
-    static final java.util.List<String> METADEF_READS = java.util.List.of("get_metadef_namespace", "get_metadef_object",
+    static final List<String> METADEF_READS = List.of("get_metadef_namespace", "get_metadef_object",
             "get_metadef_objects", "list_metadef_resource_types", "get_metadef_resource_type", "get_metadef_property",
             "get_metadef_properties", "get_metadef_tag", "get_metadef_tags");
-    static final java.util.List<String> METADEF_WRITES = java.util.List.of("modify_metadef_namespace",
+    static final List<String> METADEF_WRITES = List.of("modify_metadef_namespace",
             "add_metadef_namespace", "delete_metadef_namespace", "modify_metadef_object", "add_metadef_object",
             "delete_metadef_object", "add_metadef_resource_type_association", "remove_metadef_resource_type_association",
             "modify_metadef_property", "add_metadef_property", "remove_metadef_property", "modify_metadef_tag",
@@ -62,7 +64,7 @@ public final class GlanceDefaults {
         r.put("get_metadef_namespaces", ADMIN_OR_PROJECT_READER);
         METADEF_WRITES.forEach(rule -> r.put(rule, "rule:metadef_admin"));
         RULES = Map.copyOf(r);
-        Set<String> scoped = new java.util.HashSet<>(METADEF_READS);
+        Set<String> scoped = new HashSet<>(METADEF_READS);
         scoped.addAll(METADEF_WRITES);
         scoped.add("get_metadef_namespaces");
         scoped.addAll(Set.of("add_image", "delete_image", "get_image", "get_images", "modify_image", "publicize_image",
