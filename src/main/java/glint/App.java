@@ -6,6 +6,16 @@ import glint.api.ImageView;
 import glint.api.ImagesApi;
 import glint.api.ListQueryParser;
 import glint.api.MembersApi;
+import glint.api.MetadefLoader;
+import glint.api.MetadefNamespacesApi;
+import glint.api.MetadefObjectsApi;
+import glint.api.MetadefPropertiesApi;
+import glint.api.MetadefRequests;
+import glint.api.MetadefResourceTypesApi;
+import glint.api.MetadefSchemasApi;
+import glint.api.MetadefTagsApi;
+import glint.api.MetadefViews;
+import glint.api.schema.MetadefSchemas;
 import glint.api.SchemasApi;
 import glint.api.VersionsApi;
 import glint.api.schema.ImageSchemas;
@@ -26,6 +36,7 @@ import glint.db.JdbcDataJournal;
 import glint.db.IdentityRepository;
 import glint.db.JdbcImageRepository;
 import glint.db.JdbcMemberRepository;
+import glint.db.JdbcMetadefRepository;
 import glint.http.HttpServer;
 import glint.http.Json;
 import glint.http.Router;
@@ -40,6 +51,7 @@ import glint.image.ImageAccess;
 import glint.image.ImageDataService;
 import glint.image.ImageService;
 import glint.image.MemberService;
+import glint.metadef.MetadefService;
 import glint.policy.PolicyEngine;
 import glint.store.FileStore;
 import glint.store.StoreRegistry;
@@ -94,8 +106,9 @@ public final class App implements AutoCloseable {
                 .register(router);
 
         JdbcImageRepository imageRepository = new JdbcImageRepository(database);
-        ImageAccess access = new ImageAccess(config.policyFile().isPresent()
-                ? PolicyEngine.fromFile(config.policyFile().get()) : PolicyEngine.defaults(), imageRepository);
+        PolicyEngine policy = config.policyFile().isPresent()
+                ? PolicyEngine.fromFile(config.policyFile().get()) : PolicyEngine.defaults();
+        ImageAccess access = new ImageAccess(policy, imageRepository);
         ImageService images = new ImageService(imageRepository, access, config.images(), Clock.systemUTC());
         ExecutorService hashers = Executors.newCachedThreadPool(daemonThreads("hash"));
         StoreRegistry dataStores = StoreRegistry.from(config.stores());
@@ -130,6 +143,7 @@ public final class App implements AutoCloseable {
         new CacheApi(new CacheService(access, cache, prefetcher)).register(router);
         new MembersApi(new MemberService(access, new JdbcMemberRepository(database), config.images().memberQuota(),
                 Clock.systemUTC())).register(router);
+        registerMetadefs(router, json, policy, database, config);
 
         HttpServer server = new HttpServer(config.server().host(), config.server().port(), router);
         server.start();
@@ -145,6 +159,35 @@ public final class App implements AutoCloseable {
         LOG.info("Glint serving the Image API v2 on http://{}:{} (database {}, data dir {})",
                 config.server().host(), server.port(), database.dialect(), config.dataDir());
         return new App(config, server, database, identity, prefetcher);
+    }
+
+    /** The metadata definitions API (/v2/metadefs, /v2/schemas/metadefs). */
+    private static void registerMetadefs(Router router, ObjectMapper json, PolicyEngine policy, Database database,
+            GlintConfig config) {
+        MetadefService metadefs = new MetadefService(policy, new JdbcMetadefRepository(database), Clock.systemUTC());
+        MetadefSchemas schemas = new MetadefSchemas(json);
+        MetadefRequests requests = new MetadefRequests(schemas, new SchemaValidator(), json);
+        MetadefViews views = new MetadefViews(json);
+        new MetadefSchemasApi(schemas).register(router);
+        new MetadefNamespacesApi(metadefs, requests, views, config.images().limitParamDefault(),
+                config.images().apiLimitMax()).register(router);
+        new MetadefObjectsApi(metadefs, requests, views).register(router);
+        new MetadefPropertiesApi(metadefs, requests, views).register(router);
+        new MetadefTagsApi(metadefs, requests, views).register(router);
+        new MetadefResourceTypesApi(metadefs, requests, views).register(router);
+    }
+
+    /** {@code glint metadefs load DIR}: migrates the database and loads Glance's metadef files, without serving. */
+    public static List<MetadefLoader.Outcome> loadMetadefs(GlintConfig config, Path dir) throws java.io.IOException {
+        ObjectMapper json = Json.mapper();
+        try (Database database = Database.open(config.database())) {
+            database.migrate();
+            PolicyEngine policy = config.policyFile().isPresent()
+                    ? PolicyEngine.fromFile(config.policyFile().get()) : PolicyEngine.defaults();
+            MetadefService metadefs = new MetadefService(policy, new JdbcMetadefRepository(database), Clock.systemUTC());
+            return new MetadefLoader(metadefs, new MetadefRequests(new MetadefSchemas(json), new SchemaValidator(), json),
+                    json).load(dir);
+        }
     }
 
     private static ThreadFactory daemonThreads(String name) {
