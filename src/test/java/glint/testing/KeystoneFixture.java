@@ -33,14 +33,21 @@ public final class KeystoneFixture {
         this.adminToken = token("admin", adminPassword, "admin");
     }
 
-    /** The Keystone named by the system properties; the calling test is skipped when there is none. */
+    /** The Keystone named by the system properties, or null when there is none (see {@link #assumePresent}). */
     public static KeystoneFixture fromSystemProperties() {
         String url = System.getProperty("glint.test.keystone.url", "");
-        Assumptions.assumeTrue(!url.isBlank(), "no Keystone for the keystone-mode tests: ./test starts one; by hand run "
-                + "scripts/keystone.sh start DIR PORT and pass -Dglint.test.keystone.url=... -Dglint.test.keystone.adminPassword=... "
-                + "-Dglint.test.keystone.serviceUser=... -Dglint.test.keystone.servicePassword=... (values in DIR/env)");
+        if (url.isBlank()) {
+            return null;
+        }
         return new KeystoneFixture(url, System.getProperty("glint.test.keystone.adminPassword"),
                 System.getProperty("glint.test.keystone.serviceUser"), System.getProperty("glint.test.keystone.servicePassword"));
+    }
+
+    /** Skips the calling test, with a message saying how to run it, when there is no Keystone. */
+    public static void assumePresent(KeystoneFixture keystone) {
+        Assumptions.assumeTrue(keystone != null, "no Keystone for the keystone-mode tests: ./test starts one; by hand run "
+                + "scripts/keystone.sh start DIR PORT and pass -Dglint.test.keystone.url=... -Dglint.test.keystone.adminPassword=... "
+                + "-Dglint.test.keystone.serviceUser=... -Dglint.test.keystone.servicePassword=... (values in DIR/env)");
     }
 
     /** The {@code [identity]} and {@code [keystone_authtoken]} lines of a Glint that validates against this Keystone. */
