@@ -20,6 +20,8 @@ import glint.api.SchemasApi;
 import glint.api.VersionsApi;
 import glint.api.schema.ImageSchemas;
 import glint.api.schema.SchemaValidator;
+import glint.auth.keystone.KeystoneAuthenticator;
+import glint.auth.keystone.KeystoneClient;
 import glint.api.IdentityAdminApi;
 import glint.api.IdentityApi;
 import glint.api.ImageDataApi;
@@ -91,19 +93,28 @@ public final class App implements AutoCloseable {
         Database database = Database.open(config.database());
         database.migrate();
 
-        IdentityRepository identityStore = new IdentityRepository(database);
-        PasswordHasher hasher = new PasswordHasher(config.identity().passwordHashRounds());
-        IdentityService identity = new IdentityService(identityStore, hasher);
-        Optional<String> adminPassword = new IdentityBootstrap(identity).run(config.identity().adminPassword());
-        TokenService tokens = new TokenService(identity, identityStore, config.identity().tokenTtl(), Clock.systemUTC());
         String[] identityUri = {config.server().baseUrl() + IdentityApi.PREFIX};
-        BuiltinAuthenticator authenticator = new BuiltinAuthenticator(tokens, Clock.systemUTC(), Duration.ofSeconds(10),
-                () -> identityUri[0]);
-        Router router = new Router(json, authenticator);
-        new IdentityApi(identity, tokens, authenticator, config.server().publicEndpoint(), config.identity().region())
-                .register(router);
-        new IdentityAdminApi(new IdentityAdmin(identityStore, hasher, Clock.systemUTC()), tokens, authenticator, config.server().publicEndpoint())
-                .register(router);
+        IdentityService identity = null;
+        Optional<String> adminPassword = Optional.empty();
+        Router router;
+        if (config.identity().keystoneMode()) {
+            // an external Keystone validates the tokens: no /identity routes, no admin bootstrap, no openrc
+            var keystone = config.identity().keystone().get();
+            router = new Router(json, new KeystoneAuthenticator(new KeystoneClient(keystone, json), keystone, Clock.systemUTC()));
+        } else {
+            IdentityRepository identityStore = new IdentityRepository(database);
+            PasswordHasher hasher = new PasswordHasher(config.identity().passwordHashRounds());
+            identity = new IdentityService(identityStore, hasher);
+            adminPassword = new IdentityBootstrap(identity).run(config.identity().adminPassword());
+            TokenService tokens = new TokenService(identity, identityStore, config.identity().tokenTtl(), Clock.systemUTC());
+            BuiltinAuthenticator authenticator = new BuiltinAuthenticator(tokens, Clock.systemUTC(), Duration.ofSeconds(10),
+                    () -> identityUri[0]);
+            router = new Router(json, authenticator);
+            new IdentityApi(identity, tokens, authenticator, config.server().publicEndpoint(), config.identity().region())
+                    .register(router);
+            new IdentityAdminApi(new IdentityAdmin(identityStore, hasher, Clock.systemUTC()), tokens, authenticator, config.server().publicEndpoint())
+                    .register(router);
+        }
 
         JdbcImageRepository imageRepository = new JdbcImageRepository(database);
         PolicyEngine policy = config.policyFile().isPresent()
@@ -150,7 +161,9 @@ public final class App implements AutoCloseable {
         String host = List.of("0.0.0.0", "::", "[::]").contains(config.server().host()) ? "127.0.0.1" : config.server().host();
         String baseUrl = config.server().publicEndpoint().orElse("http://" + host + ":" + server.port());
         identityUri[0] = baseUrl + IdentityApi.PREFIX;
-        if (adminPassword.isPresent()) {
+        if (config.identity().keystoneMode()) {
+            LOG.info("identity: tokens validated by Keystone at {}", config.identity().keystone().get().authUrl());
+        } else if (adminPassword.isPresent()) {
             Path openrc = Openrc.write(config.dataDir(), baseUrl + IdentityApi.PREFIX + "/v3", adminPassword.get(), config.identity().region());
             LOG.info("admin credentials written to {} (source it, then: openstack image list)", openrc);
         } else {
@@ -214,7 +227,11 @@ public final class App implements AutoCloseable {
         return server.port();
     }
 
+    /** The built-in identity; none in keystone mode. */
     public IdentityService identity() {
+        if (identity == null) {
+            throw new IllegalStateException("no built-in identity: [identity] mode = keystone");
+        }
         return identity;
     }
 

@@ -4,6 +4,7 @@ import glint.config.GlintConfig.CacheConfig;
 import glint.config.GlintConfig.DatabaseConfig;
 import glint.config.GlintConfig.IdentityConfig;
 import glint.config.GlintConfig.ImagesConfig;
+import glint.config.GlintConfig.KeystoneAuthtoken;
 import glint.config.GlintConfig.ServerConfig;
 import glint.config.GlintConfig.StoreConfig;
 import glint.config.GlintConfig.StoresConfig;
@@ -15,6 +16,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Builds {@link GlintConfig} from, in rising precedence: built-in defaults, the INI file ({@code --config} /
@@ -55,13 +57,18 @@ public final class ConfigLoader {
                 intValue("image_tag_quota", ini.get("DEFAULT", "image_tag_quota").orElse("128")),
                 intValue("image_member_quota", ini.get("DEFAULT", "image_member_quota").orElse("128")));
 
+        String mode = ini.get("identity", "mode").orElse("builtin").strip();
+        if (!mode.equals("builtin") && !mode.equals("keystone")) {
+            throw new IllegalArgumentException("[identity] mode: expected builtin or keystone, got '" + mode + "'");
+        }
         IdentityConfig identity = new IdentityConfig(
-                ini.get("identity", "mode").orElse("builtin"),
+                mode,
                 Duration.ofSeconds(longValue("identity.token_expiration", ini.get("identity", "token_expiration").orElse("3600"))),
                 ini.get("identity", "region").orElse("RegionOne"),
                 first(env.get("GLINT_ADMIN_PASSWORD"), ini.get("identity", "admin_password").orElse(null)),
                 intValue("identity.password_hash_rounds", ini.get("identity", "password_hash_rounds")
-                        .orElse("210000")));
+                        .orElse("210000")),
+                mode.equals("keystone") ? Optional.of(keystoneAuthtoken(ini)) : Optional.empty());
 
         Optional<Path> policyFile = ini.get("oslo_policy", "policy_file").map(Path::of);
         return new GlintConfig(server, database, stores(ini, dataDir), images, identity, policyFile, dataDir, cache(ini, dataDir));
@@ -94,6 +101,44 @@ public final class ConfigLoader {
             throw new IllegalArgumentException("image_cache_prefetch_delay must be 0 to 3600 seconds: '" + delayValue + "'");
         }
         return new CacheConfig(enabled, dir, maxSize, Duration.ofMillis(Math.round(delay * 1000)));
+    }
+
+    /** {@code [keystone_authtoken]}, as keystonemiddleware reads it for Glance (only the password auth plugin). */
+    private static KeystoneAuthtoken keystoneAuthtoken(IniFile ini) {
+        String section = "keystone_authtoken";
+        String authType = ini.get(section, "auth_type").orElse("password").strip();
+        if (!authType.equals("password")) {
+            throw new IllegalArgumentException("[keystone_authtoken] auth_type: only 'password' is supported, got '" + authType + "'");
+        }
+        String authUrl = stripSlash(required(ini, section, "auth_url"));
+        long cacheTime = longValue("keystone_authtoken.token_cache_time", ini.get(section, "token_cache_time").orElse("300"));
+        return new KeystoneAuthtoken(
+                stripSlash(ini.get(section, "www_authenticate_uri").orElse(authUrl)),
+                authUrl,
+                required(ini, section, "username"),
+                required(ini, section, "password"),
+                required(ini, section, "project_name"),
+                ini.get(section, "user_domain_name").orElse("Default"),
+                ini.get(section, "project_domain_name").orElse("Default"),
+                Duration.ofSeconds(Math.max(0, cacheTime)), // -1 turns caching off, as in keystonemiddleware
+                Set.copyOf(list(ini.get(section, "service_token_roles").orElse("service"))),
+                bool("keystone_authtoken.service_token_roles_required",
+                        ini.get(section, "service_token_roles_required").orElse("false")),
+                Duration.ofSeconds(longValue("keystone_authtoken.http_connect_timeout",
+                        ini.get(section, "http_connect_timeout").orElse("10"))));
+    }
+
+    private static String required(IniFile ini, String section, String option) {
+        return ini.get(section, option).filter(v -> !v.isBlank())
+                .orElseThrow(() -> new IllegalArgumentException("[" + section + "] " + option + " is required with [identity] mode = keystone"));
+    }
+
+    private static boolean bool(String name, String value) {
+        return switch (value.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "true", "yes", "on", "1" -> true;
+            case "false", "no", "off", "0" -> false;
+            default -> throw new IllegalArgumentException(name + ": not a boolean: '" + value + "'");
+        };
     }
 
     /**

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /** Everything Glint is configured with, as values. Built by {@link ConfigLoader}; see docs/configuration.md. */
 public record GlintConfig(
@@ -53,5 +54,28 @@ public record GlintConfig(
             Duration tokenTtl,
             String region,
             Optional<String> adminPassword,
-            int passwordHashRounds) {}
+            int passwordHashRounds,
+            Optional<KeystoneAuthtoken> keystone) {
+        /** {@code [identity] mode = keystone}: tokens are validated by an external Keystone; no built-in identity. */
+        public boolean keystoneMode() {
+            return keystone.isPresent();
+        }
+    }
+
+    /**
+     * keystonemiddleware's {@code [keystone_authtoken]} options (auth_token/_opts.py and keystoneauth's password
+     * plugin), read when {@code [identity] mode = keystone}.
+     */
+    public record KeystoneAuthtoken(
+            String wwwAuthenticateUri,
+            String authUrl,
+            String username,
+            String password,
+            String projectName,
+            String userDomainName,
+            String projectDomainName,
+            Duration tokenCacheTime,
+            Set<String> serviceTokenRoles,
+            boolean serviceTokenRolesRequired,
+            Duration httpConnectTimeout) {}
 }

@@ -125,7 +125,11 @@ public final class Router extends Handler.Abstract {
 
     private RequestContext authenticate(Exchange exchange) {
         String token = exchange.header("X-Auth-Token").orElse(null);
-        Optional<RequestContext> context = token == null || token.isBlank()
+        String serviceToken = exchange.header("X-Service-Token").orElse(null);
+        // keystonemiddleware checks the service token first; an invalid one refuses the request as a bad user token does
+        boolean serviceTokenOk = serviceToken == null || serviceToken.isBlank()
+                || authenticator.acceptsServiceToken(serviceToken.strip());
+        Optional<RequestContext> context = token == null || token.isBlank() || !serviceTokenOk
                 ? Optional.empty() : authenticator.authenticate(token.strip());
         return context.map(c -> c.withRequestId(exchange.requestId()))
                 .orElseThrow(() -> new GlintException(ErrorKind.UNAUTHORIZED, null,
