@@ -14,6 +14,14 @@ import glint.api.IdentityAdminApi;
 import glint.api.IdentityApi;
 import glint.api.ImageDataApi;
 import glint.api.InfoApi;
+import glint.api.ImportApi;
+import glint.api.TaskView;
+import glint.api.TasksApi;
+import glint.db.JdbcTaskRepository;
+import glint.image.imports.ImportService;
+import glint.image.imports.UriFilter;
+import glint.image.imports.WebSource;
+import glint.store.FileStore;
 import glint.config.GlintConfig;
 import glint.data.HashAlgorithm;
 import glint.data.UploadPipeline;
@@ -58,8 +66,10 @@ public final class App implements AutoCloseable {
     private final Database database;
     private final GlintConfig config;
     private final IdentityService identity;
+    private final ImportService imports;
 
-    private App(GlintConfig config, HttpServer server, Database database, IdentityService identity) {
+    private App(GlintConfig config, HttpServer server, Database database, IdentityService identity, ImportService imports) {
+        this.imports = imports;
         this.config = config;
         this.server = server;
         this.database = database;
@@ -90,20 +100,41 @@ public final class App implements AutoCloseable {
                 ? PolicyEngine.fromFile(config.policyFile().get()) : PolicyEngine.defaults(), imageRepository);
         ImageService images = new ImageService(imageRepository, access, config.images(), Clock.systemUTC());
         ExecutorService hashers = Executors.newCachedThreadPool(daemonThreads("hash"));
-        ImageDataService imageData = new ImageDataService(images, access, imageRepository, new JdbcDataJournal(database),
-                StoreRegistry.from(config.stores()), new UploadPipeline(hashers),
-                HashAlgorithm.of(config.images().hashingAlgorithm()), config.images().imageSizeCap(), nodeId(config),
+        StoreRegistry stores = StoreRegistry.from(config.stores())
+                .withReserved(new FileStore(StoreRegistry.STAGING, config.imports().stagingDir()));
+        JdbcDataJournal journal = new JdbcDataJournal(database);
+        UploadPipeline pipeline = new UploadPipeline(hashers);
+        HashAlgorithm hashAlgorithm = HashAlgorithm.of(config.images().hashingAlgorithm());
+        ImageDataService imageData = new ImageDataService(images, access, imageRepository, journal,
+                stores, pipeline, hashAlgorithm, config.images().imageSizeCap(), nodeId(config),
                 Clock.systemUTC());
+        ImportService imports = new ImportService(access, imageRepository, journal, new JdbcTaskRepository(database, json),
+                stores, config.stores().multiStore(), pipeline, hashAlgorithm, config.images().imageSizeCap(),
+                config.imports(), new WebSource(UriFilter.withDns(config.imports().filter()), Duration.ofSeconds(60)),
+                Executors.newFixedThreadPool(config.imports().taskThreads(), daemonThreads("import")), hashers,
+                nodeId(config), Clock.systemUTC());
+        imports.recover(); // before imageData.recover(), which removes the data this reverts
         imageData.recover();
 
         ImageSchemas schemas = new ImageSchemas(json, config.images().diskFormats(), config.images().containerFormats());
         ImageView view = new ImageView(config.stores().multiStore());
         new VersionsApi(config.server().publicEndpoint(), config.stores().multiStore()).register(router);
         new SchemasApi(schemas).register(router);
+        java.util.Map<String, String> createHeaders = new java.util.LinkedHashMap<>();
+        if (!config.imports().enabledMethods().isEmpty()) {
+            createHeaders.put("OpenStack-image-import-methods", String.join(",", config.imports().enabledMethods()));
+        }
+        if (config.stores().multiStore()) {
+            createHeaders.put("OpenStack-image-store-ids", String.join(",",
+                    config.stores().enabled().stream().map(GlintConfig.StoreConfig::id).toList()));
+        }
         new ImagesApi(images, imageData, new ImageRequests(schemas, new SchemaValidator(), json),
-                new ListQueryParser(config.images()), view).register(router);
+                new ListQueryParser(config.images()), view, createHeaders).register(router);
         new ImageDataApi(imageData, config.stores().multiStore()).register(router);
-        new InfoApi(config.stores()).register(router);
+        new InfoApi(config.stores(), config.imports().enabledMethods()).register(router);
+        TaskView taskView = new TaskView();
+        new ImportApi(imports, taskView, json, config.stores().multiStore()).register(router);
+        new TasksApi(imports, taskView, json).register(router);
         new MembersApi(new MemberService(access, new JdbcMemberRepository(database), config.images().memberQuota(),
                 Clock.systemUTC())).register(router);
 
@@ -120,7 +151,7 @@ public final class App implements AutoCloseable {
         }
         LOG.info("Glint serving the Image API v2 on http://{}:{} (database {}, data dir {})",
                 config.server().host(), server.port(), database.dialect(), config.dataDir());
-        return new App(config, server, database, identity);
+        return new App(config, server, database, identity, imports);
     }
 
     private static ThreadFactory daemonThreads(String name) {
@@ -166,6 +197,7 @@ public final class App implements AutoCloseable {
         } catch (Exception e) {
             LOG.warn("error stopping HTTP server", e);
         }
+        imports.close();
         database.close();
     }
 }

@@ -144,6 +144,9 @@ public final class ImageDataService {
     public void delete(RequestContext ctx, String id) {
         List<PendingData> orphans = images.delete(ctx, id, node);
         orphans.forEach(this::removeData);
+        // data staged for an import (glance-direct) belongs to no location; it goes with the image
+        journal.ofNode(node).stream().filter(p -> p.imageId().equals(id) && p.storeId().equals(StoreRegistry.STAGING))
+                .forEach(this::removeData);
     }
 
     /**

@@ -45,10 +45,11 @@ public final class GlanceDefaults {
         r.put("deactivate", ADMIN_OR_PROJECT_MEMBER);
         r.put("reactivate", ADMIN_OR_PROJECT_MEMBER);
         r.put("copy_image", "role:admin");
+        r.put("tasks_api_access", "role:admin"); // glance/policies/tasks.py
         RULES = Map.copyOf(r);
         PROJECT_SCOPED = Set.of("add_image", "delete_image", "get_image", "get_images", "modify_image", "publicize_image",
                 "communitize_image", "download_image", "upload_image", "delete_image_location", "get_image_location",
                 "set_image_location", "add_member", "delete_member", "get_member", "get_members", "modify_member",
-                "manage_image_cache", "deactivate", "reactivate", "copy_image");
+                "manage_image_cache", "deactivate", "reactivate", "copy_image", "tasks_api_access");
     }
 }
