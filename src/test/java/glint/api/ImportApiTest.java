@@ -49,6 +49,11 @@ class ImportApiTest {
             ex.sendResponseHeaders(302, -1);
             ex.close();
         });
+        web.createContext("/redirect-to-localhost", ex -> {
+            ex.getResponseHeaders().add("Location", "http://localhost:" + web.getAddress().getPort() + "/image.img");
+            ex.sendResponseHeaders(302, -1);
+            ex.close();
+        });
         web.createContext("/missing", ex -> {
             ex.sendResponseHeaders(404, -1);
             ex.close();
@@ -286,6 +291,16 @@ class ImportApiTest {
             JsonNode image = awaitImage(alice, id, i -> i.get("status").asText().equals("queued") && !i.has("os_glance_import_task"));
             assertThat(image.get("size").isNull()).isTrue();
             assertThat(filesUnder(server.dataDir().resolve("staging"), id)).isZero();
+        }
+
+        @Test
+        void aRedirectIsCheckedByTheFilterAgain() {
+            // localhost is not in allowed_hosts: the redirect must not lead there (Debian's redirect bypass fix)
+            String id = newImage(alice);
+            assertThat(alice.post("/v2/images/" + id + "/import", obj("method", obj("name", "web-download",
+                    "uri", webUrl("/redirect-to-localhost")))).status()).isEqualTo(202);
+            assertThat(awaitTask(alice, id, "failure").get("message").asText()).contains("does not pass filtering");
+            awaitImage(alice, id, i -> i.get("status").asText().equals("queued"));
         }
 
         @Test
