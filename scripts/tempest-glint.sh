@@ -53,11 +53,24 @@ data=$W/data
 mkdir -p "$data" "$W/etc" "$W/www" "$W/lock"
 log=$W/glint.log
 port=$(free_port)
+wd_port=$(free_port)   # web-download's source, started below; Glint's import filter allows it, as the peer's does
+# Two file stores and the import filter as in the reference Glance (/work/shared/peer/start-peer.sh), so that the
+# multi-store import and copy-image tests run.
+cat >"$W/etc/glint.conf" <<CONF
+[DEFAULT]
+enabled_backends = file1:file, file2:file
+enabled_import_methods = [glance-direct,web-download,copy-image]
+[glance_store]
+default_backend = file1
+[import_filtering_opts]
+allowed_hosts = [127.0.0.1]
+allowed_ports = [80,443,$wd_port]
+CONF
 admin_password="tempest-$(od -An -N9 -tx1 /dev/urandom | tr -d ' \n')"
 export GLINT_ADMIN_PASSWORD=$admin_password
 # shellcheck disable=SC2086
 java ${GLINT_JAVA_OPTS:--Xms64m -Xmx512m -XX:+UseSerialGC} -jar target/glint.jar serve --port "$port" \
-  --data-dir "$data" >"$log" 2>&1 &
+  --data-dir "$data" --config "$W/etc/glint.conf" >"$log" 2>&1 &
 pid=$!
 http_pid=
 
@@ -138,8 +151,7 @@ PY
   then say "could not add the pre-provisioned accounts to $data/glint.db"; exit 1; fi
 fi
 
-# web-download's source, on loopback
-wd_port=$(free_port)
+# web-download's source, on loopback (port chosen above)
 head -c 1048576 /dev/urandom >"$W/www/cirros.img"
 (cd "$W/www" && exec /usr/bin/python3 -m http.server "$wd_port" --bind 127.0.0.1) >"$W/http.log" 2>&1 &
 http_pid=$!

@@ -481,7 +481,9 @@ public final class ImportService implements AutoCloseable {
     /** {@code GET /v2/images/{id}/tasks} (2.12): 404 unless the caller may see the image. */
     public List<Task> tasksOfImage(RequestContext ctx, String imageId) {
         Image image = access.visible(ctx, imageId);
-        return tasks.ofImage(image.id(), clock.instant());
+        // glance/db/sqlalchemy/api.py _is_task_visible: admins see all, others the tasks of their project
+        return tasks.ofImage(image.id(), clock.instant()).stream()
+                .filter(t -> ctx.isAdmin() || t.owner().isEmpty() || t.owner().get().equals(ctx.projectId())).toList();
     }
 
     /** {@code GET /v2/tasks/{id}}: {@code tasks_api_access} (admin by default); 404 for an unknown id. */
