@@ -145,6 +145,11 @@ class KillDuringImportTest {
         assertThat(halfSent.await(30, TimeUnit.SECONDS)).as("Glint is downloading").isTrue();
         assertThat(admin.get("/v2/images/" + importing).json().get("status").asText()).isEqualTo("importing");
         assertThat(admin.get("/v2/images/" + staged).json().get("status").asText()).isEqualTo("uploading");
+        // the task writes what it has received into staging; wait until its file is there next to the staged one
+        long until = System.nanoTime() + 30_000_000_000L;
+        while (files("staging") < 2 && System.nanoTime() < until) {
+            Thread.onSpinWait();
+        }
         assertThat(files("staging")).as("staged and half-downloaded data exist before the crash").isGreaterThanOrEqualTo(2);
         glint.destroyForcibly().waitFor();
         release.countDown();
