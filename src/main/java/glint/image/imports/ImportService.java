@@ -614,9 +614,19 @@ public final class ImportService implements AutoCloseable {
         return clock.instant().truncatedTo(ChronoUnit.MILLIS);
     }
 
-    /** Stops taking tasks; running ones are cut off by the JVM's exit and recovered at the next start. */
+    /**
+     * Stops taking tasks and interrupts the running ones, which fail and revert their images; waits a little for
+     * that. A task that could not finish reverting is still pending or processing and is recovered at next start.
+     */
     @Override
     public void close() {
         runner.shutdownNow();
+        try {
+            if (!runner.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                LOG.warn("import tasks still running at shutdown; they are recovered at the next start");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
