@@ -34,6 +34,8 @@ import org.junit.jupiter.api.TestInstance;
 class ImportApiTest {
     private static HttpServer web;
     private static final byte[] WEB_FILE = random(300_000);
+    private static final java.util.concurrent.CountDownLatch STALL = new java.util.concurrent.CountDownLatch(1);
+    private static final java.util.concurrent.CountDownLatch STALLED = new java.util.concurrent.CountDownLatch(1);
 
     @BeforeAll
     static void startWebServer() throws IOException {
@@ -54,15 +56,31 @@ class ImportApiTest {
             ex.sendResponseHeaders(302, -1);
             ex.close();
         });
+        web.createContext("/stalls.img", ex -> {
+            ex.sendResponseHeaders(200, WEB_FILE.length);
+            OutputStream out = ex.getResponseBody();
+            out.write(WEB_FILE, 0, 1000);
+            out.flush();
+            STALLED.countDown();
+            try {
+                STALL.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                out.write(WEB_FILE, 1000, WEB_FILE.length - 1000);
+            } catch (InterruptedException | IOException e) {
+                // the test is over or Glint went away
+            }
+            ex.close();
+        });
         web.createContext("/missing", ex -> {
             ex.sendResponseHeaders(404, -1);
             ex.close();
         });
+        web.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
         web.start();
     }
 
     @AfterAll
     static void stopWebServer() {
+        STALL.countDown();
         web.stop(0);
     }
 
@@ -313,6 +331,29 @@ class ImportApiTest {
                 assertThat(r.body()).contains("URI for web-download does not pass filtering: " + uri);
                 assertThat(alice.get("/v2/images/" + id).json().get("status").asText()).isEqualTo("queued");
             }
+        }
+
+        @Test
+        void deletingAnImageWhileItImportsFailsTheTaskAndLeavesNoData() throws Exception {
+            String id = newImage(alice);
+            assertThat(alice.post("/v2/images/" + id + "/import", obj("method", obj("name", "web-download",
+                    "uri", webUrl("/stalls.img")))).status()).isEqualTo(202);
+            assertThat(STALLED.await(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            JsonNode importing = alice.get("/v2/images/" + id).json();
+            assertThat(importing.get("status").asText()).isEqualTo("importing");
+            String taskId = importing.get("os_glance_import_task").asText();
+            assertThat(alice.delete("/v2/images/" + id).status()).isEqualTo(204);
+            STALL.countDown();
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            JsonNode task = admin.get("/v2/tasks/" + taskId).json();
+            while (!task.get("status").asText().equals("failure")) {
+                assertThat(System.nanoTime()).as("task %s", task).isLessThan(deadline);
+                Thread.onSpinWait();
+                task = admin.get("/v2/tasks/" + taskId).json();
+            }
+            assertThat(task.get("message").asText()).contains("Image has been deleted, aborting import.");
+            assertThat(filesUnder(server.dataDir().resolve("staging"), id)).isZero();
+            assertThat(filesUnder(server.dataDir().resolve("images"), id)).isZero();
         }
 
         @Test
