@@ -511,7 +511,9 @@ public final class ImportService implements AutoCloseable {
                         .map(r -> ((Map<?, ?>) r).get("method")).filter(Map.class::isInstance)
                         .map(m -> ImportRequest.COPY_IMAGE.equals(((Map<?, ?>) m).get("name"))).orElse(false);
                 // an image still importing had no data before the task: whatever the task wrote is given up
-                t.imageId().ifPresent(id -> revertImage(id, t.id(), copy,
+                boolean holdsLock = t.imageId().flatMap(images::find)
+                        .map(i -> t.id().equals(i.properties().getOrDefault(LOCK, t.id()))).orElse(false);
+                t.imageId().filter(id -> holdsLock).ifPresent(id -> revertImage(id, t.id(), copy,
                         img -> !copy && img.status() == ImageStatus.IMPORTING ? img.locations() : List.of(),
                         List.of(multiStore ? "*" : "")));
                 finish(t, TaskStatus.FAILURE, "Glint restarted while the task was running");
