@@ -6,6 +6,16 @@ import glint.api.ImageView;
 import glint.api.ImagesApi;
 import glint.api.ListQueryParser;
 import glint.api.MembersApi;
+import glint.api.MetadefLoader;
+import glint.api.MetadefNamespacesApi;
+import glint.api.MetadefObjectsApi;
+import glint.api.MetadefPropertiesApi;
+import glint.api.MetadefRequests;
+import glint.api.MetadefResourceTypesApi;
+import glint.api.MetadefSchemasApi;
+import glint.api.MetadefTagsApi;
+import glint.api.MetadefViews;
+import glint.api.schema.MetadefSchemas;
 import glint.api.SchemasApi;
 import glint.api.VersionsApi;
 import glint.api.schema.ImageSchemas;
@@ -21,7 +31,10 @@ import glint.db.JdbcTaskRepository;
 import glint.image.imports.ImportService;
 import glint.image.imports.UriFilter;
 import glint.image.imports.WebSource;
-import glint.store.FileStore;
+import glint.api.CacheApi;
+import glint.cache.CachePrefetcher;
+import glint.cache.CacheService;
+import glint.cache.ImageCache;
 import glint.config.GlintConfig;
 import glint.data.HashAlgorithm;
 import glint.data.UploadPipeline;
@@ -30,6 +43,7 @@ import glint.db.JdbcDataJournal;
 import glint.db.IdentityRepository;
 import glint.db.JdbcImageRepository;
 import glint.db.JdbcMemberRepository;
+import glint.db.JdbcMetadefRepository;
 import glint.http.HttpServer;
 import glint.http.Json;
 import glint.http.Router;
@@ -44,7 +58,9 @@ import glint.image.ImageAccess;
 import glint.image.ImageDataService;
 import glint.image.ImageService;
 import glint.image.MemberService;
+import glint.metadef.MetadefService;
 import glint.policy.PolicyEngine;
+import glint.store.FileStore;
 import glint.store.StoreRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -66,9 +82,12 @@ public final class App implements AutoCloseable {
     private final Database database;
     private final GlintConfig config;
     private final IdentityService identity;
+    private final Optional<CachePrefetcher> prefetcher;
     private final ImportService imports;
 
-    private App(GlintConfig config, HttpServer server, Database database, IdentityService identity, ImportService imports) {
+    private App(GlintConfig config, HttpServer server, Database database, IdentityService identity,
+                Optional<CachePrefetcher> prefetcher, ImportService imports) {
+        this.prefetcher = prefetcher;
         this.imports = imports;
         this.config = config;
         this.server = server;
@@ -96,29 +115,44 @@ public final class App implements AutoCloseable {
                 .register(router);
 
         JdbcImageRepository imageRepository = new JdbcImageRepository(database);
-        ImageAccess access = new ImageAccess(config.policyFile().isPresent()
-                ? PolicyEngine.fromFile(config.policyFile().get()) : PolicyEngine.defaults(), imageRepository);
+        PolicyEngine policy = config.policyFile().isPresent()
+                ? PolicyEngine.fromFile(config.policyFile().get()) : PolicyEngine.defaults();
+        ImageAccess access = new ImageAccess(policy, imageRepository);
         ImageService images = new ImageService(imageRepository, access, config.images(), Clock.systemUTC());
         ExecutorService hashers = Executors.newCachedThreadPool(daemonThreads("hash"));
-        StoreRegistry stores = StoreRegistry.from(config.stores())
-                .withReserved(new FileStore(StoreRegistry.STAGING, config.imports().stagingDir()));
+        StoreRegistry dataStores = StoreRegistry.from(config.stores());
+        dataStores.all().forEach(s -> LOG.info("store {}: {}{}", s.id(), s.type(),
+                s instanceof FileStore f ? " in " + f.directory() + (f.directIo() ? ", direct I/O" : ", buffered I/O") : ""));
+        dataStores.withReserved(new FileStore(StoreRegistry.STAGING, config.imports().stagingDir()));
         JdbcDataJournal journal = new JdbcDataJournal(database);
         UploadPipeline pipeline = new UploadPipeline(hashers);
         HashAlgorithm hashAlgorithm = HashAlgorithm.of(config.images().hashingAlgorithm());
         ImageDataService imageData = new ImageDataService(images, access, imageRepository, journal,
-                stores, pipeline, hashAlgorithm, config.images().imageSizeCap(), nodeId(config),
+                dataStores, pipeline, hashAlgorithm, config.images().imageSizeCap(), nodeId(config),
                 Clock.systemUTC());
         ImportService imports = new ImportService(access, imageRepository, journal, new JdbcTaskRepository(database, json),
-                stores, config.stores().multiStore(), pipeline, hashAlgorithm, config.images().imageSizeCap(),
+                dataStores, config.stores().multiStore(), pipeline, hashAlgorithm, config.images().imageSizeCap(),
                 config.imports(), new WebSource(UriFilter.withDns(config.imports().filter()), Duration.ofSeconds(60)),
                 Executors.newFixedThreadPool(config.imports().taskThreads(), daemonThreads("import")), hashers,
                 nodeId(config), Clock.systemUTC());
         imports.recover(); // before imageData.recover(), which removes the data this reverts
         imageData.recover();
+        Optional<ImageCache> cache = Optional.empty();
+        Optional<CachePrefetcher> prefetcher = Optional.empty();
+        if (config.cache().enabled()) {
+            ImageCache c = new ImageCache(config.cache().dir(), config.cache().maxSize(), Clock.systemUTC());
+            c.recover();
+            CachePrefetcher p = new CachePrefetcher(c, imageRepository, dataStores, config.cache().prefetchDelay());
+            p.start();
+            imageData.useCache(c);
+            cache = Optional.of(c);
+            prefetcher = Optional.of(p);
+            LOG.info("image cache in {} (image_cache_max_size {} bytes)", c.directory(), config.cache().maxSize());
+        }
 
         ImageSchemas schemas = new ImageSchemas(json, config.images().diskFormats(), config.images().containerFormats());
         ImageView view = new ImageView(config.stores().multiStore());
-        new VersionsApi(config.server().publicEndpoint(), config.stores().multiStore()).register(router);
+        new VersionsApi(config.server().publicEndpoint(), config.stores().multiStore(), cache.isPresent()).register(router);
         new SchemasApi(schemas).register(router);
         java.util.Map<String, String> createHeaders = new java.util.LinkedHashMap<>();
         if (!config.imports().enabledMethods().isEmpty()) {
@@ -135,8 +169,10 @@ public final class App implements AutoCloseable {
         TaskView taskView = new TaskView();
         new ImportApi(imports, taskView, json, config.stores().multiStore()).register(router);
         new TasksApi(imports, taskView, json).register(router);
+        new CacheApi(new CacheService(access, cache, prefetcher)).register(router);
         new MembersApi(new MemberService(access, new JdbcMemberRepository(database), config.images().memberQuota(),
                 Clock.systemUTC())).register(router);
+        registerMetadefs(router, json, policy, database, config);
 
         HttpServer server = new HttpServer(config.server().host(), config.server().port(), router);
         server.start();
@@ -151,7 +187,36 @@ public final class App implements AutoCloseable {
         }
         LOG.info("Glint serving the Image API v2 on http://{}:{} (database {}, data dir {})",
                 config.server().host(), server.port(), database.dialect(), config.dataDir());
-        return new App(config, server, database, identity, imports);
+        return new App(config, server, database, identity, prefetcher, imports);
+    }
+
+    /** The metadata definitions API (/v2/metadefs, /v2/schemas/metadefs). */
+    private static void registerMetadefs(Router router, ObjectMapper json, PolicyEngine policy, Database database,
+            GlintConfig config) {
+        MetadefService metadefs = new MetadefService(policy, new JdbcMetadefRepository(database), Clock.systemUTC());
+        MetadefSchemas schemas = new MetadefSchemas(json);
+        MetadefRequests requests = new MetadefRequests(schemas, new SchemaValidator(), json);
+        MetadefViews views = new MetadefViews(json);
+        new MetadefSchemasApi(schemas).register(router);
+        new MetadefNamespacesApi(metadefs, requests, views, config.images().limitParamDefault(),
+                config.images().apiLimitMax()).register(router);
+        new MetadefObjectsApi(metadefs, requests, views).register(router);
+        new MetadefPropertiesApi(metadefs, requests, views).register(router);
+        new MetadefTagsApi(metadefs, requests, views).register(router);
+        new MetadefResourceTypesApi(metadefs, requests, views).register(router);
+    }
+
+    /** {@code glint metadefs load DIR}: migrates the database and loads Glance's metadef files, without serving. */
+    public static List<MetadefLoader.Outcome> loadMetadefs(GlintConfig config, Path dir) throws java.io.IOException {
+        ObjectMapper json = Json.mapper();
+        try (Database database = Database.open(config.database())) {
+            database.migrate();
+            PolicyEngine policy = config.policyFile().isPresent()
+                    ? PolicyEngine.fromFile(config.policyFile().get()) : PolicyEngine.defaults();
+            MetadefService metadefs = new MetadefService(policy, new JdbcMetadefRepository(database), Clock.systemUTC());
+            return new MetadefLoader(metadefs, new MetadefRequests(new MetadefSchemas(json), new SchemaValidator(), json),
+                    json).load(dir);
+        }
     }
 
     private static ThreadFactory daemonThreads(String name) {
@@ -197,6 +262,7 @@ public final class App implements AutoCloseable {
         } catch (Exception e) {
             LOG.warn("error stopping HTTP server", e);
         }
+        prefetcher.ifPresent(CachePrefetcher::close);
         imports.close();
         database.close();
     }

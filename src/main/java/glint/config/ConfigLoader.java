@@ -1,5 +1,6 @@
 package glint.config;
 
+import glint.config.GlintConfig.CacheConfig;
 import glint.config.GlintConfig.DatabaseConfig;
 import glint.config.GlintConfig.IdentityConfig;
 import glint.config.GlintConfig.ImagesConfig;
@@ -63,7 +64,7 @@ public final class ConfigLoader {
                         .orElse("210000")));
 
         Optional<Path> policyFile = ini.get("oslo_policy", "policy_file").map(Path::of);
-        return new GlintConfig(server, database, stores(ini, dataDir), images, identity, policyFile, dataDir,
+        return new GlintConfig(server, database, stores(ini, dataDir), images, identity, policyFile, dataDir, cache(ini, dataDir),
                 imports(ini, dataDir));
     }
 
@@ -98,6 +99,35 @@ public final class ConfigLoader {
     }
 
     /**
+     * Glance serves the cache API and runs the prefetch worker when {@code image_cache_dir} is set, and serves downloads
+     * from the cache with the paste flavor {@code keystone+caching} or {@code keystone+cachemanagement}. Glint has one
+     * switch for all three: either the flavor (then {@code image_cache_dir} defaults to DATA_DIR/image-cache) or
+     * {@code image_cache_dir}.
+     */
+    private static CacheConfig cache(IniFile ini, Path dataDir) {
+        String flavor = ini.get("paste_deploy", "flavor").orElse("").strip();
+        boolean enabled = flavor.equals("keystone+cachemanagement") || flavor.equals("keystone+caching")
+                || ini.get("DEFAULT", "image_cache_dir").filter(d -> !d.isBlank()).isPresent();
+        Path dir = Path.of(ini.get("DEFAULT", "image_cache_dir").orElse(dataDir.resolve("image-cache").toString()))
+                .toAbsolutePath().normalize();
+        long maxSize = longValue("image_cache_max_size", ini.get("DEFAULT", "image_cache_max_size").orElse("10737418240"));
+        double delay;
+        String delayValue = ini.get("DEFAULT", "image_cache_prefetch_delay").orElse("0");
+        try {
+            delay = Double.parseDouble(delayValue.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("image_cache_prefetch_delay: not a number: '" + delayValue + "'");
+        }
+        if (maxSize < 0) {
+            throw new IllegalArgumentException("image_cache_max_size must not be negative: " + maxSize);
+        }
+        if (!(delay >= 0 && delay <= 3600)) {
+            throw new IllegalArgumentException("image_cache_prefetch_delay must be 0 to 3600 seconds: '" + delayValue + "'");
+        }
+        return new CacheConfig(enabled, dir, maxSize, Duration.ofMillis(Math.round(delay * 1000)));
+    }
+
+    /**
      * Glance's two shapes: single store ({@code [glance_store] filesystem_store_datadir}) or multi-store
      * ({@code [DEFAULT] enabled_backends = fast:file,cheap:file}, {@code [glance_store] default_backend}, one section per store).
      */
@@ -105,8 +135,10 @@ public final class ConfigLoader {
         Optional<String> enabled = ini.get("DEFAULT", "enabled_backends");
         if (enabled.isEmpty()) {
             String dir = ini.get("glance_store", "filesystem_store_datadir").orElse(dataDir.resolve("images").toString());
+            Map<String, String> options = new java.util.HashMap<>(Map.of("filesystem_store_datadir", dir));
+            ini.get("glance_store", "filesystem_store_direct_io").ifPresent(v -> options.put("filesystem_store_direct_io", v));
             StoreConfig only = new StoreConfig("file", ini.get("glance_store", "default_store").orElse("file"), "",
-                    Map.of("filesystem_store_datadir", dir));
+                    Map.copyOf(options));
             return new StoresConfig(List.of(only), only.id(), false);
         }
         List<StoreConfig> stores = new ArrayList<>();

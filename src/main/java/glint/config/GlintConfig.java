@@ -15,6 +15,7 @@ public record GlintConfig(
         IdentityConfig identity,
         Optional<Path> policyFile,
         Path dataDir,
+        CacheConfig cache,
         ImportConfig imports) {
 
     public record ServerConfig(String host, int port, Optional<String> publicEndpoint) {
@@ -41,6 +42,12 @@ public record GlintConfig(
             int propertyQuota,
             int tagQuota,
             int memberQuota) {}
+
+    /**
+     * The local image cache and its management API (Glance's {@code [paste_deploy] flavor = keystone+cachemanagement}
+     * with {@code image_cache_dir}). {@code prefetchDelay}: how long a queued image waits before the worker fetches it.
+     */
+    public record CacheConfig(boolean enabled, Path dir, long maxSize, Duration prefetchDelay) {}
 
     public record IdentityConfig(
             String mode,
