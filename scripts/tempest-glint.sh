@@ -74,11 +74,24 @@ data=$W/data
 mkdir -p "$data" "$W/etc" "$W/www" "$W/lock"
 log=$W/glint.log
 port=$(free_port)
+wd_port=$(free_port)   # web-download's source, started below; Glint's import filter allows it, as the peer's does
+# Two file stores and the import filter as in the reference Glance (/work/shared/peer/start-peer.sh), so that the
+# multi-store import and copy-image tests run.
+cat >"$W/etc/glint.conf" <<CONF
+[DEFAULT]
+enabled_backends = file1:file, file2:file
+enabled_import_methods = [glance-direct,web-download,copy-image]
+[glance_store]
+default_backend = file1
+[import_filtering_opts]
+allowed_hosts = [127.0.0.1]
+allowed_ports = [80,443,$wd_port]
+CONF
 admin_password="tempest-$(od -An -N9 -tx1 /dev/urandom | tr -d ' \n')"
 export GLINT_ADMIN_PASSWORD=$admin_password
 # password_hash_rounds: Tempest creates some 190 users and logs in 340 times; at the production 210000 PBKDF2 rounds
 # that is minutes of CPU on a 2-core machine, for no test value
-cat >"$W/etc/glint.conf" <<CONF
+cat >>"$W/etc/glint.conf" <<CONF
 [DEFAULT]
 image_cache_prefetch_delay = 3
 [paste_deploy]
@@ -169,8 +182,7 @@ PY
   then say "could not add the pre-provisioned accounts to $data/glint.db"; exit 1; fi
 fi
 
-# web-download's source, on loopback
-wd_port=$(free_port)
+# web-download's source, on loopback (port chosen above)
 head -c 1048576 /dev/urandom >"$W/www/cirros.img"
 (cd "$W/www" && exec /usr/bin/python3 -m http.server "$wd_port" --bind 127.0.0.1) >"$W/http.log" 2>&1 &
 http_pid=$!

@@ -26,6 +26,13 @@ import glint.api.IdentityAdminApi;
 import glint.api.IdentityApi;
 import glint.api.ImageDataApi;
 import glint.api.InfoApi;
+import glint.api.ImportApi;
+import glint.api.TaskView;
+import glint.api.TasksApi;
+import glint.db.JdbcTaskRepository;
+import glint.image.imports.ImportService;
+import glint.image.imports.UriFilter;
+import glint.image.imports.WebSource;
 import glint.api.CacheApi;
 import glint.cache.CachePrefetcher;
 import glint.cache.CacheService;
@@ -78,10 +85,12 @@ public final class App implements AutoCloseable {
     private final GlintConfig config;
     private final IdentityService identity;
     private final Optional<CachePrefetcher> prefetcher;
+    private final ImportService imports;
 
     private App(GlintConfig config, HttpServer server, Database database, IdentityService identity,
-                Optional<CachePrefetcher> prefetcher) {
+                Optional<CachePrefetcher> prefetcher, ImportService imports) {
         this.prefetcher = prefetcher;
+        this.imports = imports;
         this.config = config;
         this.server = server;
         this.database = database;
@@ -125,10 +134,19 @@ public final class App implements AutoCloseable {
         StoreRegistry dataStores = StoreRegistry.from(config.stores());
         dataStores.all().forEach(s -> LOG.info("store {}: {}{}", s.id(), s.type(),
                 s instanceof FileStore f ? " in " + f.directory() + (f.directIo() ? ", direct I/O" : ", buffered I/O") : ""));
-        ImageDataService imageData = new ImageDataService(images, access, imageRepository, new JdbcDataJournal(database),
-                dataStores, new UploadPipeline(hashers),
-                HashAlgorithm.of(config.images().hashingAlgorithm()), config.images().imageSizeCap(), nodeId(config),
+        dataStores.withReserved(new FileStore(StoreRegistry.STAGING, config.imports().stagingDir()));
+        JdbcDataJournal journal = new JdbcDataJournal(database);
+        UploadPipeline pipeline = new UploadPipeline(hashers);
+        HashAlgorithm hashAlgorithm = HashAlgorithm.of(config.images().hashingAlgorithm());
+        ImageDataService imageData = new ImageDataService(images, access, imageRepository, journal,
+                dataStores, pipeline, hashAlgorithm, config.images().imageSizeCap(), nodeId(config),
                 Clock.systemUTC());
+        ImportService imports = new ImportService(access, imageRepository, journal, new JdbcTaskRepository(database, json),
+                dataStores, config.stores().multiStore(), pipeline, hashAlgorithm, config.images().imageSizeCap(),
+                config.imports(), new WebSource(UriFilter.withDns(config.imports().filter()), Duration.ofSeconds(60)),
+                Executors.newFixedThreadPool(config.imports().taskThreads(), daemonThreads("import")), hashers,
+                nodeId(config), Clock.systemUTC());
+        imports.recover(); // before imageData.recover(), which removes the data this reverts
         imageData.recover();
         Optional<ImageCache> cache = Optional.empty();
         Optional<CachePrefetcher> prefetcher = Optional.empty();
@@ -147,10 +165,21 @@ public final class App implements AutoCloseable {
         ImageView view = new ImageView(config.stores().multiStore());
         new VersionsApi(config.server().publicEndpoint(), config.stores().multiStore(), cache.isPresent()).register(router);
         new SchemasApi(schemas).register(router);
+        java.util.Map<String, String> createHeaders = new java.util.LinkedHashMap<>();
+        if (!config.imports().enabledMethods().isEmpty()) {
+            createHeaders.put("OpenStack-image-import-methods", String.join(",", config.imports().enabledMethods()));
+        }
+        if (config.stores().multiStore()) {
+            createHeaders.put("OpenStack-image-store-ids", String.join(",",
+                    config.stores().enabled().stream().map(GlintConfig.StoreConfig::id).toList()));
+        }
         new ImagesApi(images, imageData, new ImageRequests(schemas, new SchemaValidator(), json),
-                new ListQueryParser(config.images()), view).register(router);
+                new ListQueryParser(config.images()), view, createHeaders).register(router);
         new ImageDataApi(imageData, config.stores().multiStore()).register(router);
-        new InfoApi(config.stores()).register(router);
+        new InfoApi(config.stores(), config.imports().enabledMethods()).register(router);
+        TaskView taskView = new TaskView();
+        new ImportApi(imports, taskView, json, config.stores().multiStore()).register(router);
+        new TasksApi(imports, taskView, json).register(router);
         new CacheApi(new CacheService(access, cache, prefetcher)).register(router);
         new MembersApi(new MemberService(access, new JdbcMemberRepository(database), config.images().memberQuota(),
                 Clock.systemUTC())).register(router);
@@ -171,7 +200,7 @@ public final class App implements AutoCloseable {
         }
         LOG.info("Glint serving the Image API v2 on http://{}:{} (database {}, data dir {})",
                 config.server().host(), server.port(), database.dialect(), config.dataDir());
-        return new App(config, server, database, identity, prefetcher);
+        return new App(config, server, database, identity, prefetcher, imports);
     }
 
     /** The metadata definitions API (/v2/metadefs, /v2/schemas/metadefs). */
@@ -251,6 +280,7 @@ public final class App implements AutoCloseable {
             LOG.warn("error stopping HTTP server", e);
         }
         prefetcher.ifPresent(CachePrefetcher::close);
+        imports.close();
         database.close();
     }
 }

@@ -23,8 +23,16 @@ public final class ImagesApi {
     private final ImageRequests requests;
     private final ListQueryParser listQueries;
     private final ImageView view;
+    /** Glance's create response headers: {@code OpenStack-image-import-methods}, {@code OpenStack-image-store-ids}. */
+    private final Map<String, String> createHeaders;
 
     public ImagesApi(ImageService images, ImageDataService data, ImageRequests requests, ListQueryParser listQueries, ImageView view) {
+        this(images, data, requests, listQueries, view, Map.of());
+    }
+
+    public ImagesApi(ImageService images, ImageDataService data, ImageRequests requests, ListQueryParser listQueries,
+                     ImageView view, Map<String, String> createHeaders) {
+        this.createHeaders = Map.copyOf(createHeaders);
         this.images = images;
         this.data = data;
         this.requests = requests;
@@ -59,6 +67,7 @@ public final class ImagesApi {
     private void create(Exchange ex) {
         Image image = images.create(ex.context(), requests.create(ex.readJson()));
         ex.setHeader("Location", "/v2/images/" + image.id());
+        createHeaders.forEach(ex::setHeader);
         ex.sendJson(201, view.render(image));
     }
 

@@ -10,15 +10,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Discovery: {@code GET /v2/info/import} and {@code GET /v2/info/stores} (glance/api/v2/discovery.py). No import
- * method is enabled yet, so the list is empty, as Glance answers with {@code enabled_import_methods = []}; the stores
- * list exists only with multi-store configured, else 404 as in Glance.
+ * Discovery: {@code GET /v2/info/import} and {@code GET /v2/info/stores} (glance/api/v2/discovery.py): the
+ * enabled import methods ({@code enabled_import_methods}); the stores list exists only with multi-store configured,
+ * else 404 as in Glance.
  */
 public final class InfoApi {
     private final StoresConfig stores;
+    private final List<String> importMethods;
 
-    public InfoApi(StoresConfig stores) {
+    public InfoApi(StoresConfig stores, List<String> importMethods) {
         this.stores = stores;
+        this.importMethods = List.copyOf(importMethods);
     }
 
     public void register(Router router) {
@@ -26,7 +28,7 @@ public final class InfoApi {
             Map<String, Object> methods = new LinkedHashMap<>();
             methods.put("description", "Import methods available.");
             methods.put("type", "array");
-            methods.put("value", List.of());
+            methods.put("value", importMethods);
             ex.sendJson(200, Map.of("import-methods", methods));
         });
         router.add("GET", "/v2/info/stores", ex -> {

@@ -71,7 +71,38 @@ public final class ConfigLoader {
                 mode.equals("keystone") ? Optional.of(keystoneAuthtoken(ini)) : Optional.empty());
 
         Optional<Path> policyFile = ini.get("oslo_policy", "policy_file").map(Path::of);
-        return new GlintConfig(server, database, stores(ini, dataDir), images, identity, policyFile, dataDir, cache(ini, dataDir));
+        return new GlintConfig(server, database, stores(ini, dataDir), images, identity, policyFile, dataDir, cache(ini, dataDir),
+                imports(ini, dataDir));
+    }
+
+    /** Import options; list values may be written oslo-style, {@code [a, b]}, with or without quotes. */
+    private static GlintConfig.ImportConfig imports(IniFile ini, Path dataDir) {
+        String staging = ini.get("DEFAULT", "node_staging_uri").orElse(dataDir.resolve("staging").toUri().toString());
+        if (!staging.startsWith("file://")) {
+            throw new IllegalArgumentException("node_staging_uri: only file:// is supported, got '" + staging + "'");
+        }
+        String f = "import_filtering_opts";
+        GlintConfig.ImportFilterConfig filter = new GlintConfig.ImportFilterConfig(
+                osloList(ini.get(f, "allowed_schemes").orElse("http,https")),
+                osloList(ini.get(f, "disallowed_schemes").orElse("")),
+                osloList(ini.get(f, "allowed_hosts").orElse("")),
+                osloList(ini.get(f, "disallowed_hosts").orElse("")),
+                osloList(ini.get(f, "allowed_ports").orElse("80,443")).stream().map(p -> intValue(f + ".allowed_ports", p)).toList(),
+                osloList(ini.get(f, "disallowed_ports").orElse("")).stream().map(p -> intValue(f + ".disallowed_ports", p)).toList());
+        return new GlintConfig.ImportConfig(
+                osloList(ini.get("DEFAULT", "enabled_import_methods").orElse("glance-direct,web-download,copy-image")),
+                Path.of(java.net.URI.create(staging.replace("file:///", "file:/"))),
+                intValue("wsgi.task_pool_threads", ini.get("wsgi", "task_pool_threads").orElse("16")),
+                Duration.ofHours(longValue("task.task_time_to_live", ini.get("task", "task_time_to_live").orElse("48"))),
+                filter);
+    }
+
+    private static List<String> osloList(String value) {
+        String v = value.strip();
+        if (v.startsWith("[") && v.endsWith("]")) {
+            v = v.substring(1, v.length() - 1);
+        }
+        return list(v).stream().map(s -> s.replaceAll("^['\"]|['\"]$", "")).filter(s -> !s.isEmpty()).toList();
     }
 
     /**

@@ -16,7 +16,8 @@ public record GlintConfig(
         IdentityConfig identity,
         Optional<Path> policyFile,
         Path dataDir,
-        CacheConfig cache) {
+        CacheConfig cache,
+        ImportConfig imports) {
 
     public record ServerConfig(String host, int port, Optional<String> publicEndpoint) {
         /** The URL clients use to reach this server: Glance's {@code public_endpoint}, else the bind address. */
@@ -78,4 +79,16 @@ public record GlintConfig(
             Set<String> serviceTokenRoles,
             boolean serviceTokenRolesRequired,
             Duration httpConnectTimeout) {}
+
+    /**
+     * Interoperable image import: Glance's {@code [DEFAULT] enabled_import_methods}, the staging directory
+     * ({@code node_staging_uri}), the import task pool ({@code [wsgi] task_pool_threads}), {@code [task]
+     * task_time_to_live} (hours) and the web-download filter ({@code [import_filtering_opts]}).
+     */
+    public record ImportConfig(List<String> enabledMethods, Path stagingDir, int taskThreads, Duration taskTimeToLive,
+                               ImportFilterConfig filter) {}
+
+    /** {@code [import_filtering_opts]}, as in Glance: an allow list, when set, makes its deny list ignored. */
+    public record ImportFilterConfig(List<String> allowedSchemes, List<String> disallowedSchemes, List<String> allowedHosts,
+                                     List<String> disallowedHosts, List<Integer> allowedPorts, List<Integer> disallowedPorts) {}
 }

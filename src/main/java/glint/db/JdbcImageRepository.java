@@ -117,6 +117,19 @@ public final class JdbcImageRepository implements ImageRepository {
     }
 
     @Override
+    public boolean detach(Image image, ImageStatus expected, List<PendingData> released) {
+        return db.write(c -> {
+            if (!updateIn(c, image, expected)) {
+                return false;
+            }
+            for (PendingData p : released) {
+                JdbcDataJournal.add(c, p);
+            }
+            return true;
+        });
+    }
+
+    @Override
     public List<PendingData> markDeleted(String id, String node) {
         return db.write(c -> {
             List<PendingData> orphans = new ArrayList<>();
@@ -260,7 +273,7 @@ public final class JdbcImageRepository implements ImageRepository {
                 r -> props.computeIfAbsent(r.getString(1), k -> new HashMap<>()).put(r.getString(2), r.getString(3)));
         query(c, "SELECT image_id, value FROM image_tags WHERE image_id IN (" + in + ")", page.keySet(),
                 r -> tags.computeIfAbsent(r.getString(1), k -> new HashSet<>()).add(r.getString(2)));
-        query(c, "SELECT image_id, store, location, status FROM image_locations WHERE image_id IN (" + in + ") ORDER BY created_at",
+        query(c, "SELECT image_id, store, location, status FROM image_locations WHERE image_id IN (" + in + ") ORDER BY created_at, store",
                 page.keySet(), r -> locations.computeIfAbsent(r.getString(1), k -> new ArrayList<>())
                         .add(new ImageLocation(r.getString(2), r.getString(3), r.getString(4))));
         List<Image> images = new ArrayList<>(page.size());

@@ -174,6 +174,9 @@ public final class ImageDataService {
         List<PendingData> orphans = images.delete(ctx, id, node);
         cache.forget(id);
         orphans.forEach(this::removeData);
+        // data staged for an import (glance-direct) belongs to no location; it goes with the image
+        journal.ofNode(node).stream().filter(p -> p.imageId().equals(id) && p.storeId().equals(StoreRegistry.STAGING))
+                .forEach(this::removeData);
     }
 
     /**

@@ -21,6 +21,12 @@ public interface ImageRepository {
     boolean activate(Image image, ImageStatus expected, String pendingId);
 
     /**
+     * Saves an image that gave up some of its data (a reverted import), if its status is still {@code expected},
+     * and journals {@code released} (that data) in the same transaction, so it is removed even after a crash.
+     */
+    boolean detach(Image image, ImageStatus expected, List<PendingData> released);
+
+    /**
      * Marks the image deleted (the id stays taken), removing tags, properties, members and locations; in the same
      * transaction each location becomes a journal entry of {@code node}, so that its data is removed even if the
      * process dies before it gets to it. Returns those entries.

@@ -58,6 +58,7 @@ public final class GlanceDefaults {
         r.put("deactivate", ADMIN_OR_PROJECT_MEMBER);
         r.put("reactivate", ADMIN_OR_PROJECT_MEMBER);
         r.put("copy_image", "role:admin");
+        r.put("tasks_api_access", "role:admin"); // glance/policies/tasks.py
         // glance/policies/cache.py (API 2.14+): base.ADMIN, scope project; Glance 25 clears the cache under cache_delete
         r.put("cache_image", "role:admin");
         r.put("cache_list", "role:admin");
@@ -74,7 +75,8 @@ public final class GlanceDefaults {
         scoped.addAll(Set.of("add_image", "delete_image", "get_image", "get_images", "modify_image", "publicize_image",
                 "communitize_image", "download_image", "upload_image", "delete_image_location", "get_image_location",
                 "set_image_location", "add_member", "delete_member", "get_member", "get_members", "modify_member",
-                "manage_image_cache", "deactivate", "reactivate", "copy_image", "cache_image", "cache_list", "cache_delete"));
+                "manage_image_cache", "deactivate", "reactivate", "copy_image", "cache_image", "cache_list", "cache_delete",
+                "tasks_api_access"));
         PROJECT_SCOPED = Set.copyOf(scoped);
     }
 }

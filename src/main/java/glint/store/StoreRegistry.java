@@ -18,9 +18,12 @@ import java.util.Optional;
 public final class StoreRegistry implements AutoCloseable {
     /** Backend types this build can create. */
     public static final List<String> TYPES = List.of("file");
+    /** Glance's reserved store for staged import data; never a target a client can name. */
+    public static final String STAGING = "os_glance_staging_store";
 
     private final Map<String, BlobStore> stores;
     private final BlobStore defaultStore;
+    private final Map<String, BlobStore> reserved = new LinkedHashMap<>();
 
     public StoreRegistry(Map<String, ? extends BlobStore> stores, String defaultId) {
         this.stores = new LinkedHashMap<>(stores);
@@ -64,6 +67,15 @@ public final class StoreRegistry implements AutoCloseable {
         }
     }
 
+    /**
+     * Adds a reserved store (the import staging area): found by {@link #find} (journal entries name it) and
+     * cleaned up with the others, but not among {@link #all()} and refused by {@link #get} like an unknown id.
+     */
+    public StoreRegistry withReserved(BlobStore store) {
+        reserved.put(store.id(), store);
+        return this;
+    }
+
     /** Where uploads go when the client names no store. */
     public BlobStore defaultStore() {
         return defaultStore;
@@ -83,7 +95,7 @@ public final class StoreRegistry implements AutoCloseable {
 
     /** A store by id, e.g. the one an image location names; empty if it is no longer configured. */
     public Optional<BlobStore> find(String id) {
-        return Optional.ofNullable(stores.get(id));
+        return Optional.ofNullable(stores.getOrDefault(id, reserved.get(id)));
     }
 
     public Collection<BlobStore> all() {
@@ -95,10 +107,14 @@ public final class StoreRegistry implements AutoCloseable {
         for (BlobStore s : stores.values()) {
             s.cleanup();
         }
+        for (BlobStore s : reserved.values()) {
+            s.cleanup();
+        }
     }
 
     @Override
     public void close() {
         stores.values().forEach(BlobStore::close);
+        reserved.values().forEach(BlobStore::close);
     }
 }

@@ -1,0 +1,183 @@
+package glint.crash;
+
+import static glint.testing.ApiClient.obj;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
+import glint.testing.ApiClient;
+import glint.testing.TestDatabases;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code kill -9} of a real Glint process while a web-download import is in flight and another image is staged:
+ * after a restart no image is left importing or uploading, the task says it failed, the import lock is gone, no
+ * byte of staged or half-imported data is left, and the import can be run again.
+ */
+class KillDuringImportTest {
+    private static final String PASSWORD = "crash-secret";
+    private static final byte[] FILE = new byte[3 << 20];
+    private Path dir;
+    private String dbUrl;
+    private Process glint;
+    private HttpServer web;
+    private final CountDownLatch release = new CountDownLatch(1);
+    private final CountDownLatch halfSent = new CountDownLatch(1);
+
+    @AfterEach
+    void cleanUp() throws IOException {
+        if (glint != null) {
+            glint.destroyForcibly();
+        }
+        release.countDown();
+        if (web != null) {
+            web.stop(0);
+        }
+        TestDatabases.drop(dbUrl);
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    private void startWeb() throws IOException {
+        new Random(7).nextBytes(FILE);
+        web = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        web.createContext("/stalls.img", ex -> {
+            ex.sendResponseHeaders(200, FILE.length);
+            OutputStream out = ex.getResponseBody();
+            out.write(FILE, 0, 1 << 20);
+            out.flush();
+            halfSent.countDown();
+            try {
+                release.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            ex.close();
+        });
+        web.createContext("/whole.img", ex -> {
+            ex.sendResponseHeaders(200, FILE.length);
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(FILE);
+            }
+        });
+        web.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+        web.start();
+    }
+
+    private int start(int port) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx128m", "-cp", System.getProperty("java.class.path"), "glint.Main", "serve",
+                "--port", Integer.toString(port), "--data-dir", dir.toString(), "--config", dir.resolve("glint.conf").toString());
+        pb.environment().put("GLINT_ADMIN_PASSWORD", PASSWORD);
+        pb.redirectErrorStream(true).redirectOutput(dir.resolve("glint-" + System.nanoTime() + ".log").toFile());
+        glint = pb.start();
+        ApiClient anonymous = new ApiClient("http://127.0.0.1:" + port, null);
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (System.nanoTime() < deadline && glint.isAlive()) {
+            try {
+                if (anonymous.get("/versions").status() == 200) {
+                    return port;
+                }
+            } catch (IllegalStateException notYet) {
+                // connection refused while the process starts: poll again until the deadline
+            }
+            Thread.onSpinWait();
+        }
+        throw new AssertionError("Glint did not start");
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static ApiClient admin(int port) {
+        String body = "{\"auth\":{\"identity\":{\"methods\":[\"password\"],\"password\":{\"user\":{\"name\":\"admin\","
+                + "\"domain\":{\"name\":\"Default\"},\"password\":\"" + PASSWORD + "\"}}},"
+                + "\"scope\":{\"project\":{\"name\":\"admin\",\"domain\":{\"name\":\"Default\"}}}}}";
+        String token = new ApiClient("http://127.0.0.1:" + port, null).post("/identity/v3/auth/tokens", body)
+                .header("X-Subject-Token").orElseThrow();
+        return new ApiClient("http://127.0.0.1:" + port, token);
+    }
+
+    private long files(String sub) throws IOException {
+        Path d = dir.resolve(sub);
+        if (!Files.isDirectory(d)) {
+            return 0;
+        }
+        try (Stream<Path> s = Files.walk(d)) {
+            return s.filter(Files::isRegularFile).count();
+        }
+    }
+
+    @Test
+    void killDashNineMidImportLeavesQueuedImagesAFailedTaskAndNoData() throws Exception {
+        dir = Files.createTempDirectory("glint-crash-import-");
+        dbUrl = TestDatabases.fresh(dir);
+        startWeb();
+        String url = "http://127.0.0.1:" + web.getAddress().getPort();
+        Files.writeString(dir.resolve("glint.conf"), "[database]\nconnection = " + dbUrl + "\n[import_filtering_opts]\n"
+                + "allowed_hosts = [127.0.0.1]\nallowed_ports = [" + web.getAddress().getPort() + "]\n");
+        int port = start(freePort());
+        ApiClient admin = admin(port);
+        String importing = admin.post("/v2/images", obj("name", "a", "disk_format", "raw", "container_format", "bare"))
+                .json().get("id").asText();
+        String staged = admin.post("/v2/images", obj("name", "b", "disk_format", "raw", "container_format", "bare"))
+                .json().get("id").asText();
+        assertThat(admin.put("/v2/images/" + staged + "/stage", new byte[5000], "Content-Type", "application/octet-stream")
+                .status()).isEqualTo(204);
+        assertThat(admin.post("/v2/images/" + importing + "/import", obj("method", obj("name", "web-download",
+                "uri", url + "/stalls.img"))).status()).isEqualTo(202);
+        assertThat(halfSent.await(30, TimeUnit.SECONDS)).as("Glint is downloading").isTrue();
+        assertThat(admin.get("/v2/images/" + importing).json().get("status").asText()).isEqualTo("importing");
+        assertThat(admin.get("/v2/images/" + staged).json().get("status").asText()).isEqualTo("uploading");
+        // the task writes what it has received into staging; wait until its file is there next to the staged one
+        long until = System.nanoTime() + 30_000_000_000L;
+        while (files("staging") < 2 && System.nanoTime() < until) {
+            Thread.onSpinWait();
+        }
+        assertThat(files("staging")).as("staged and half-downloaded data exist before the crash").isGreaterThanOrEqualTo(2);
+        glint.destroyForcibly().waitFor();
+        release.countDown();
+
+        port = start(freePort());
+        admin = admin(port);
+        JsonNode a = admin.get("/v2/images/" + importing).json();
+        assertThat(a.get("status").asText()).isEqualTo("queued");
+        assertThat(a.has("os_glance_import_task")).isFalse();
+        assertThat(a.get("size").isNull()).isTrue();
+        JsonNode b = admin.get("/v2/images/" + staged).json();
+        assertThat(b.get("status").asText()).as("its staged data is gone, so it can be staged again").isEqualTo("queued");
+        JsonNode tasks = admin.get("/v2/images/" + importing + "/tasks").json().get("tasks");
+        assertThat(tasks).hasSize(1);
+        assertThat(tasks.get(0).get("status").asText()).isEqualTo("failure");
+        assertThat(tasks.get(0).get("message").asText()).contains("restarted");
+        assertThat(files("staging")).as("no staged data survives").isZero();
+        assertThat(files("images")).isZero();
+
+        assertThat(admin.post("/v2/images/" + importing + "/import", obj("method", obj("name", "web-download",
+                "uri", url + "/whole.img"))).status()).isEqualTo(202);
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!admin.get("/v2/images/" + importing).json().get("status").asText().equals("active")) {
+            assertThat(System.nanoTime()).as("import after restart").isLessThan(deadline);
+            Thread.onSpinWait();
+        }
+        assertThat(admin.get("/v2/images/" + importing + "/file").bytes()).isEqualTo(FILE);
+        assertThat(admin.put("/v2/images/" + staged + "/stage", new byte[10], "Content-Type", "application/octet-stream")
+                .status()).isEqualTo(204);
+    }
+}
