@@ -37,6 +37,7 @@ import glint.image.ImageDataService;
 import glint.image.ImageService;
 import glint.image.MemberService;
 import glint.policy.PolicyEngine;
+import glint.policy.PropertyProtections;
 import glint.store.StoreRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -86,9 +87,14 @@ public final class App implements AutoCloseable {
                 .register(router);
 
         JdbcImageRepository imageRepository = new JdbcImageRepository(database);
-        ImageAccess access = new ImageAccess(config.policyFile().isPresent()
-                ? PolicyEngine.fromFile(config.policyFile().get()) : PolicyEngine.defaults(), imageRepository);
-        ImageService images = new ImageService(imageRepository, access, config.images(), Clock.systemUTC());
+        PropertyProtections protections = config.propertyProtection().map(p -> PropertyProtections.load(p.file(),
+                PropertyProtections.RuleFormat.parse(p.ruleFormat()))).orElse(PropertyProtections.none());
+        PolicyEngine policy = config.policyFile().isPresent()
+                ? PolicyEngine.fromFile(config.policyFile().get(), protections.policyRuleNames())
+                : PolicyEngine.withOverrides(java.util.Map.of(), protections.policyRuleNames());
+        ImageAccess access = new ImageAccess(policy, imageRepository);
+        ImageService images = new ImageService(imageRepository, access, protections.withPolicy(policy), config.images(),
+                Clock.systemUTC());
         ExecutorService hashers = Executors.newCachedThreadPool(daemonThreads("hash"));
         ImageDataService imageData = new ImageDataService(images, access, imageRepository, new JdbcDataJournal(database),
                 StoreRegistry.from(config.stores()), new UploadPipeline(hashers),

@@ -63,7 +63,10 @@ public final class ConfigLoader {
                         .orElse("210000")));
 
         Optional<Path> policyFile = ini.get("oslo_policy", "policy_file").map(Path::of);
-        return new GlintConfig(server, database, stores(ini, dataDir), images, identity, policyFile, dataDir);
+        Optional<GlintConfig.PropertyProtectionConfig> protection = ini.get("DEFAULT", "property_protection_file")
+                .map(f -> new GlintConfig.PropertyProtectionConfig(Path.of(f),
+                        ini.get("DEFAULT", "property_protection_rule_format").orElse("roles")));
+        return new GlintConfig(server, database, stores(ini, dataDir), images, identity, policyFile, protection, dataDir);
     }
 
     /**
