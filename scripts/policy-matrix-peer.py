@@ -101,6 +101,7 @@ def main():
     p.add_argument("--auth-url", required=True)
     p.add_argument("--image-url", required=True)
     p.add_argument("--admin-password", default="admin")
+    p.add_argument("--only", default="", help="comma-separated routes to replay (default: all)")
     a = p.parse_args()
     ident = Identity(a.auth_url, a.admin_password)
     img = a.image_url.rstrip("/")
@@ -139,6 +140,13 @@ def main():
         "list": (None, False, lambda t, i, m, v: call("GET", f"{img}/v2/images", t)),
         "create": (None, True, lambda t, i, m, v: call("POST", f"{img}/v2/images", t, {"name": "matrix", "visibility": v,
                                                        "disk_format": "raw", "container_format": "bare"})),
+        "create-alpha": (None, True, lambda t, i, m, v: call("POST", f"{img}/v2/images", t, {
+            "name": "matrix", "visibility": v, "owner": alpha, "disk_format": "raw", "container_format": "bare"})),
+        "publicize": ("active", True, lambda t, i, m, v: call("PATCH", f"{img}/v2/images/{i}", t, json.dumps(
+            [{"op": "replace", "path": "/visibility", "value": "public"}]).encode(), patch)),
+        "communitize": ("active", True, lambda t, i, m, v: call("PATCH", f"{img}/v2/images/{i}", t, json.dumps(
+            [{"op": "replace", "path": "/visibility", "value": "community"}]).encode(), patch)),
+        "download-deact": ("deactivated", False, lambda t, i, m, v: call("GET", f"{img}/v2/images/{i}/file", t)),
         "update": ("active", True, lambda t, i, m, v: call("PATCH", f"{img}/v2/images/{i}", t, json.dumps(
             [{"op": "replace", "path": "/name", "value": "renamed"}]).encode(), patch)),
         "delete": ("active", True, lambda t, i, m, v: call("DELETE", f"{img}/v2/images/{i}", t)),
@@ -161,7 +169,10 @@ def main():
         routes["schema-" + s] = (None, False, lambda t, i, m, v, s=s: call("GET", f"{img}/v2/schemas/{s}", t))
 
     shared, differ, total = {}, 0, 0
+    only = set(filter(None, a.only.split(",")))
     for route, caller, visibility, expected in table():
+        if only and route not in only:
+            continue
         needs, mutates, request = routes[route]
         image = None
         if needs:

@@ -30,6 +30,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * status); {@code anon} (no token). Member routes name the caller's own membership when it has one, else the
  * accepted project's. Images are made by admin for project alpha; each mutating cell gets a fresh one.
  * Columns: private, shared, public, community ({@code -}: not applicable); one value: any visibility.
+ * {@code create-alpha} creates an image for project alpha (the {@code owner} field); {@code publicize} and
+ * {@code communitize} PATCH the visibility; {@code download-deact} downloads a deactivated image.
  * {@code scripts/policy-matrix-peer.py} replays this table against the real Glance (see docs/testing.md).
  */
 class PolicyMatrixTest {
@@ -148,6 +150,33 @@ class PolicyMatrixTest {
             member-delete  accepted  -   403 -   -
             member-delete  rejected  -   403 -   -
             member-delete  anon      401 401 401 401
+            create-alpha   admin     201 201 201 201
+            create-alpha   owner     201 201 403 201
+            create-alpha   reader    403 403 403 403
+            create-alpha   other     403 403 403 403
+            create-alpha   anon      401 401 401 401
+            publicize      admin     200 200 200 200
+            publicize      owner     403 403 403 403
+            publicize      reader    403 403 403 403
+            publicize      other     404 404 403 403
+            publicize      pending   -   403 -   -
+            publicize      accepted  -   403 -   -
+            publicize      anon      401 401 401 401
+            communitize    admin     200 200 200 200
+            communitize    owner     200 200 200 200
+            communitize    reader    403 403 403 403
+            communitize    other     404 404 403 403
+            communitize    pending   -   403 -   -
+            communitize    accepted  -   403 -   -
+            communitize    anon      401 401 401 401
+            download-deact admin     200 200 200 200
+            download-deact owner     403 403 403 403
+            download-deact reader    403 403 403 403
+            download-deact other     404 404 403 403
+            download-deact pending   -   403 -   -
+            download-deact accepted  -   403 -   -
+            download-deact rejected  -   403 -   -
+            download-deact anon      401 401 401 401
             schema-image   reader    200
             schema-image   other     200
             schema-image   anon      401
@@ -177,6 +206,13 @@ class PolicyMatrixTest {
         ROUTES.put("list", new Route(Needs.NOTHING, false, (c, id, m, v) -> c.get("/v2/images")));
         ROUTES.put("create", new Route(Needs.NOTHING, true, (c, id, m, v) -> c.post("/v2/images",
                 obj("name", "matrix", "visibility", v, "disk_format", "raw", "container_format", "bare"))));
+        ROUTES.put("create-alpha", new Route(Needs.NOTHING, true, (c, id, m, v) -> c.post("/v2/images",
+                obj("name", "matrix", "visibility", v, "owner", PolicyMatrixTest.alpha, "disk_format", "raw", "container_format", "bare"))));
+        ROUTES.put("publicize", new Route(Needs.ACTIVE, true, (c, id, m, v) -> c.patch("/v2/images/" + id,
+                List.of(obj("op", "replace", "path", "/visibility", "value", "public")))));
+        ROUTES.put("communitize", new Route(Needs.ACTIVE, true, (c, id, m, v) -> c.patch("/v2/images/" + id,
+                List.of(obj("op", "replace", "path", "/visibility", "value", "community")))));
+        ROUTES.put("download-deact", new Route(Needs.DEACTIVATED, false, (c, id, m, v) -> c.get("/v2/images/" + id + "/file")));
         ROUTES.put("update", new Route(Needs.ACTIVE, true, (c, id, m, v) -> c.patch("/v2/images/" + id,
                 List.of(obj("op", "replace", "path", "/name", "value", "renamed")))));
         ROUTES.put("delete", new Route(Needs.ACTIVE, true, (c, id, m, v) -> c.delete("/v2/images/" + id)));
