@@ -84,10 +84,9 @@ class PropertyProtectionsApiTest {
 
     @Test
     void createNeedsTheCreatePermissionOfEveryProperty() {
-        Reply refused = member.post("/v2/images", obj("name", "n", "x_billing_code", "42"));
+        Reply refused = member.post("/v2/images", obj("name", "n", "x_billing_code", "42"), "Accept", "application/json");
         assertThat(refused.status()).isEqualTo(403);
-        assertThat(member.post("/v2/images", obj("name", "n", "x_billing_code", "42"), "Accept", "application/json")
-                .json().toString()).contains("Attribute 'x_billing_code' is reserved.");
+        assertThat(message(refused)).contains("Attribute 'x_billing_code' is reserved.");
         assertThat(admin.post("/v2/images", obj("name", "n", "x_frozen_k", "v")).status()).as("! refuses even admin").isEqualTo(403);
 
         Reply created = billing.post("/v2/images", obj("name", "n", "x_billing_code", "42", "free", "yes"));
@@ -149,6 +148,7 @@ class PropertyProtectionsApiTest {
         JsonNode seenByAdmin = admin.get("/v2/images/" + id).json();
         assertThat(seenByAdmin.get("name").asText()).isEqualTo("renamed");
         assertThat(seenByAdmin.get("color").asText()).isEqualTo("blue");
+        // Glint keeps it; Glance 25.1 drops it here (its proxy saves only the properties it showed; checked on the peer)
         assertThat(seenByAdmin.get("x_hidden_cost").asText()).as("a write by someone who cannot read it keeps it").isEqualTo("7");
         assertThat(member.put("/v2/images/" + id + "/tags/t1", new byte[0]).status()).isEqualTo(204);
         assertThat(admin.get("/v2/images/" + id).json().get("x_hidden_cost").asText()).isEqualTo("7");
