@@ -135,8 +135,15 @@ def main():
         return iid
 
     patch = {"Content-Type": "application/openstack-images-v2.1-json-patch"}
+
+    def listed(t, i):
+        status, out, headers = call("GET", f"{img}/v2/images?limit=1000", t)
+        assert status == 200, (status, out[:200])
+        return (1 if any(x["id"] == i for x in json.loads(out)["images"]) else 0), out, headers
+
     routes = {
         "show": ("active", False, lambda t, i, m, v: call("GET", f"{img}/v2/images/{i}", t)),
+        "listed": ("active", False, lambda t, i, m, v: listed(t, i)),
         "list": (None, False, lambda t, i, m, v: call("GET", f"{img}/v2/images", t)),
         "create": (None, True, lambda t, i, m, v: call("POST", f"{img}/v2/images", t, {"name": "matrix", "visibility": v,
                                                        "disk_format": "raw", "container_format": "bare"})),

@@ -30,6 +30,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * status); {@code anon} (no token). Member routes name the caller's own membership when it has one, else the
  * accepted project's. Images are made by admin for project alpha; each mutating cell gets a fresh one.
  * Columns: private, shared, public, community ({@code -}: not applicable); one value: any visibility.
+ * {@code listed} is not a status code but whether {@code GET /v2/images} (no filters, so {@code member_status=accepted}
+ * and community images only when owned by the caller's project) includes the image: 1 or 0.
  * {@code create-alpha} creates an image for project alpha (the {@code owner} field); {@code publicize} and
  * {@code communitize} PATCH the visibility; {@code download-deact} downloads a deactivated image.
  * {@code scripts/policy-matrix-peer.py} replays this table against the real Glance (see docs/testing.md).
@@ -49,6 +51,13 @@ class PolicyMatrixTest {
             list           reader    200
             list           other     200
             list           anon      401
+            listed         admin     1   1   1   0
+            listed         owner     1   1   1   1
+            listed         reader    1   1   1   1
+            listed         other     0   0   1   0
+            listed         pending   -   0   -   -
+            listed         accepted  -   1   -   -
+            listed         rejected  -   0   -   -
             create         admin     201 201 201 201
             create         owner     201 201 403 201
             create         reader    403 403 403 403
@@ -206,6 +215,7 @@ class PolicyMatrixTest {
         ROUTES.put("list", new Route(Needs.NOTHING, false, (c, id, m, v) -> c.get("/v2/images")));
         ROUTES.put("create", new Route(Needs.NOTHING, true, (c, id, m, v) -> c.post("/v2/images",
                 obj("name", "matrix", "visibility", v, "disk_format", "raw", "container_format", "bare"))));
+        ROUTES.put("listed", new Route(Needs.ACTIVE, false, (c, id, m, v) -> listed(c, id)));
         ROUTES.put("create-alpha", new Route(Needs.NOTHING, true, (c, id, m, v) -> c.post("/v2/images",
                 obj("name", "matrix", "visibility", v, "owner", PolicyMatrixTest.alpha, "disk_format", "raw", "container_format", "bare"))));
         ROUTES.put("publicize", new Route(Needs.ACTIVE, true, (c, id, m, v) -> c.patch("/v2/images/" + id,
@@ -233,6 +243,17 @@ class PolicyMatrixTest {
         for (String s : List.of("image", "images", "member", "members")) {
             ROUTES.put("schema-" + s, new Route(Needs.NOTHING, false, (c, id, m, v) -> c.get("/v2/schemas/" + s)));
         }
+    }
+
+    /** 1 when the caller's default image list includes the image, else 0 (fixtures are far fewer than a page of 1000). */
+    private static Reply listed(ApiClient caller, String id) {
+        Reply page = caller.get("/v2/images?limit=1000");
+        assertThat(page.status()).isEqualTo(200);
+        boolean found = false;
+        for (var image : page.json().get("images")) {
+            found |= image.get("id").asText().equals(id);
+        }
+        return new Reply(found ? 1 : 0, page.raw());
     }
 
     /** One cell of the table. */
