@@ -6,6 +6,16 @@ import glint.api.ImageView;
 import glint.api.ImagesApi;
 import glint.api.ListQueryParser;
 import glint.api.MembersApi;
+import glint.api.MetadefLoader;
+import glint.api.MetadefNamespacesApi;
+import glint.api.MetadefObjectsApi;
+import glint.api.MetadefPropertiesApi;
+import glint.api.MetadefRequests;
+import glint.api.MetadefResourceTypesApi;
+import glint.api.MetadefSchemasApi;
+import glint.api.MetadefTagsApi;
+import glint.api.MetadefViews;
+import glint.api.schema.MetadefSchemas;
 import glint.api.SchemasApi;
 import glint.api.VersionsApi;
 import glint.api.schema.ImageSchemas;
@@ -14,6 +24,10 @@ import glint.api.IdentityAdminApi;
 import glint.api.IdentityApi;
 import glint.api.ImageDataApi;
 import glint.api.InfoApi;
+import glint.api.CacheApi;
+import glint.cache.CachePrefetcher;
+import glint.cache.CacheService;
+import glint.cache.ImageCache;
 import glint.config.GlintConfig;
 import glint.data.HashAlgorithm;
 import glint.data.UploadPipeline;
@@ -22,6 +36,7 @@ import glint.db.JdbcDataJournal;
 import glint.db.IdentityRepository;
 import glint.db.JdbcImageRepository;
 import glint.db.JdbcMemberRepository;
+import glint.db.JdbcMetadefRepository;
 import glint.http.HttpServer;
 import glint.http.Json;
 import glint.http.Router;
@@ -36,8 +51,10 @@ import glint.image.ImageAccess;
 import glint.image.ImageDataService;
 import glint.image.ImageService;
 import glint.image.MemberService;
+import glint.metadef.MetadefService;
 import glint.policy.PolicyEngine;
 import glint.policy.PropertyProtections;
+import glint.store.FileStore;
 import glint.store.StoreRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -59,8 +76,11 @@ public final class App implements AutoCloseable {
     private final Database database;
     private final GlintConfig config;
     private final IdentityService identity;
+    private final Optional<CachePrefetcher> prefetcher;
 
-    private App(GlintConfig config, HttpServer server, Database database, IdentityService identity) {
+    private App(GlintConfig config, HttpServer server, Database database, IdentityService identity,
+                Optional<CachePrefetcher> prefetcher) {
+        this.prefetcher = prefetcher;
         this.config = config;
         this.server = server;
         this.database = database;
@@ -87,31 +107,45 @@ public final class App implements AutoCloseable {
                 .register(router);
 
         JdbcImageRepository imageRepository = new JdbcImageRepository(database);
-        PropertyProtections protections = config.propertyProtection().map(p -> PropertyProtections.load(p.file(),
-                PropertyProtections.RuleFormat.parse(p.ruleFormat()))).orElse(PropertyProtections.none());
-        PolicyEngine policy = config.policyFile().isPresent()
-                ? PolicyEngine.fromFile(config.policyFile().get(), protections.policyRuleNames())
-                : PolicyEngine.withOverrides(java.util.Map.of(), protections.policyRuleNames());
+        PropertyProtections protections = propertyProtections(config);
+        PolicyEngine policy = policyEngine(config, protections);
         ImageAccess access = new ImageAccess(policy, imageRepository);
         ImageService images = new ImageService(imageRepository, access, protections.withPolicy(policy), config.images(),
                 Clock.systemUTC());
         ExecutorService hashers = Executors.newCachedThreadPool(daemonThreads("hash"));
+        StoreRegistry dataStores = StoreRegistry.from(config.stores());
+        dataStores.all().forEach(s -> LOG.info("store {}: {}{}", s.id(), s.type(),
+                s instanceof FileStore f ? " in " + f.directory() + (f.directIo() ? ", direct I/O" : ", buffered I/O") : ""));
         ImageDataService imageData = new ImageDataService(images, access, imageRepository, new JdbcDataJournal(database),
-                StoreRegistry.from(config.stores()), new UploadPipeline(hashers),
+                dataStores, new UploadPipeline(hashers),
                 HashAlgorithm.of(config.images().hashingAlgorithm()), config.images().imageSizeCap(), nodeId(config),
                 Clock.systemUTC());
         imageData.recover();
+        Optional<ImageCache> cache = Optional.empty();
+        Optional<CachePrefetcher> prefetcher = Optional.empty();
+        if (config.cache().enabled()) {
+            ImageCache c = new ImageCache(config.cache().dir(), config.cache().maxSize(), Clock.systemUTC());
+            c.recover();
+            CachePrefetcher p = new CachePrefetcher(c, imageRepository, dataStores, config.cache().prefetchDelay());
+            p.start();
+            imageData.useCache(c);
+            cache = Optional.of(c);
+            prefetcher = Optional.of(p);
+            LOG.info("image cache in {} (image_cache_max_size {} bytes)", c.directory(), config.cache().maxSize());
+        }
 
         ImageSchemas schemas = new ImageSchemas(json, config.images().diskFormats(), config.images().containerFormats());
         ImageView view = new ImageView(config.stores().multiStore());
-        new VersionsApi(config.server().publicEndpoint(), config.stores().multiStore()).register(router);
+        new VersionsApi(config.server().publicEndpoint(), config.stores().multiStore(), cache.isPresent()).register(router);
         new SchemasApi(schemas).register(router);
         new ImagesApi(images, imageData, new ImageRequests(schemas, new SchemaValidator(), json),
                 new ListQueryParser(config.images()), view).register(router);
         new ImageDataApi(imageData, config.stores().multiStore()).register(router);
         new InfoApi(config.stores()).register(router);
+        new CacheApi(new CacheService(access, cache, prefetcher)).register(router);
         new MembersApi(new MemberService(access, new JdbcMemberRepository(database), config.images().memberQuota(),
                 Clock.systemUTC())).register(router);
+        registerMetadefs(router, json, policy, database, config);
 
         HttpServer server = new HttpServer(config.server().host(), config.server().port(), router);
         server.start();
@@ -126,7 +160,48 @@ public final class App implements AutoCloseable {
         }
         LOG.info("Glint serving the Image API v2 on http://{}:{} (database {}, data dir {})",
                 config.server().host(), server.port(), database.dialect(), config.dataDir());
-        return new App(config, server, database, identity);
+        return new App(config, server, database, identity, prefetcher);
+    }
+
+    /** The metadata definitions API (/v2/metadefs, /v2/schemas/metadefs). */
+    private static void registerMetadefs(Router router, ObjectMapper json, PolicyEngine policy, Database database,
+            GlintConfig config) {
+        MetadefService metadefs = new MetadefService(policy, new JdbcMetadefRepository(database), Clock.systemUTC());
+        MetadefSchemas schemas = new MetadefSchemas(json);
+        MetadefRequests requests = new MetadefRequests(schemas, new SchemaValidator(), json);
+        MetadefViews views = new MetadefViews(json);
+        new MetadefSchemasApi(schemas).register(router);
+        new MetadefNamespacesApi(metadefs, requests, views, config.images().limitParamDefault(),
+                config.images().apiLimitMax()).register(router);
+        new MetadefObjectsApi(metadefs, requests, views).register(router);
+        new MetadefPropertiesApi(metadefs, requests, views).register(router);
+        new MetadefTagsApi(metadefs, requests, views).register(router);
+        new MetadefResourceTypesApi(metadefs, requests, views).register(router);
+    }
+
+    /** {@code glint metadefs load DIR}: migrates the database and loads Glance's metadef files, without serving. */
+    public static List<MetadefLoader.Outcome> loadMetadefs(GlintConfig config, Path dir) throws java.io.IOException {
+        ObjectMapper json = Json.mapper();
+        try (Database database = Database.open(config.database())) {
+            database.migrate();
+            PolicyEngine policy = policyEngine(config, propertyProtections(config));
+            MetadefService metadefs = new MetadefService(policy, new JdbcMetadefRepository(database), Clock.systemUTC());
+            return new MetadefLoader(metadefs, new MetadefRequests(new MetadefSchemas(json), new SchemaValidator(), json),
+                    json).load(dir);
+        }
+    }
+
+    /** Glance's {@code property_protection_file}, or none; an invalid file refuses to start. */
+    private static PropertyProtections propertyProtections(GlintConfig config) {
+        return config.propertyProtection().map(p -> PropertyProtections.load(p.file(),
+                PropertyProtections.RuleFormat.parse(p.ruleFormat()))).orElse(PropertyProtections.none());
+    }
+
+    /** The policy: defaults plus {@code [oslo_policy] policy_file}, which may define the property protections' rules. */
+    private static PolicyEngine policyEngine(GlintConfig config, PropertyProtections protections) throws java.io.IOException {
+        return config.policyFile().isPresent()
+                ? PolicyEngine.fromFile(config.policyFile().get(), protections.policyRuleNames())
+                : PolicyEngine.withOverrides(java.util.Map.of(), protections.policyRuleNames());
     }
 
     private static ThreadFactory daemonThreads(String name) {
@@ -172,6 +247,7 @@ public final class App implements AutoCloseable {
         } catch (Exception e) {
             LOG.warn("error stopping HTTP server", e);
         }
+        prefetcher.ifPresent(CachePrefetcher::close);
         database.close();
     }
 }

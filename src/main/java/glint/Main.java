@@ -9,7 +9,10 @@ import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@code glint serve [--port N] [--data-dir DIR] [--config FILE] [--host ADDR]}. */
+/**
+ * {@code glint serve [--port N] [--data-dir DIR] [--config FILE] [--host ADDR]}, and
+ * {@code glint metadefs load DIR [--data-dir DIR] [--config FILE]} (Glance's {@code glance-manage db_load_metadefs}).
+ */
 public final class Main {
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
     private static final Set<String> FLAGS = Set.of("port", "data-dir", "config", "host");
@@ -17,12 +20,14 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) throws Exception {
-        if (args.length == 0 || !args[0].equals("serve")) {
+        boolean loadMetadefs = args.length >= 3 && args[0].equals("metadefs") && args[1].equals("load");
+        if (!loadMetadefs && (args.length == 0 || !args[0].equals("serve"))) {
             System.err.println("usage: glint serve [--port N] [--data-dir DIR] [--config FILE] [--host ADDR]");
+            System.err.println("       glint metadefs load DIR [--data-dir DIR] [--config FILE]");
             System.exit(2);
         }
         Map<String, String> flags = new HashMap<>();
-        for (int i = 1; i < args.length; i++) {
+        for (int i = loadMetadefs ? 3 : 1; i < args.length; i++) {
             String arg = args[i];
             if (!arg.startsWith("--")) {
                 usage("unexpected argument: " + arg);
@@ -51,6 +56,14 @@ public final class Main {
             System.err.println("glint: configuration error: " + e.getMessage());
             System.exit(2);
             return;
+        }
+        if (loadMetadefs) {
+            int failed = 0;
+            for (var outcome : App.loadMetadefs(config, java.nio.file.Path.of(args[2]))) {
+                System.out.println(outcome.result() + "\t" + outcome.file().getFileName() + "\t" + outcome.detail());
+                failed += outcome.result().equals("failed") ? 1 : 0;
+            }
+            System.exit(failed == 0 ? 0 : 1);
         }
         App app;
         try {

@@ -3,14 +3,13 @@ package glint.api;
 import glint.error.ErrorKind;
 import glint.error.GlintException;
 import glint.http.Exchange;
+import glint.http.RequestBodySource;
 import glint.http.Router;
 import glint.image.ImageDataService;
 import glint.image.ImageDataService.Download;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.Optional;
 import java.util.OptionalLong;
-import org.eclipse.jetty.io.Content;
 
 /** {@code PUT} and {@code GET /v2/images/{id}/file}: streaming upload and download of image data. */
 public final class ImageDataApi {
@@ -41,9 +40,7 @@ public final class ImageDataApi {
             expected = OptionalLong.of(contentLength);
         }
         Optional<String> store = multiStore ? ex.header("X-Image-Meta-Store") : Optional.empty();
-        try (InputStream body = Content.Source.asInputStream(ex.bodySource())) {
-            data.upload(ex.context(), ex.pathParam("image_id"), body, expected, store);
-        }
+        data.upload(ex.context(), ex.pathParam("image_id"), new RequestBodySource(ex.bodySource()), expected, store);
         ex.sendEmpty(204);
     }
 

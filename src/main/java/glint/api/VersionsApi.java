@@ -12,10 +12,17 @@ import java.util.Optional;
 public final class VersionsApi {
     private final Optional<String> publicEndpoint;
     private final boolean multiStore;
+    private final boolean cache;
 
     public VersionsApi(Optional<String> publicEndpoint, boolean multiStore) {
+        this(publicEndpoint, multiStore, false);
+    }
+
+    /** @param cache whether the cache API (2.14-2.16) is served: Glance lists those versions with image_cache_dir set */
+    public VersionsApi(Optional<String> publicEndpoint, boolean multiStore, boolean cache) {
         this.publicEndpoint = publicEndpoint;
         this.multiStore = multiStore;
+        this.cache = cache;
     }
 
     public void register(Router router) {
@@ -27,7 +34,13 @@ public final class VersionsApi {
         String base = publicEndpoint.orElseGet(() -> "http://" + ex.header("Host").orElse("127.0.0.1"));
         String href = base.replaceAll("/+$", "") + "/v2/";
         List<Object> versions = new ArrayList<>();
-        versions.add(version("2.15", "CURRENT", href));
+        if (cache) {
+            versions.add(version("2.16", "CURRENT", href));
+            versions.add(version("2.15", "SUPPORTED", href));
+            versions.add(version("2.14", "SUPPORTED", href));
+        } else {
+            versions.add(version("2.15", "CURRENT", href));
+        }
         List<String> supported = multiStore
                 ? List.of("2.13", "2.12", "2.11", "2.10", "2.9", "2.8")
                 : List.of("2.9");

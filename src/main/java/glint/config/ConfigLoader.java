@@ -1,5 +1,6 @@
 package glint.config;
 
+import glint.config.GlintConfig.CacheConfig;
 import glint.config.GlintConfig.DatabaseConfig;
 import glint.config.GlintConfig.IdentityConfig;
 import glint.config.GlintConfig.ImagesConfig;
@@ -66,7 +67,37 @@ public final class ConfigLoader {
         Optional<GlintConfig.PropertyProtectionConfig> protection = ini.get("DEFAULT", "property_protection_file")
                 .map(f -> new GlintConfig.PropertyProtectionConfig(Path.of(f),
                         ini.get("DEFAULT", "property_protection_rule_format").orElse("roles")));
-        return new GlintConfig(server, database, stores(ini, dataDir), images, identity, policyFile, protection, dataDir);
+        return new GlintConfig(server, database, stores(ini, dataDir), images, identity, policyFile, protection, dataDir,
+                cache(ini, dataDir));
+    }
+
+    /**
+     * Glance serves the cache API and runs the prefetch worker when {@code image_cache_dir} is set, and serves downloads
+     * from the cache with the paste flavor {@code keystone+caching} or {@code keystone+cachemanagement}. Glint has one
+     * switch for all three: either the flavor (then {@code image_cache_dir} defaults to DATA_DIR/image-cache) or
+     * {@code image_cache_dir}.
+     */
+    private static CacheConfig cache(IniFile ini, Path dataDir) {
+        String flavor = ini.get("paste_deploy", "flavor").orElse("").strip();
+        boolean enabled = flavor.equals("keystone+cachemanagement") || flavor.equals("keystone+caching")
+                || ini.get("DEFAULT", "image_cache_dir").filter(d -> !d.isBlank()).isPresent();
+        Path dir = Path.of(ini.get("DEFAULT", "image_cache_dir").orElse(dataDir.resolve("image-cache").toString()))
+                .toAbsolutePath().normalize();
+        long maxSize = longValue("image_cache_max_size", ini.get("DEFAULT", "image_cache_max_size").orElse("10737418240"));
+        double delay;
+        String delayValue = ini.get("DEFAULT", "image_cache_prefetch_delay").orElse("0");
+        try {
+            delay = Double.parseDouble(delayValue.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("image_cache_prefetch_delay: not a number: '" + delayValue + "'");
+        }
+        if (maxSize < 0) {
+            throw new IllegalArgumentException("image_cache_max_size must not be negative: " + maxSize);
+        }
+        if (!(delay >= 0 && delay <= 3600)) {
+            throw new IllegalArgumentException("image_cache_prefetch_delay must be 0 to 3600 seconds: '" + delayValue + "'");
+        }
+        return new CacheConfig(enabled, dir, maxSize, Duration.ofMillis(Math.round(delay * 1000)));
     }
 
     /**
@@ -77,8 +108,10 @@ public final class ConfigLoader {
         Optional<String> enabled = ini.get("DEFAULT", "enabled_backends");
         if (enabled.isEmpty()) {
             String dir = ini.get("glance_store", "filesystem_store_datadir").orElse(dataDir.resolve("images").toString());
+            Map<String, String> options = new java.util.HashMap<>(Map.of("filesystem_store_datadir", dir));
+            ini.get("glance_store", "filesystem_store_direct_io").ifPresent(v -> options.put("filesystem_store_direct_io", v));
             StoreConfig only = new StoreConfig("file", ini.get("glance_store", "default_store").orElse("file"), "",
-                    Map.of("filesystem_store_datadir", dir));
+                    Map.copyOf(options));
             return new StoresConfig(List.of(only), only.id(), false);
         }
         List<StoreConfig> stores = new ArrayList<>();

@@ -15,7 +15,8 @@ public record GlintConfig(
         IdentityConfig identity,
         Optional<Path> policyFile,
         Optional<PropertyProtectionConfig> propertyProtection,
-        Path dataDir) {
+        Path dataDir,
+        CacheConfig cache) {
 
     /** Glance's {@code property_protection_file} and {@code property_protection_rule_format} ({@code roles} | {@code policies}). */
     public record PropertyProtectionConfig(Path file, String ruleFormat) {}
@@ -44,6 +45,12 @@ public record GlintConfig(
             int propertyQuota,
             int tagQuota,
             int memberQuota) {}
+
+    /**
+     * The local image cache and its management API (Glance's {@code [paste_deploy] flavor = keystone+cachemanagement}
+     * with {@code image_cache_dir}). {@code prefetchDelay}: how long a queued image waits before the worker fetches it.
+     */
+    public record CacheConfig(boolean enabled, Path dir, long maxSize, Duration prefetchDelay) {}
 
     public record IdentityConfig(
             String mode,

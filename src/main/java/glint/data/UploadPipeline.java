@@ -13,16 +13,15 @@ import java.util.concurrent.Executor;
 /**
  * One pass over uploaded data, from the request body to a committed blob:
  * <pre>
- *   caller thread ──read──► buffer ──┬──► writer stage   BlobWriter.write
- *   (sizes, limits)                  ├──► md5 stage      MessageDigest MD5            (Glance's checksum)
- *                                    └──► hash stage     MessageDigest os_hash_algo   (os_hash_value)
+ *   caller thread ──piece──┬──► writer stage   BlobWriter.write
+ *   (sizes, limits)        ├──► md5 stage      MessageDigest MD5            (Glance's checksum)
+ *                          └──► hash stage     MessageDigest os_hash_algo   (os_hash_value)
  * </pre>
- * The caller's thread only reads the body and counts; storing and the two digests run at the same time on three
- * worker threads over the same buffers, so the upload goes at the pace of the slowest of them rather than their sum.
- * Each upload leases at most {@code buffersPerUpload} buffers from a shared, capped {@link BufferPool} and reuses
- * them: an image of any size takes the same few MiB, all uploads together at most the pool's cap, and when the
- * workers fall behind the reader waits for a buffer, which pushes back on the client through TCP. Nothing is ever
- * buffered whole.
+ * The caller's thread only takes pieces from the {@link UploadSource} and counts; storing and the two digests run at
+ * the same time on three worker threads over the same buffer, so the upload goes at the pace of the slowest of them
+ * rather than their sum, and no byte is copied in user space: with {@code glint.http.RequestBodySource} the stages
+ * read Jetty's request buffers directly. At most {@code piecesInFlight} pieces of one upload are in flight; when the
+ * workers fall behind, the reader waits, which pushes back on the client through TCP. Nothing is ever buffered whole.
  *
  * <p>Any failure (a limit, a size mismatch, a client that goes away, a store error) stops the workers, aborts the
  * writer (nothing of the data is left) and is rethrown; only a fully read, hashed and {@linkplain BlobWriter#commit()
@@ -31,14 +30,17 @@ import java.util.concurrent.Executor;
 public final class UploadPipeline {
     public static final int DEFAULT_BUFFER_SIZE = 1 << 20;
     public static final int DEFAULT_BUFFERS_PER_UPLOAD = 4;
+    /** Jetty's request buffers are 256 KiB (glint.http.HttpServer): up to 4 MiB of one upload in flight. */
+    public static final int DEFAULT_PIECES_IN_FLIGHT = 16;
 
     private final Executor workers;
     private final BufferPool buffers;
     private final int buffersPerUpload;
+    private final int piecesInFlight;
 
     /**
-     * A pipeline with 1 MiB buffers, up to four per upload, from a pool of at most an eighth of the heap
-     * ({@link BufferPool#forHeap}).
+     * A pipeline that lets {@link #DEFAULT_PIECES_IN_FLIGHT} pieces of an upload be in flight and reads streams into
+     * 1 MiB buffers, up to four per upload, from a pool of at most an eighth of the heap ({@link BufferPool#forHeap}).
      *
      * @param workers runs the three stages of each upload; it must start tasks at once rather than queue them
      *     behind other uploads (an unbounded cached thread pool)
@@ -54,6 +56,7 @@ public final class UploadPipeline {
         this.workers = workers;
         this.buffers = buffers;
         this.buffersPerUpload = buffersPerUpload;
+        this.piecesInFlight = Math.max(DEFAULT_PIECES_IN_FLIGHT, buffersPerUpload);
     }
 
     /** Shorthand for {@link #run(InputStream, BlobWriter, HashAlgorithm, UploadLimits)} without a quota. */
@@ -62,19 +65,28 @@ public final class UploadPipeline {
         return run(in, writer, algorithm, UploadLimits.of(sizeCap).withExpectedSize(expectedSize));
     }
 
+    /** {@link #run(UploadSource, BlobWriter, HashAlgorithm, UploadLimits)} over a stream read into pooled buffers. */
+    public UploadResult run(InputStream in, BlobWriter writer, HashAlgorithm algorithm, UploadLimits limits)
+            throws IOException {
+        try (StreamSource source = new StreamSource(in, buffers, buffersPerUpload)) {
+            return run(source, writer, algorithm, limits);
+        }
+    }
+
     /**
-     * Streams {@code in} to its end into {@code writer} and commits it.
+     * Streams {@code source} to its end into {@code writer} and commits it. When this returns or throws, every piece
+     * taken from the source has been released.
      *
      * @return size, MD5, {@code algorithm} digest and location of the committed blob
      * @throws GlintException TOO_LARGE past the size cap or the remaining quota, or when the store is full;
      *     BAD_REQUEST when the data is not of the expected size. The rest of the body is not read.
      * @throws IOException when the body cannot be read (client gone) or the store fails
      */
-    public UploadResult run(InputStream in, BlobWriter writer, HashAlgorithm algorithm, UploadLimits limits)
+    public UploadResult run(UploadSource source, BlobWriter writer, HashAlgorithm algorithm, UploadLimits limits)
             throws IOException {
         UploadStages stages;
         try {
-            stages = new UploadStages(writer, algorithm, buffers, buffersPerUpload);
+            stages = new UploadStages(writer, algorithm, piecesInFlight);
         } catch (RuntimeException | Error e) {
             writer.abort();
             throw e;
@@ -86,24 +98,23 @@ public final class UploadPipeline {
             long size = 0;
             while (true) {
                 stages.throwIfFailed();
-                UploadStages.Chunk chunk = stages.freeChunk();
-                int n;
+                stages.reserve();
+                UploadSource.Piece piece;
                 try {
-                    n = readFully(in, chunk.bytes);
-                    checkSize(size + n, limits);
+                    piece = source.next();
+                    if (piece != null) {
+                        checkSize(size + piece.length(), limits, piece);
+                    }
                 } catch (IOException | RuntimeException e) {
-                    stages.recycle(chunk);
+                    stages.unreserve();
                     throw e;
                 }
-                if (n == 0) {
-                    stages.recycle(chunk);
+                if (piece == null) {
+                    stages.unreserve();
                     break;
                 }
-                size += n;
-                stages.dispatch(chunk, n);
-                if (n < chunk.bytes.length) {
-                    break; // readFully stops short only at the end of the stream
-                }
+                size += piece.length();
+                stages.dispatch(piece);
             }
             if (limits.expectedSize().isPresent() && size != limits.expectedSize().getAsLong()) {
                 throw sizeMismatch(size, limits.expectedSize().getAsLong());
@@ -120,7 +131,16 @@ public final class UploadPipeline {
                 stages.cancel();
                 writer.abort();
             }
-            stages.returnBuffers();
+        }
+    }
+
+    /** {@link #checkSize(long, UploadLimits)}, releasing the piece that crossed a limit. */
+    private static void checkSize(long size, UploadLimits limits, UploadSource.Piece piece) {
+        try {
+            checkSize(size, limits);
+        } catch (RuntimeException e) {
+            piece.release();
+            throw e;
         }
     }
 
@@ -164,18 +184,5 @@ public final class UploadPipeline {
     private static GlintException sizeMismatch(long received, long expected) {
         return GlintException.badRequest("The uploaded data (" + (received > expected ? "more than " : "") + received
                 + " bytes) does not match the expected image size of " + expected + " bytes.");
-    }
-
-    /** Reads until the buffer is full or the stream ends; big reads keep the per-buffer overhead of the stages low. */
-    private static int readFully(InputStream in, byte[] buffer) throws IOException {
-        int total = 0;
-        while (total < buffer.length) {
-            int n = in.read(buffer, total, buffer.length - total);
-            if (n < 0) {
-                break;
-            }
-            total += n;
-        }
-        return total;
     }
 }

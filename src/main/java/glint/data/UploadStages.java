@@ -3,7 +3,6 @@ package glint.data;
 import glint.store.BlobWriter;
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
@@ -11,43 +10,40 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The moving parts of one upload in {@link UploadPipeline}: its leased buffers, its three stages (writer, MD5,
- * {@code os_hash}) on worker threads, and the first failure of any of them.
+ * The moving parts of one upload in {@link UploadPipeline}: its three stages (writer, MD5, {@code os_hash}) on worker
+ * threads, the pieces in flight between the reader and them, and the first failure of any of them.
  *
- * <p>Life of a buffer: the reader takes a free one ({@link #freeChunk()}), fills it and {@link #dispatch dispatches}
- * it to the three stage queues; each stage releases it when done, the last release makes it free again. Invariants
- * that keep this deadlock-free: a stage queue holds each leased chunk at most once, plus the end marker, so adding
- * never blocks; a stage always drains its queue to the end marker, even after a failure or an interrupt, so every
- * buffer comes back and {@link #end()} returns.
+ * <p>Life of a piece: the reader {@linkplain #reserve() reserves room} (at most {@code bound} pieces are in flight),
+ * reads a piece from its source and {@linkplain #dispatch dispatches} it to the three stage queues; each stage reads it
+ * through its own view of the buffer, and the last one done releases it to its source. Invariants that keep this
+ * deadlock-free: a stage queue holds each piece in flight at most once, plus the end marker, so adding never blocks; a
+ * stage always drains its queue to the end marker, even after a failure or an interrupt, so every piece is released
+ * and {@link #end()} returns.
  */
 final class UploadStages {
     private static final int STAGES = 3;
 
-    private final BufferPool buffers;
-    private final int bound;
-    private final BlockingQueue<Chunk> free;
+    private final Semaphore room;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final CountDownLatch stagesDone = new CountDownLatch(STAGES);
     private final Stage md5;
     private final Stage hash;
     private final List<Stage> stages;
-    private final Chunk endMarker = new Chunk(new byte[0]);
+    private final InFlight endMarker = new InFlight(null);
     private volatile boolean cancelled;
-    private int leased;
     private int started;
     private boolean ended;
 
-    UploadStages(BlobWriter writer, HashAlgorithm algorithm, BufferPool buffers, int bound) {
-        this.buffers = buffers;
-        this.bound = bound;
-        this.free = new ArrayBlockingQueue<>(bound);
-        Stage write = new Stage((bytes, length) -> writer.write(ByteBuffer.wrap(bytes, 0, length)), null);
-        this.md5 = new Stage(null, HashAlgorithm.md5().newDigest());
-        this.hash = new Stage(null, algorithm.newDigest());
+    UploadStages(BlobWriter writer, HashAlgorithm algorithm, int bound) {
+        this.room = new Semaphore(bound);
+        Stage write = new Stage("write", bound, piece -> writer.write(piece.data().duplicate()), null);
+        this.md5 = new Stage("md5", bound, null, HashAlgorithm.md5().newDigest());
+        this.hash = new Stage(algorithm.name(), bound, null, algorithm.newDigest());
         this.stages = List.of(write, md5, hash);
     }
 
@@ -59,41 +55,26 @@ final class UploadStages {
         }
     }
 
-    /**
-     * A buffer for the next read: an idle one of this upload; else a new lease from the pool while under the bound and
-     * the pool has one to spare; else the next one this upload's stages release. Only the first lease waits for the
-     * pool, so an upload holding buffers never waits for others' and all uploads keep moving when the pool runs dry.
-     */
-    Chunk freeChunk() throws InterruptedIOException {
+    /** Waits until fewer than {@code bound} pieces are in flight; each reservation ends in dispatch or unreserve. */
+    void reserve() throws InterruptedIOException {
         try {
-            Chunk chunk = free.poll();
-            if (chunk != null) {
-                return chunk;
-            }
-            if (leased < bound) {
-                byte[] bytes = leased == 0 ? buffers.acquire() : buffers.tryAcquire();
-                if (bytes != null) {
-                    leased++;
-                    return new Chunk(bytes);
-                }
-            }
-            return free.take();
+            room.acquire();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("upload interrupted");
         }
     }
 
-    /** Gives back a chunk that was not dispatched. */
-    void recycle(Chunk chunk) {
-        free.add(chunk);
+    /** Gives back a reservation that no piece used. */
+    void unreserve() {
+        room.release();
     }
 
-    void dispatch(Chunk chunk, int length) {
-        chunk.length = length;
-        chunk.refs.set(STAGES);
+    /** Hands a piece to the stages on a reservation; it is released when all of them are done with it. */
+    void dispatch(UploadSource.Piece piece) {
+        InFlight f = new InFlight(piece);
         for (Stage s : stages) {
-            s.queue.add(chunk);
+            s.queue.add(f);
         }
     }
 
@@ -121,7 +102,7 @@ final class UploadStages {
         throwIfFailed();
     }
 
-    /** Stops the stages without further work and waits for them: afterwards nothing touches writer or buffers. */
+    /** Stops the stages without further work and waits for them: afterwards no piece is held and no stage runs. */
     void cancel() {
         cancelled = true;
         end();
@@ -151,7 +132,7 @@ final class UploadStages {
                 stagesDone.await();
                 break;
             } catch (InterruptedException e) {
-                interrupted = true; // the stages are finite; returning earlier would free buffers still in use
+                interrupted = true; // the stages are finite; returning earlier would release pieces still in use
             }
         }
         if (interrupted) {
@@ -159,30 +140,22 @@ final class UploadStages {
         }
     }
 
-    /** After the stages have ended (cancelling them if need be): every leased buffer goes back to the shared pool. */
-    void returnBuffers() {
-        if (!ended) {
-            cancel();
-        }
-        Chunk c;
-        while ((c = free.poll()) != null) {
-            buffers.release(c.bytes);
-        }
-    }
-
     @FunctionalInterface
-    private interface ChunkWork {
-        void accept(byte[] bytes, int length) throws IOException;
+    private interface PieceWork {
+        void accept(UploadSource.Piece piece) throws IOException;
     }
 
-    /** One consumer of the upload's buffers, in order, on a worker thread: the writer or one digest. */
+    /** One consumer of the upload's pieces, in order, on a worker thread: the writer or one digest. */
     private final class Stage implements Runnable {
-        final BlockingQueue<Chunk> queue = new ArrayBlockingQueue<>(bound + 1);
-        private final ChunkWork work;
+        final BlockingQueue<InFlight> queue;
+        private final String name;
+        private final PieceWork work;
         private final MessageDigest digest;
         private byte[] result;
 
-        Stage(ChunkWork work, MessageDigest digest) {
+        Stage(String name, int bound, PieceWork work, MessageDigest digest) {
+            this.name = name;
+            this.queue = new ArrayBlockingQueue<>(bound + 1);
             this.work = work;
             this.digest = digest;
         }
@@ -190,16 +163,19 @@ final class UploadStages {
         @Override
         public void run() {
             boolean interrupted = false;
+            Thread thread = Thread.currentThread();
+            String poolName = thread.getName();
+            thread.setName("upload-" + name); // tells the stages apart in thread dumps and per-thread CPU figures
             try {
                 while (true) {
-                    Chunk chunk;
+                    InFlight f;
                     try {
-                        chunk = queue.take();
+                        f = queue.take();
                     } catch (InterruptedException e) {
-                        interrupted = true; // keep draining: the reader waits for these buffers and for the end
+                        interrupted = true; // keep draining: the reader waits for room and for the end
                         continue;
                     }
-                    if (chunk == endMarker) {
+                    if (f == endMarker) {
                         if (digest != null && !skipping()) {
                             result = digest.digest();
                         }
@@ -208,18 +184,19 @@ final class UploadStages {
                     try {
                         if (!skipping()) {
                             if (digest != null) {
-                                digest.update(chunk.bytes, 0, chunk.length);
+                                digest.update(f.piece.data().duplicate());
                             } else {
-                                work.accept(chunk.bytes, chunk.length);
+                                work.accept(f.piece);
                             }
                         }
                     } catch (Throwable t) {
                         failure.compareAndSet(null, t);
                     } finally {
-                        chunk.release();
+                        f.done();
                     }
                 }
             } finally {
+                thread.setName(poolName);
                 stagesDone.countDown();
                 if (interrupted) {
                     Thread.currentThread().interrupt();
@@ -236,19 +213,19 @@ final class UploadStages {
         }
     }
 
-    /** A leased buffer travelling through the stages; free again when all of them have released it. */
-    final class Chunk {
-        final byte[] bytes;
-        final AtomicInteger refs = new AtomicInteger();
-        int length;
+    /** A piece on its way through the stages; released, and its room freed, when the last stage is done with it. */
+    private final class InFlight {
+        final UploadSource.Piece piece;
+        final AtomicInteger pending = new AtomicInteger(STAGES);
 
-        Chunk(byte[] bytes) {
-            this.bytes = bytes;
+        InFlight(UploadSource.Piece piece) {
+            this.piece = piece;
         }
 
-        private void release() {
-            if (refs.decrementAndGet() == 0) {
-                free.add(this);
+        void done() {
+            if (pending.decrementAndGet() == 0) {
+                piece.release();
+                room.release();
             }
         }
     }

@@ -3,8 +3,10 @@ package glint.image;
 import glint.auth.RequestContext;
 import glint.data.ByteRange;
 import glint.data.HashAlgorithm;
+import glint.data.UploadLimits;
 import glint.data.UploadPipeline;
 import glint.data.UploadResult;
+import glint.data.UploadSource;
 import glint.error.ErrorKind;
 import glint.error.GlintException;
 import glint.store.BlobStore;
@@ -41,6 +43,7 @@ public final class ImageDataService {
     private final long sizeCap;
     private final String node;
     private final Clock clock;
+    private volatile DataCache cache = DataCache.NONE;
 
     public ImageDataService(ImageService images, ImageAccess access, ImageRepository repository, DataJournal journal,
                             StoreRegistry stores, UploadPipeline pipeline, HashAlgorithm hashAlgorithm, long sizeCap,
@@ -57,12 +60,35 @@ public final class ImageDataService {
         this.clock = clock;
     }
 
+    /** Serves downloads from {@code cache} when it holds the image; call once, at wiring time. */
+    public void useCache(DataCache cache) {
+        this.cache = cache;
+    }
+
     /**
      * queued → saving → active, with the data durable before the image turns active. Any failure puts the image
      * back to queued and removes what was written.
      */
+    public Image upload(RequestContext ctx, String id, UploadSource data, OptionalLong expectedSize, Optional<String> storeId)
+            throws IOException {
+        UploadLimits limits = UploadLimits.of(sizeCap).withExpectedSize(expectedSize);
+        return upload(ctx, id, storeId, writer -> pipeline.run(data, writer, hashAlgorithm, limits));
+    }
+
+    /** {@link #upload(RequestContext, String, UploadSource, OptionalLong, Optional)} from a stream. */
     public Image upload(RequestContext ctx, String id, InputStream data, OptionalLong expectedSize, Optional<String> storeId)
             throws IOException {
+        UploadLimits limits = UploadLimits.of(sizeCap).withExpectedSize(expectedSize);
+        return upload(ctx, id, storeId, writer -> pipeline.run(data, writer, hashAlgorithm, limits));
+    }
+
+    /** Streams the data into a writer and commits it: one of the pipeline's runs. */
+    @FunctionalInterface
+    private interface DataTransfer {
+        UploadResult into(BlobWriter writer) throws IOException;
+    }
+
+    private Image upload(RequestContext ctx, String id, Optional<String> storeId, DataTransfer transfer) throws IOException {
         BlobStore store = storeId.map(stores::get).orElse(stores.defaultStore());
         Image image = access.visible(ctx, id);
         try {
@@ -94,7 +120,7 @@ public final class ImageDataService {
         }
         UploadResult result;
         try {
-            result = pipeline.run(data, writer, hashAlgorithm, sizeCap, expectedSize);
+            result = transfer.into(writer);
         } catch (IOException | RuntimeException e) {
             // the pipeline has aborted the writer; nothing of the data is left
             journal.remove(pending.id());
@@ -138,11 +164,15 @@ public final class ImageDataService {
         ImageLocation location = download.location().orElseThrow();
         long offset = download.range().map(ByteRange::offset).orElse(0L);
         long length = download.range().map(ByteRange::length).orElse(download.image().size().orElseThrow());
+        if (cache.read(download.image().id(), offset, length, sink)) {
+            return;
+        }
         stores.get(location.storeId()).read(location.key(), offset, length, sink);
     }
 
     public void delete(RequestContext ctx, String id) {
         List<PendingData> orphans = images.delete(ctx, id, node);
+        cache.forget(id);
         orphans.forEach(this::removeData);
     }
 

@@ -1,10 +1,12 @@
 package glint.policy;
 
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** Glance's default policy rules, verbatim from glance/policies/base.py and image.py (secure RBAC, 2023.1+). */
+/** Glance's default policy rules, verbatim from glance/policies/base.py, image.py and metadef.py (secure RBAC, 2023.1+). */
 public final class GlanceDefaults {
     private GlanceDefaults() {}
 
@@ -15,6 +17,17 @@ public final class GlanceDefaults {
             + " or 'community':%(visibility)s or 'public':%(visibility)s or 'shared':%(visibility)s)";
     static final String ADMIN_OR_PROJECT_MEMBER = "role:admin or (" + PROJECT_MEMBER + ")";
     static final String ADMIN_OR_PROJECT_READER = "role:admin or (" + PROJECT_READER + ")";
+    static final String ADMIN_OR_PROJECT_READER_GET_NAMESPACE =
+            "role:admin or (role:reader and (project_id:%(project_id)s or 'public':%(visibility)s))";
+    /** glance/policies/metadef.py: reads are ADMIN_OR_PROJECT_READER_GET_NAMESPACE, writes rule:metadef_admin. */
+    static final List<String> METADEF_READS = List.of("get_metadef_namespace", "get_metadef_object",
+            "get_metadef_objects", "list_metadef_resource_types", "get_metadef_resource_type", "get_metadef_property",
+            "get_metadef_properties", "get_metadef_tag", "get_metadef_tags");
+    static final List<String> METADEF_WRITES = List.of("modify_metadef_namespace",
+            "add_metadef_namespace", "delete_metadef_namespace", "modify_metadef_object", "add_metadef_object",
+            "delete_metadef_object", "add_metadef_resource_type_association", "remove_metadef_resource_type_association",
+            "modify_metadef_property", "add_metadef_property", "remove_metadef_property", "modify_metadef_tag",
+            "add_metadef_tag", "add_metadef_tags", "delete_metadef_tag", "delete_metadef_tags");
 
     public static final Map<String, String> RULES;
     /** Rules with {@code scope_types=['project']}. */
@@ -45,10 +58,23 @@ public final class GlanceDefaults {
         r.put("deactivate", ADMIN_OR_PROJECT_MEMBER);
         r.put("reactivate", ADMIN_OR_PROJECT_MEMBER);
         r.put("copy_image", "role:admin");
+        // glance/policies/cache.py (API 2.14+): base.ADMIN, scope project; Glance 25 clears the cache under cache_delete
+        r.put("cache_image", "role:admin");
+        r.put("cache_list", "role:admin");
+        r.put("cache_delete", "role:admin");
+        r.put("metadef_default", "");
+        r.put("metadef_admin", "role:admin");
+        METADEF_READS.forEach(rule -> r.put(rule, ADMIN_OR_PROJECT_READER_GET_NAMESPACE));
+        r.put("get_metadef_namespaces", ADMIN_OR_PROJECT_READER);
+        METADEF_WRITES.forEach(rule -> r.put(rule, "rule:metadef_admin"));
         RULES = Map.copyOf(r);
-        PROJECT_SCOPED = Set.of("add_image", "delete_image", "get_image", "get_images", "modify_image", "publicize_image",
+        Set<String> scoped = new HashSet<>(METADEF_READS);
+        scoped.addAll(METADEF_WRITES);
+        scoped.add("get_metadef_namespaces");
+        scoped.addAll(Set.of("add_image", "delete_image", "get_image", "get_images", "modify_image", "publicize_image",
                 "communitize_image", "download_image", "upload_image", "delete_image_location", "get_image_location",
                 "set_image_location", "add_member", "delete_member", "get_member", "get_members", "modify_member",
-                "manage_image_cache", "deactivate", "reactivate", "copy_image");
+                "manage_image_cache", "deactivate", "reactivate", "copy_image", "cache_image", "cache_list", "cache_delete"));
+        PROJECT_SCOPED = Set.copyOf(scoped);
     }
 }

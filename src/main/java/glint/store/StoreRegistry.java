@@ -52,7 +52,12 @@ public final class StoreRegistry implements AutoCloseable {
                 if (dir == null || dir.isBlank()) {
                     throw new IllegalArgumentException("store '" + s.id() + "': filesystem_store_datadir is required");
                 }
-                return new FileStore(s.id(), Path.of(dir));
+                String direct = s.options().getOrDefault("filesystem_store_direct_io", "true").strip();
+                if (!direct.equalsIgnoreCase("true") && !direct.equalsIgnoreCase("false")) {
+                    throw new IllegalArgumentException("store '" + s.id() + "': filesystem_store_direct_io must be true or false, not '"
+                            + direct + "'");
+                }
+                return new FileStore(s.id(), Path.of(dir), FileStore.DEFAULT_FLUSH_EVERY, Boolean.parseBoolean(direct));
             }
             default -> throw new IllegalArgumentException("store '" + s.id() + "': unknown store type '" + s.type()
                     + "' (supported: " + String.join(", ", TYPES) + ")");

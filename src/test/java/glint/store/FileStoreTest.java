@@ -17,18 +17,20 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/** The file store writing through the page cache; {@link DirectFileStoreTest} runs the same with direct I/O. */
 class FileStoreTest extends BlobStoreConformanceTest {
     @TempDir
     Path dir;
 
     @Override
     protected BlobStore openStore() throws Exception {
-        return new FileStore("file", dir.resolve("images"), 1 << 20); // small flush interval: exercise the flusher
+        // small flush interval: exercise the flusher
+        return new FileStore("file", dir.resolve("images"), 1 << 20, false);
     }
 
     @Override
     protected BlobStore reopenStore() throws Exception {
-        return new FileStore("file", dir.resolve("images"));
+        return new FileStore("file", dir.resolve("images"), FileStore.DEFAULT_FLUSH_EVERY, false);
     }
 
     @Override

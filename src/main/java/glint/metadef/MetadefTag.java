@@ -1,0 +1,5 @@
+package glint.metadef;
+
+import java.time.Instant;
+
+public record MetadefTag(String name, Instant createdAt, Instant updatedAt) {}
