@@ -62,6 +62,7 @@ import glint.image.ImageService;
 import glint.image.MemberService;
 import glint.metadef.MetadefService;
 import glint.policy.PolicyEngine;
+import glint.policy.PropertyProtections;
 import glint.store.FileStore;
 import glint.store.StoreRegistry;
 import java.nio.file.Path;
@@ -126,10 +127,11 @@ public final class App implements AutoCloseable {
         }
 
         JdbcImageRepository imageRepository = new JdbcImageRepository(database);
-        PolicyEngine policy = config.policyFile().isPresent()
-                ? PolicyEngine.fromFile(config.policyFile().get()) : PolicyEngine.defaults();
+        PropertyProtections protections = propertyProtections(config);
+        PolicyEngine policy = policyEngine(config, protections);
         ImageAccess access = new ImageAccess(policy, imageRepository);
-        ImageService images = new ImageService(imageRepository, access, config.images(), Clock.systemUTC());
+        ImageService images = new ImageService(imageRepository, access, protections.withPolicy(policy), config.images(),
+                Clock.systemUTC());
         ExecutorService hashers = Executors.newCachedThreadPool(daemonThreads("hash"));
         StoreRegistry dataStores = StoreRegistry.from(config.stores());
         dataStores.all().forEach(s -> LOG.info("store {}: {}{}", s.id(), s.type(),
@@ -224,12 +226,24 @@ public final class App implements AutoCloseable {
         ObjectMapper json = Json.mapper();
         try (Database database = Database.open(config.database())) {
             database.migrate();
-            PolicyEngine policy = config.policyFile().isPresent()
-                    ? PolicyEngine.fromFile(config.policyFile().get()) : PolicyEngine.defaults();
+            PolicyEngine policy = policyEngine(config, propertyProtections(config));
             MetadefService metadefs = new MetadefService(policy, new JdbcMetadefRepository(database), Clock.systemUTC());
             return new MetadefLoader(metadefs, new MetadefRequests(new MetadefSchemas(json), new SchemaValidator(), json),
                     json).load(dir);
         }
+    }
+
+    /** Glance's {@code property_protection_file}, or none; an invalid file refuses to start. */
+    private static PropertyProtections propertyProtections(GlintConfig config) {
+        return config.propertyProtection().map(p -> PropertyProtections.load(p.file(),
+                PropertyProtections.RuleFormat.parse(p.ruleFormat()))).orElse(PropertyProtections.none());
+    }
+
+    /** The policy: defaults plus {@code [oslo_policy] policy_file}, which may define the property protections' rules. */
+    private static PolicyEngine policyEngine(GlintConfig config, PropertyProtections protections) throws java.io.IOException {
+        return config.policyFile().isPresent()
+                ? PolicyEngine.fromFile(config.policyFile().get(), protections.policyRuleNames())
+                : PolicyEngine.withOverrides(java.util.Map.of(), protections.policyRuleNames());
     }
 
     private static ThreadFactory daemonThreads(String name) {

@@ -71,8 +71,11 @@ public final class ConfigLoader {
                 mode.equals("keystone") ? Optional.of(keystoneAuthtoken(ini)) : Optional.empty());
 
         Optional<Path> policyFile = ini.get("oslo_policy", "policy_file").map(Path::of);
-        return new GlintConfig(server, database, stores(ini, dataDir), images, identity, policyFile, dataDir, cache(ini, dataDir),
-                imports(ini, dataDir));
+        Optional<GlintConfig.PropertyProtectionConfig> protection = ini.get("DEFAULT", "property_protection_file")
+                .map(f -> new GlintConfig.PropertyProtectionConfig(Path.of(f),
+                        ini.get("DEFAULT", "property_protection_rule_format").orElse("roles")));
+        return new GlintConfig(server, database, stores(ini, dataDir), images, identity, policyFile, protection, dataDir,
+                cache(ini, dataDir), imports(ini, dataDir));
     }
 
     /** Import options; list values may be written oslo-style, {@code [a, b]}, with or without quotes. */

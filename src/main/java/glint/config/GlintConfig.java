@@ -15,9 +15,13 @@ public record GlintConfig(
         ImagesConfig images,
         IdentityConfig identity,
         Optional<Path> policyFile,
+        Optional<PropertyProtectionConfig> propertyProtection,
         Path dataDir,
         CacheConfig cache,
         ImportConfig imports) {
+
+    /** Glance's {@code property_protection_file} and {@code property_protection_rule_format} ({@code roles} | {@code policies}). */
+    public record PropertyProtectionConfig(Path file, String ruleFormat) {}
 
     public record ServerConfig(String host, int port, Optional<String> publicEndpoint) {
         /** The URL clients use to reach this server: Glance's {@code public_endpoint}, else the bind address. */

@@ -27,7 +27,7 @@ import java.util.Set;
 public final class JdbcImageRepository implements ImageRepository {
     static final String COLUMNS = "i.id, i.name, i.status, i.visibility, i.protected, i.os_hidden, i.owner, i.disk_format, "
             + "i.container_format, i.min_disk, i.min_ram, i.size, i.virtual_size, i.checksum, i.os_hash_algo, "
-            + "i.os_hash_value, i.created_at, i.updated_at";
+            + "i.os_hash_value, i.created_at, i.updated_at, i.version";
 
     private final Database db;
 
@@ -85,24 +85,36 @@ public final class JdbcImageRepository implements ImageRepository {
     }
 
     private static boolean updateIn(Connection c, Image image, ImageStatus expected) throws SQLException {
-        {
-            try (PreparedStatement s = c.prepareStatement("UPDATE images SET name = ?, status = ?, visibility = ?, protected = ?, "
-                    + "os_hidden = ?, owner = ?, disk_format = ?, container_format = ?, min_disk = ?, min_ram = ?, size = ?, "
-                    + "virtual_size = ?, checksum = ?, os_hash_algo = ?, os_hash_value = ?, updated_at = ? "
-                    + "WHERE id = ? AND status = ? AND deleted = ?")) {
-                bindMutable(s, 1, image);
-                s.setLong(16, image.updatedAt().toEpochMilli());
-                s.setString(17, image.id());
-                s.setString(18, expected.wire());
-                s.setBoolean(19, false);
-                if (s.executeUpdate() != 1) {
-                    return false;
-                }
+        return updateWhere(c, image, "status = ?", s -> s.setString(18, expected.wire()));
+    }
+
+    @Override
+    public boolean updateMetadata(Image image) {
+        return db.write(c -> updateWhere(c, image, "version = ?", s -> s.setLong(18, image.version())));
+    }
+
+    private interface Binder {
+        void bind(PreparedStatement s) throws SQLException;
+    }
+
+    /** Replaces the row, its tags, properties and locations if {@code condition} (parameter 18) holds; adds 1 to the version. */
+    private static boolean updateWhere(Connection c, Image image, String condition, Binder conditionValue) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("UPDATE images SET name = ?, status = ?, visibility = ?, protected = ?, "
+                + "os_hidden = ?, owner = ?, disk_format = ?, container_format = ?, min_disk = ?, min_ram = ?, size = ?, "
+                + "virtual_size = ?, checksum = ?, os_hash_algo = ?, os_hash_value = ?, updated_at = ?, version = version + 1 "
+                + "WHERE id = ? AND " + condition + " AND deleted = ?")) {
+            bindMutable(s, 1, image);
+            s.setLong(16, image.updatedAt().toEpochMilli());
+            s.setString(17, image.id());
+            conditionValue.bind(s);
+            s.setBoolean(19, false);
+            if (s.executeUpdate() != 1) {
+                return false;
             }
-            deleteChildren(c, image.id(), false);
-            writeChildren(c, image);
-            return true;
         }
+        deleteChildren(c, image.id(), false);
+        writeChildren(c, image);
+        return true;
     }
 
     @Override
@@ -145,7 +157,7 @@ public final class JdbcImageRepository implements ImageRepository {
                 JdbcDataJournal.add(c, p);
             }
             try (PreparedStatement s = c.prepareStatement(
-                    "UPDATE images SET deleted = ?, status = ?, deleted_at = ?, updated_at = ? WHERE id = ?")) {
+                    "UPDATE images SET deleted = ?, status = ?, deleted_at = ?, updated_at = ?, version = version + 1 WHERE id = ?")) {
                 long now = System.currentTimeMillis();
                 s.setBoolean(1, true);
                 s.setString(2, ImageStatus.DELETED.wire());
@@ -322,7 +334,7 @@ public final class JdbcImageRepository implements ImageRepository {
                 Optional.ofNullable(r.getString(16)),
                 Instant.ofEpochMilli(r.getLong(17)),
                 Instant.ofEpochMilli(r.getLong(18)),
-                Set.of(), Map.of(), List.of());
+                Set.of(), Map.of(), List.of(), r.getLong(19));
     }
 
     private static Optional<Long> optionalLong(ResultSet r, int column) throws SQLException {

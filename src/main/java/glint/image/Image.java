@@ -8,7 +8,8 @@ import java.util.Set;
 
 /**
  * An image record as the domain sees it. Optional fields are empty where Glance shows {@code null}.
- * {@code properties} are the free-form extra properties; {@code tags} a set. No HTTP or SQL here.
+ * {@code properties} are the free-form extra properties; {@code tags} a set. {@code version} is the row version it
+ * was read at (every stored change adds one; metadata writes are compare-and-set on it). No HTTP or SQL here.
  */
 public record Image(
         String id,
@@ -31,7 +32,18 @@ public record Image(
         Instant updatedAt,
         Set<String> tags,
         Map<String, String> properties,
-        List<ImageLocation> locations) {
+        List<ImageLocation> locations,
+        long version) {
+
+    /** An image at version 0 (a new one). */
+    public Image(String id, Optional<String> name, ImageStatus status, Visibility visibility, boolean isProtected,
+                 boolean osHidden, Optional<String> owner, Optional<String> diskFormat, Optional<String> containerFormat,
+                 int minDisk, int minRam, Optional<Long> size, Optional<Long> virtualSize, Optional<String> checksum,
+                 Optional<String> osHashAlgo, Optional<String> osHashValue, Instant createdAt, Instant updatedAt,
+                 Set<String> tags, Map<String, String> properties, List<ImageLocation> locations) {
+        this(id, name, status, visibility, isProtected, osHidden, owner, diskFormat, containerFormat, minDisk, minRam,
+                size, virtualSize, checksum, osHashAlgo, osHashValue, createdAt, updatedAt, tags, properties, locations, 0);
+    }
 
     public Image {
         tags = Set.copyOf(tags);
@@ -66,6 +78,7 @@ public record Image(
         private Set<String> tags;
         private Map<String, String> properties;
         private List<ImageLocation> locations;
+        private long version;
 
         private Builder(Image i) {
             id = i.id; name = i.name; status = i.status; visibility = i.visibility; isProtected = i.isProtected;
@@ -73,6 +86,7 @@ public record Image(
             minDisk = i.minDisk; minRam = i.minRam; size = i.size; virtualSize = i.virtualSize; checksum = i.checksum;
             osHashAlgo = i.osHashAlgo; osHashValue = i.osHashValue; createdAt = i.createdAt; updatedAt = i.updatedAt;
             tags = i.tags; properties = i.properties; locations = i.locations;
+            version = i.version;
         }
 
         public Builder name(Optional<String> v) { name = v; return this; }
@@ -98,7 +112,7 @@ public record Image(
         public Image build() {
             return new Image(id, name, status, visibility, isProtected, osHidden, owner, diskFormat, containerFormat,
                     minDisk, minRam, size, virtualSize, checksum, osHashAlgo, osHashValue, createdAt, updatedAt, tags,
-                    properties, locations);
+                    properties, locations, version);
         }
     }
 }

@@ -11,8 +11,18 @@ public interface ImageRepository {
     /** A live (not deleted) image. */
     Optional<Image> find(String id);
 
-    /** Replaces every mutable column, the tags and the properties of a live image, if its status is still {@code expected}. */
+    /**
+     * Replaces every mutable column, the tags and the properties of a live image, if its status is still
+     * {@code expected} (status changes: upload, activation). Adds one to the stored version.
+     */
     boolean update(Image image, ImageStatus expected);
+
+    /**
+     * Replaces every mutable column, the tags and the properties of a live image if it is still at
+     * {@code image.version()}, the version it was read at (metadata writes: PATCH, tags, deactivate/reactivate);
+     * false when another write came first. Adds one to the stored version.
+     */
+    boolean updateMetadata(Image image);
 
     /**
      * Saves an image that now has data, if its status is still {@code expected}, and drops the journal entry

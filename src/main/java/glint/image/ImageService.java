@@ -4,6 +4,8 @@ import glint.auth.RequestContext;
 import glint.config.GlintConfig.ImagesConfig;
 import glint.error.ErrorKind;
 import glint.error.GlintException;
+import glint.policy.PropertyProtections;
+import glint.policy.PropertyProtections.Operation;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -27,14 +29,24 @@ public final class ImageService {
             "disk_format", "container_format", "min_disk", "min_ram", "tags", "checksum", "os_hash_algo",
             "os_hash_value", "size", "virtual_size", "status", "id", "created_at", "updated_at", "locations");
 
+    /** Attempts of a metadata write that loses the race to a concurrent one (optimistic version check) before 409. */
+    static final int WRITE_ATTEMPTS = 10;
+
     private final ImageRepository images;
     private final ImageAccess access;
+    private final PropertyProtections protections;
     private final ImagesConfig limits;
     private final Clock clock;
 
     public ImageService(ImageRepository images, ImageAccess access, ImagesConfig limits, Clock clock) {
+        this(images, access, PropertyProtections.none(), limits, clock);
+    }
+
+    public ImageService(ImageRepository images, ImageAccess access, PropertyProtections protections, ImagesConfig limits,
+                        Clock clock) {
         this.images = images;
         this.access = access;
+        this.protections = protections;
         this.limits = limits;
         this.clock = clock;
     }
@@ -55,6 +67,8 @@ public final class ImageService {
             throw GlintException.forbidden("You are not authorized to complete add_image action.");
         }
         access.enforceVisibilityChange(ctx, visibility, target);
+        // Glance's ProtectedImageFactoryProxy.new_image: every extra property needs 'create'
+        request.properties().keySet().forEach(key -> requireProtection(ctx, key, Operation.CREATE));
         checkNotNegative("min_disk", request.minDisk().orElse(0));
         checkNotNegative("min_ram", request.minRam().orElse(0));
         Set<String> tags = new LinkedHashSet<>(request.tags());
@@ -70,11 +84,32 @@ public final class ImageService {
         if (!images.insert(image)) {
             throw GlintException.conflict("Image with identifier " + image.id() + " already exists!");
         }
-        return image;
+        return readable(ctx, image);
     }
 
     public Image get(RequestContext ctx, String id) {
-        return access.visible(ctx, id);
+        return readable(ctx, access.visible(ctx, id));
+    }
+
+    /** The image as {@code ctx} may see it: without the extra properties it may not read (Glance's ExtraPropertiesProxy). */
+    Image readable(RequestContext ctx, Image image) {
+        if (!protections.enabled()) {
+            return image;
+        }
+        Map<String, String> props = new HashMap<>();
+        image.properties().forEach((k, v) -> {
+            if (protections.allows(k, Operation.READ, ctx)) {
+                props.put(k, v);
+            }
+        });
+        return props.size() == image.properties().size() ? image : image.toBuilder().properties(props).build();
+    }
+
+    /** Glance's ReservedProperty (403) when property protections refuse {@code op} on {@code key}. */
+    private void requireProtection(RequestContext ctx, String key, Operation op) {
+        if (!protections.allows(key, op, ctx)) {
+            throw GlintException.forbidden("Attribute '" + key + "' is reserved.");
+        }
     }
 
     public ImagePage list(RequestContext ctx, ImageQuery query) {
@@ -95,7 +130,7 @@ public final class ImageService {
         });
         ImageRepository.Viewer viewer = new ImageRepository.Viewer(Optional.ofNullable(ctx.projectId()), ctx.isAdmin());
         List<Image> page = images.list(query, viewer, marker);
-        List<Image> allowed = page.stream().filter(i -> access.allows("get_image", ctx, i)).toList();
+        List<Image> allowed = page.stream().filter(i -> access.allows("get_image", ctx, i)).map(i -> readable(ctx, i)).toList();
         // Like Glance, the next marker depends on whether the database filled the page, not on what policy kept.
         Optional<String> next = !allowed.isEmpty() && page.size() == query.limit()
                 ? Optional.of(allowed.get(allowed.size() - 1).id()) : Optional.empty();
@@ -108,22 +143,29 @@ public final class ImageService {
 
     /**
      * Applies the changes computed from the image as read in each attempt (so a tag added to a fresh read is not
-     * computed from a stale one), and saves them if the status is unchanged, retrying otherwise.
+     * computed from a stale one), and saves them if nobody wrote the image since that read (its version), retrying
+     * a bounded number of times otherwise. Properties the caller may not read are neither seen nor lost: the
+     * changes apply to the readable view, and the hidden properties are kept as they are (Glance's proxy would drop
+     * them on save).
      */
     private Image updateWith(RequestContext ctx, String id, Function<Image, List<ImageChange>> changesFor) {
-        for (int attempt = 0; ; attempt++) {
+        for (int attempt = 1; ; attempt++) {
             Image current = access.visible(ctx, id);
-            List<ImageChange> changes = changesFor.apply(current);
-            Image changed = applyChanges(ctx, current, changes);
+            Image view = readable(ctx, current);
+            List<ImageChange> changes = changesFor.apply(view);
             if (changes.isEmpty()) {
-                return current;
+                return view;
             }
-            checkQuotas(changed.properties().size(), changed.tags().size());
-            Image saved = changed.toBuilder().updatedAt(now()).build();
-            if (images.update(saved, current.status())) {
-                return saved;
+            Image changed = applyChanges(ctx, view, changes);
+            Map<String, String> props = new HashMap<>(current.properties());
+            props.keySet().removeAll(view.properties().keySet());
+            props.putAll(changed.properties());
+            checkQuotas(props.size(), changed.tags().size());
+            Image saved = changed.toBuilder().properties(props).updatedAt(now()).build();
+            if (images.updateMetadata(saved)) {
+                return readable(ctx, saved);
             }
-            if (attempt >= 2) {
+            if (attempt >= WRITE_ATTEMPTS) {
                 throw GlintException.conflict("Image " + id + " was changed by another request; try again.");
             }
         }
@@ -148,27 +190,37 @@ public final class ImageService {
             }
             access.enforce("modify_image", ctx, view);
             boolean base = BASE_ATTRIBUTES.contains(attr);
+            // Glance's ExtraPropertiesProxy: a property the caller may not read does not exist for it
+            boolean exists = view.properties().containsKey(attr);
+            boolean readable = exists && protections.allows(attr, Operation.READ, ctx);
             switch (change.op()) {
                 case REMOVE -> {
                     if (base) {
                         throw GlintException.forbidden("Property " + attr + " may not be removed.");
                     }
-                    if (!view.properties().containsKey(attr)) {
+                    if (!exists) {
                         throw GlintException.conflict("Property " + attr + " does not exist.");
                     }
+                    requireProtection(ctx, attr, Operation.DELETE);
                     Map<String, String> props = new HashMap<>(view.properties());
                     props.remove(attr);
                     b.properties(props);
                 }
                 case REPLACE -> {
-                    if (!base && !view.properties().containsKey(attr)) {
+                    if (!base && !exists) {
                         throw GlintException.conflict("Property " + attr + " does not exist.");
+                    }
+                    if (!base) {
+                        requireProtection(ctx, attr, readable ? Operation.UPDATE : Operation.CREATE);
                     }
                     set(b, view, attr, change.value());
                 }
                 case ADD -> {
-                    if (change.draft4() && (base || view.properties().containsKey(attr))) {
+                    if (change.draft4() && (base || exists)) {
                         throw GlintException.conflict("Property " + attr + " already present.");
+                    }
+                    if (!base) {
+                        requireProtection(ctx, attr, readable ? Operation.UPDATE : Operation.CREATE);
                     }
                     set(b, view, attr, change.value());
                 }
@@ -247,7 +299,7 @@ public final class ImageService {
     }
 
     private void changeStatus(RequestContext ctx, String id, String rule, ImageStatus from, ImageStatus to) {
-        for (int attempt = 0; attempt < 3; attempt++) {
+        for (int attempt = 1; attempt <= WRITE_ATTEMPTS; attempt++) {
             Image image = access.visible(ctx, id);
             access.enforce(rule, ctx, image);
             if (image.status() == to) {
@@ -256,7 +308,7 @@ public final class ImageService {
             if (image.status() != from) {
                 throw GlintException.forbidden("Not allowed to " + rule + " image in status '" + image.status().wire() + "'");
             }
-            if (images.update(image.toBuilder().status(to).updatedAt(now()).build(), from)) {
+            if (images.updateMetadata(image.toBuilder().status(to).updatedAt(now()).build())) {
                 return;
             }
         }

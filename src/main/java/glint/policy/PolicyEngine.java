@@ -33,11 +33,19 @@ public final class PolicyEngine implements Policy {
 
     /** Defaults plus overrides; an override of a rule Glance does not have, or a syntax error, refuses to start. */
     public static PolicyEngine withOverrides(Map<String, String> overrides) {
+        return withOverrides(overrides, java.util.Set.of());
+    }
+
+    /**
+     * As {@link #withOverrides(Map)}, also accepting the rules named in {@code customRules} (those a property
+     * protection file in the {@code policies} format refers to, which Glance looks up in the policy file).
+     */
+    public static PolicyEngine withOverrides(Map<String, String> overrides, java.util.Set<String> customRules) {
         Map<String, PolicyCheck> rules = new LinkedHashMap<>();
         GlanceDefaults.RULES.forEach((name, rule) -> rules.put(name, PolicyParser.parse(rule)));
         List<String> unknown = new ArrayList<>();
         overrides.forEach((name, rule) -> {
-            if (!GlanceDefaults.RULES.containsKey(name)) {
+            if (!GlanceDefaults.RULES.containsKey(name) && !customRules.contains(name)) {
                 unknown.add(name);
             }
             rules.put(name, PolicyParser.parse(rule));
@@ -51,6 +59,11 @@ public final class PolicyEngine implements Policy {
 
     /** Reads an oslo.policy file: a mapping of rule name to rule string, in YAML or JSON. */
     public static PolicyEngine fromFile(Path file) throws IOException {
+        return fromFile(file, java.util.Set.of());
+    }
+
+    /** Reads a policy file that may also define {@code customRules} (see {@link #withOverrides(Map, java.util.Set)}). */
+    public static PolicyEngine fromFile(Path file, java.util.Set<String> customRules) throws IOException {
         ObjectMapper mapper = file.toString().endsWith(".json") ? new ObjectMapper() : new ObjectMapper(new YAMLFactory());
         JsonNode root = mapper.readTree(Files.readAllBytes(file));
         Map<String, String> overrides = new LinkedHashMap<>();
@@ -68,10 +81,15 @@ public final class PolicyEngine implements Policy {
             }
         }
         try {
-            return withOverrides(overrides);
+            return withOverrides(overrides, customRules);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("policy file " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Whether a rule of this name exists (a default or one from the policy file). */
+    public boolean defines(String rule) {
+        return rules.containsKey(rule);
     }
 
     @Override
