@@ -85,19 +85,28 @@ public final class JdbcImageRepository implements ImageRepository {
     }
 
     private static boolean updateIn(Connection c, Image image, ImageStatus expected) throws SQLException {
-        return updateWhere(c, image, "status = ?", s -> s.setString(18, expected.wire()));
+        return updateWhere(c, image, "version = ? AND status = ?", s -> {
+            s.setLong(18, image.version());
+            s.setString(19, expected.wire());
+        });
     }
 
     @Override
     public boolean updateMetadata(Image image) {
-        return db.write(c -> updateWhere(c, image, "version = ?", s -> s.setLong(18, image.version())));
+        return db.write(c -> updateWhere(c, image, "version = ? AND 1 = ?", s -> {
+            s.setLong(18, image.version());
+            s.setInt(19, 1);
+        }));
     }
 
     private interface Binder {
         void bind(PreparedStatement s) throws SQLException;
     }
 
-    /** Replaces the row, its tags, properties and locations if {@code condition} (parameter 18) holds; adds 1 to the version. */
+    /**
+     * Replaces the row, its tags, properties and locations if {@code condition} (parameters 18 and 19) holds; adds 1
+     * to the version.
+     */
     private static boolean updateWhere(Connection c, Image image, String condition, Binder conditionValue) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("UPDATE images SET name = ?, status = ?, visibility = ?, protected = ?, "
                 + "os_hidden = ?, owner = ?, disk_format = ?, container_format = ?, min_disk = ?, min_ram = ?, size = ?, "
@@ -107,7 +116,7 @@ public final class JdbcImageRepository implements ImageRepository {
             s.setLong(16, image.updatedAt().toEpochMilli());
             s.setString(17, image.id());
             conditionValue.bind(s);
-            s.setBoolean(19, false);
+            s.setBoolean(20, false);
             if (s.executeUpdate() != 1) {
                 return false;
             }

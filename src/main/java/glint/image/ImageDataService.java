@@ -22,6 +22,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
+import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -103,8 +105,8 @@ public final class ImageDataService {
             throw GlintException.conflict("Image status transition from " + image.status().wire() + " to saving is not allowed");
         }
         requireFormats(image);
-        Image saving = image.toBuilder().status(ImageStatus.SAVING).updatedAt(now()).build();
-        if (!repository.update(saving, ImageStatus.QUEUED)) {
+        if (transition(id, ImageStatus.QUEUED, i -> i.toBuilder().status(ImageStatus.SAVING).updatedAt(now()).build(),
+                i -> repository.update(i, ImageStatus.QUEUED)).isEmpty()) {
             throw GlintException.conflict("Image status transition from " + repository.find(id).map(i -> i.status().wire())
                     .orElse("deleted") + " to saving is not allowed");
         }
@@ -115,7 +117,7 @@ public final class ImageDataService {
             pending = new PendingData(UUID.randomUUID().toString(), store.id(), writer.location(), id, node);
             journal.add(pending);
         } catch (IOException | RuntimeException e) {
-            restore(saving);
+            restore(id);
             throw e;
         }
         UploadResult result;
@@ -124,10 +126,11 @@ public final class ImageDataService {
         } catch (IOException | RuntimeException e) {
             // the pipeline has aborted the writer; nothing of the data is left
             journal.remove(pending.id());
-            restore(saving);
+            restore(id);
             throw e;
         }
-        Image active = saving.toBuilder()
+        // from the image as it is now: metadata changed during the upload (PATCH, tags) is kept
+        Optional<Image> active = transition(id, ImageStatus.SAVING, i -> i.toBuilder()
                 .status(ImageStatus.ACTIVE)
                 .size(Optional.of(result.size()))
                 .checksum(Optional.of(result.md5()))
@@ -135,13 +138,33 @@ public final class ImageDataService {
                 .osHashValue(Optional.of(result.hashValue()))
                 .locations(List.of(new ImageLocation(store.id(), writer.location(), "active")))
                 .updatedAt(now())
-                .build();
-        if (!repository.activate(active, ImageStatus.SAVING, pending.id())) {
+                .build(), i -> repository.activate(i, ImageStatus.SAVING, pending.id()));
+        if (active.isEmpty()) {
             removeData(pending);
             throw new GlintException(ErrorKind.GONE, "Image " + id + " could not be found after upload. The image may have "
                     + "been deleted during the upload, cleaning up the chunks uploaded.");
         }
-        return active;
+        return active.get();
+    }
+
+    /**
+     * Changes the image as it is now, if its status is {@code expected}: reads it, applies {@code change} and saves
+     * with {@code save}, which refuses when another write came first (version); then reads again and retries.
+     * Empty when the image is gone or has another status.
+     */
+    private Optional<Image> transition(String id, ImageStatus expected, UnaryOperator<Image> change, Predicate<Image> save) {
+        for (int attempt = 0; attempt < 20; attempt++) {
+            Optional<Image> current = repository.find(id);
+            if (current.isEmpty() || current.get().status() != expected) {
+                return Optional.empty();
+            }
+            Image next = change.apply(current.get());
+            if (save.test(next)) {
+                return Optional.of(next);
+            }
+        }
+        LOG.warn("image {} kept changing while its status was {}; not changed", id, expected.wire());
+        return Optional.empty();
     }
 
     /** What a download will send: the image, where its data is, and the range. */
@@ -188,15 +211,15 @@ public final class ImageDataService {
         stores.cleanup();
         for (PendingData entry : journal.ofNode(node)) {
             removeData(entry);
-            repository.find(entry.imageId()).filter(i -> i.status() == ImageStatus.SAVING).ifPresent(this::restore);
+            restore(entry.imageId());
         }
     }
 
-    private void restore(Image saving) {
-        Image queued = saving.toBuilder().status(ImageStatus.QUEUED).size(Optional.empty()).virtualSize(Optional.empty())
-                .updatedAt(now()).build();
-        if (!repository.update(queued, ImageStatus.SAVING)) {
-            LOG.debug("image {} left saving in the meantime", saving.id());
+    /** saving → queued, as the image is now. */
+    private void restore(String id) {
+        if (transition(id, ImageStatus.SAVING, i -> i.toBuilder().status(ImageStatus.QUEUED).size(Optional.empty())
+                .virtualSize(Optional.empty()).updatedAt(now()).build(), i -> repository.update(i, ImageStatus.SAVING)).isEmpty()) {
+            LOG.debug("image {} left saving in the meantime", id);
         }
     }
 

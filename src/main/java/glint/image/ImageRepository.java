@@ -13,7 +13,9 @@ public interface ImageRepository {
 
     /**
      * Replaces every mutable column, the tags and the properties of a live image, if its status is still
-     * {@code expected} (status changes: upload, activation). Adds one to the stored version.
+     * {@code expected} and it is still at {@code image.version()}, the version it was read at (status changes:
+     * upload, activation): a write computed from an older read would undo another's change, so the caller reads
+     * again and retries. Adds one to the stored version.
      */
     boolean update(Image image, ImageStatus expected);
 
@@ -25,14 +27,15 @@ public interface ImageRepository {
     boolean updateMetadata(Image image);
 
     /**
-     * Saves an image that now has data, if its status is still {@code expected}, and drops the journal entry
+     * Saves an image that now has data, if its status is still {@code expected} and its version {@code
+     * image.version()}, and drops the journal entry
      * {@code pendingId} in the same transaction: after this the data belongs to the image.
      */
     boolean activate(Image image, ImageStatus expected, String pendingId);
 
     /**
-     * Saves an image that gave up some of its data (a reverted import), if its status is still {@code expected},
-     * and journals {@code released} (that data) in the same transaction, so it is removed even after a crash.
+     * Saves an image that gave up some of its data (a reverted import), if its status is still {@code expected}
+     * and its version {@code image.version()}, and journals {@code released} (that data) in the same transaction, so it is removed even after a crash.
      */
     boolean detach(Image image, ImageStatus expected, List<PendingData> released);
 

@@ -101,4 +101,69 @@ class ConcurrentMetadataWritesTest {
             }
         }
     }
+
+    /**
+     * Glance lets the owner change metadata while data is uploading; activation then saves the image as it is at that
+     * moment, so a property or tag added mid-upload is still there when the image turns active.
+     */
+    @Test
+    void metadataWrittenDuringAnUploadSurvivesItsActivation() throws Exception {
+        String id = image();
+        CountDownLatch halfSent = new CountDownLatch(1);
+        CountDownLatch resume = new CountDownLatch(1);
+        byte[] data = glint.testing.TestBytes.bytes(7, 1 << 20);
+        java.io.InputStream body = new java.io.InputStream() {
+            private int pos;
+
+            @Override
+            public int read() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws java.io.IOException {
+                if (pos == data.length / 2) {
+                    halfSent.countDown();
+                    try {
+                        resume.await();
+                    } catch (InterruptedException e) {
+                        throw new java.io.InterruptedIOException();
+                    }
+                }
+                if (pos == data.length) {
+                    return -1;
+                }
+                int n = Math.min(len, (pos < data.length / 2 ? data.length / 2 : data.length) - pos);
+                System.arraycopy(data, pos, b, off, n);
+                pos += n;
+                return n;
+            }
+        };
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.util.concurrent.CompletableFuture<java.net.http.HttpResponse<String>> upload = http.sendAsync(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.baseUrl() + "/v2/images/" + id + "/file"))
+                        .header("X-Auth-Token", server.tokenFor("alpha", "alice", "member"))
+                        .header("Content-Type", "application/octet-stream")
+                        .PUT(java.net.http.HttpRequest.BodyPublishers.ofInputStream(() -> body)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        try {
+            assertThat(halfSent.await(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            // the client has sent half the body and waits; the server turns the image to saving when the request arrives
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (!alice.get("/v2/images/" + id).json().get("status").asText().equals("saving")) {
+                assertThat(System.nanoTime()).as("image turns saving").isLessThan(deadline);
+                Thread.onSpinWait();
+            }
+            assertThat(alice.patch("/v2/images/" + id, List.of(obj("op", "add", "path", "/during", "value", "upload")))
+                    .status()).isEqualTo(200);
+            assertThat(alice.put("/v2/images/" + id + "/tags/mid-upload", new byte[0]).status()).isEqualTo(204);
+        } finally {
+            resume.countDown();
+        }
+        assertThat(upload.get(60, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(204);
+        JsonNode image = alice.get("/v2/images/" + id).json();
+        assertThat(image.get("status").asText()).isEqualTo("active");
+        assertThat(image.path("during").asText()).isEqualTo("upload");
+        assertThat(image.get("tags").toString()).contains("mid-upload");
+    }
 }
