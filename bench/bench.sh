@@ -75,7 +75,7 @@ create_images "$base" "$token" $((have < RECORDS ? RECORDS - have : 0)) 8 > /dev
 total=$(count_images "$base" "$token")
 wrk_row() {
   local rps p50 p99 non2xx
-  read -r rps p50 p99 non2xx < <(wrk_get "$2" "$token" "$WRK_SECONDS")
+  read -r rps p50 p99 non2xx _ < <(wrk_get "$2" "$token" "$WRK_SECONDS")
   row "$1" "$rps" req/s "p50 $p50 p99 $p99 non2xx $non2xx ($total images)"
 }
 wrk_row "    wrk GET /v2/images/{id}" "$base/v2/images/$id"

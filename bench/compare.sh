@@ -9,7 +9,7 @@
 #   RESUME=1 bench/compare.sh                     # reuse a side's results saved by an earlier run with the same
 #                                                 # parameters (bench/out/compare-{glint,glance}.res)
 # Environment: SIZE_MB (1024), IMAGES (10000), CONCURRENT (8 uploads of SIZE_MB for the memory figure),
-#   SMALL_COUNT (320 images of 1 MiB) at SMALL_CLIENTS (16), WRK_SECONDS (15), LOAD_PARALLEL (8 curl processes),
+#   SMALL_COUNT (160 images of 1 MiB) at SMALL_CLIENTS (16), WRK_SECONDS (15),
 #   GLANCE_LOAD (sql: clone an image made through Glance's API into its MariaDB tables; api: POST all of them,
 #   about 25–50 images/s), SKIP_GLINT, SKIP_GLANCE, RESUME, PEER (/work/shared/peer), PEER_DIR (/tmp/peer-bench),
 #   BENCH_DIR (bench/out).
@@ -31,10 +31,9 @@ cd "$here"
 SIZE_MB=${SIZE_MB:-1024}
 IMAGES=${IMAGES:-10000}
 CONCURRENT=${CONCURRENT:-8}
-SMALL_COUNT=${SMALL_COUNT:-320}
+SMALL_COUNT=${SMALL_COUNT:-160}
 SMALL_CLIENTS=${SMALL_CLIENTS:-16}
 WRK_SECONDS=${WRK_SECONDS:-15}
-LOAD_PARALLEL=${LOAD_PARALLEL:-8}
 GLANCE_LOAD=${GLANCE_LOAD:-sql}
 SKIP_GLINT=${SKIP_GLINT:-0}
 SKIP_GLANCE=${SKIP_GLANCE:-0}
@@ -88,6 +87,7 @@ first_list() {
 
 # ---------------------------------------------------------------- Glint: ./glint serve, SQLite, built-in identity
 glint_start() {
+  [ -n "$GLINT_DATA" ] || : > "$OUT/glint.log"   # a new log for each fresh server
   GLINT_PORT=$(free_port)
   [ -n "$GLINT_DATA" ] || GLINT_DATA=$(mktemp -d -p "$OUT" glint-data-XXXXXX)
   GLINT_ADMIN_PASSWORD=bench-secret ./glint serve --port "$GLINT_PORT" --data-dir "$GLINT_DATA" \
@@ -101,13 +101,16 @@ glint_up() {
   TOKEN=$(password_token "$BASE/identity/v3" admin bench-secret admin)
   ROOT_PID=$GLINT_PID
 }
-glint_load() {   # through the API, LOAD_PARALLEL curl processes
-  create_images "$BASE" "$TOKEN" "$1" "$LOAD_PARALLEL" > /dev/null
+glint_load() {   # through the API
+  load_images "$BASE" "$TOKEN" "$1"
 }
-glint_restart() {   # sets STARTUP; the token is kept in the database and stays valid
+# Sets STARTUP. The token is kept in the database and stays valid. Started without GLINT_ADMIN_PASSWORD, as a
+# deployed server is restarted: with it, every start sets the password again (PBKDF2, 210 000 rounds), as
+# keystone-manage bootstrap would, which is not part of Glance's start either.
+glint_restart() {
   kill "$GLINT_PID"; wait "$GLINT_PID" 2>/dev/null || true
   local t0; t0=$(bench_now)
-  GLINT_ADMIN_PASSWORD=bench-secret ./glint serve --port "$GLINT_PORT" --data-dir "$GLINT_DATA" >>"$OUT/glint.log" 2>&1 &
+  ./glint serve --port "$GLINT_PORT" --data-dir "$GLINT_DATA" >>"$OUT/glint.log" 2>&1 &
   GLINT_PID=$!
   ROOT_PID=$GLINT_PID
   STARTUP=$(first_list "$t0" "$BASE" "$TOKEN")
@@ -128,7 +131,7 @@ glance_up() {
 }
 glance_load() {
   local n=$1 template
-  if [ "$GLANCE_LOAD" = api ]; then create_images "$BASE" "$TOKEN" "$n" "$LOAD_PARALLEL" > /dev/null; return; fi
+  if [ "$GLANCE_LOAD" = api ]; then load_images "$BASE" "$TOKEN" "$n"; return; fi
   [ "$n" -gt 0 ] || return 0
   # One image through the API, then n-1 copies of its rows (images, image_properties, image_tags) with new ids and
   # created_at one second apart, older than it: what n POSTs would have written, without 5 minutes of POSTs.
@@ -190,7 +193,7 @@ glance_version() {
 
 # ---------------------------------------------------------------- the workload, the same on both sides
 run_side() {
-  local side=$1 res="$OUT/compare-$1.res" part t0 t1 id check have deep rps p50 p99 bad d1 d2
+  local side=$1 res="$OUT/compare-$1.res" part t0 t1 id check have deep mid rps p50 p99 bad err d1 d2
   part="$res.partial"
   : > "$part"
   put() { printf '%s=%s\n' "$1" "$2" >> "$part"; }
@@ -201,11 +204,15 @@ run_side() {
   put version "$("${side}_version")"
 
   say "== $side: loading the catalogue to $IMAGES images"
-  have=$(count_images "$BASE" "$TOKEN")
-  t0=$(bench_now); "${side}_load" $((IMAGES > have ? IMAGES - have : 0)); t1=$(bench_now)
-  have=$(count_images "$BASE" "$TOKEN")
+  # the server starts empty (fresh data directory / databases)
+  t0=$(bench_now); "${side}_load" "$IMAGES"; t1=$(bench_now)
+  read -r have deep mid < <(catalogue_scan "$BASE" "$TOKEN" $((IMAGES * 9 / 10)) $((IMAGES / 2)))
   put images "$have"
+  # what the catalogue holds, seen through the API (for Glance's rows written by SQL too)
+  put catalogue_check "$(curl -sf "$BASE/v2/images/$mid" -H "X-Auth-Token: $TOKEN" \
+    | jq -r '[.status, (.tags | join(",")), .bench_prop, .disk_format, .visibility] | join("/")')"
   put load_seconds "$(bench_elapsed "$t0" "$t1")"
+  put load_method "$([ "$side" = glance ] && [ "$GLANCE_LOAD" = sql ] && echo "1 POST, the rest SQL copies" || echo "POST: wrk, 8 connections, then curl")"
 
   say "== $side: restart, time to the first GET /v2/images"
   "${side}_restart"
@@ -222,11 +229,10 @@ run_side() {
   put download "$(awk -v a="$d1" -v b="$d2" 'BEGIN{print (a > b) ? a : b}')"
 
   say "== $side: wrk"
-  deep=$(image_at "$BASE" "$TOKEN" $((have * 9 / 10)))
   for t in "show:$BASE/v2/images/$id" "list:$BASE/v2/images?limit=20" "deep:$BASE/v2/images?limit=20&marker=$deep"; do
-    read -r rps p50 p99 bad < <(wrk_get "${t#*:}" "$TOKEN" "$WRK_SECONDS")
+    read -r rps p50 p99 bad err < <(wrk_get "${t#*:}" "$TOKEN" "$WRK_SECONDS")
     put "${t%%:*}_rps" "$rps"; put "${t%%:*}_p50" "$(to_ms "$p50")"; put "${t%%:*}_p99" "$(to_ms "$p99")"
-    put "${t%%:*}_non2xx" "$bad"
+    put "${t%%:*}_non2xx" "$bad"; put "${t%%:*}_errors" "$err"
   done
 
   say "== $side: $SMALL_COUNT create+upload of 1 MiB, $SMALL_CLIENTS clients"
@@ -284,7 +290,7 @@ both "upload ${SIZE_MB} MiB (PUT /file)" upload "MiB/s; checksums: glint $(g upl
 both "download ${SIZE_MB} MiB (GET /file, best of 2)" download MiB/s
 for t in show:"GET /v2/images/{id}" list:"GET /v2/images?limit=20" deep:"GET /v2/images?limit=20&marker=<deep>"; do
   k=${t%%:*}
-  both "${t#*:}" "${k}_rps" "req/s (wrk -t2 -c32 ${WRK_SECONDS}s; non-2xx: $(g "${k}_non2xx") / $(p "${k}_non2xx"))"
+  both "${t#*:}" "${k}_rps" "req/s (wrk -t2 -c32 ${WRK_SECONDS}s; non-2xx $(g "${k}_non2xx") / $(p "${k}_non2xx"), socket errors $(g "${k}_errors") / $(p "${k}_errors"))"
   both "    p50" "${k}_p50" ms
   both "    p99" "${k}_p99" ms
 done
@@ -294,6 +300,8 @@ both "peak RSS, $CONCURRENT concurrent uploads (sum VmHWM)" peak_rss "MiB ($(g n
 both "    largest sum of RSS seen at once" sampled_rss "MiB (sampled every 0.2 s)"
 both "    aggregate upload rate" concurrent_agg "MiB/s ($(g concurrent_ok) / $(p concurrent_ok) of $CONCURRENT correct)"
 both "start to first GET /v2/images (restart)" startup "s (with $(g images) / $(p images) images)"
+echo "catalogue: glint $(g images) images in $(g load_seconds) s ($(g load_method)); glance $(p images) in $(p load_seconds) s ($(p load_method))"
+echo "an image in the middle (status/tags/bench_prop/disk_format/visibility): glint $(g catalogue_check), glance $(p catalogue_check)"
 
 # ---------------------------------------------------------------- targets of issue 4
 echo

@@ -96,16 +96,19 @@ image_at() {
   done
 }
 
-# wrk on a GET: wrk_get URL TOKEN SECONDS → prints "rps p50 p99 non2xx" (latencies as wrk prints them, e.g. 10.65ms).
-# 2 threads, 32 connections, the token sent by the same Lua script on both sides.
+# wrk on a GET: wrk_get URL TOKEN SECONDS → prints "rps p50 p99 non2xx socket_errors" (latencies as wrk prints them,
+# e.g. 10.65ms). 2 threads, 32 connections, the token sent by the same Lua script on both sides, and a 30 s timeout
+# (wrk's default of 2 s drops the slow responses from the latency figures).
 wrk_get() {
   local url=$1 token=$2 secs=$3 lua out
   lua=$(mktemp --suffix .lua)
   printf 'wrk.headers["X-Auth-Token"] = "%s"\n' "$token" > "$lua"
-  out=$(wrk -t2 -c32 -d"${secs}s" --latency -s "$lua" "$url" 2>&1) || true
+  out=$(wrk -t2 -c32 -d"${secs}s" --timeout 30s --latency -s "$lua" "$url" 2>&1) || true
   rm -f "$lua"
   awk '/^Requests\/sec/{r=$2} $1=="50%"{p50=$2} $1=="99%"{p99=$2} /Non-2xx/{bad=$NF}
-       END{printf "%s %s %s %s\n", (r=="" ? "ERR" : r), (p50=="" ? "?" : p50), (p99=="" ? "?" : p99), (bad=="" ? 0 : bad)}' <<<"$out"
+       /Socket errors/{gsub(",", ""); err=$4+$6+$8+$10}
+       END{printf "%s %s %s %s %s\n", (r=="" ? "ERR" : r), (p50=="" ? "?" : p50), (p99=="" ? "?" : p99), (bad=="" ? 0 : bad),
+           (err=="" ? 0 : err)}' <<<"$out"
 }
 
 # wrk latency (10.65ms, 1.02s, 850.00us) in milliseconds.
@@ -175,4 +178,53 @@ concurrent_uploads() {
     [ "$(curl -sf "$base/v2/images/$i" -H "X-Auth-Token: $token" | jq -r .checksum)" = "$md5" ] && CU_OK=$((CU_OK + 1))
   done
   return 0
+}
+
+load_done() { { [ -e "$1/done-1" ] && [ -e "$1/done-2" ]; } || ! kill -0 "$2" 2>/dev/null; }
+# Adds N images (bodies as new_image, names numbered) quickly: wrk POSTs on 8 connections, each of its 2 threads
+# stopping after its share and saying so in a file (wrk itself would wait out its -d), then curl for the exact
+# remainder. load_images BASE TOKEN N.
+load_images() {
+  local base=$1 token=$2 n=$3 quota dir before after wpid
+  quota=$(( (n - 16) / 2 ))
+  before=$(count_images "$base" "$token")
+  if [ "$quota" -gt 0 ]; then
+    dir=$(mktemp -d)
+    cat > "$dir/load.lua" <<LUA
+local threads = 0
+function setup(thread) threads = threads + 1; thread:set("tid", threads); thread:set("quota", $quota) end
+local sent, got = 0, 0
+function request()
+  sent = sent + 1
+  return wrk.format("POST", nil, {["Content-Type"] = "application/json", ["X-Auth-Token"] = "$token"},
+    string.format('{"name":"bench-load-%d-%06d","disk_format":"raw","container_format":"bare","tags":["bench"],"bench_prop":"x"}', tid, sent))
+end
+function response(status)
+  got = got + 1
+  if got == quota then io.open("$dir/done-" .. tid, "w"):close(); wrk.thread:stop() end
+end
+LUA
+    wrk -t2 -c8 -d3600s --timeout 60s -s "$dir/load.lua" "$base/v2/images" > /dev/null 2>&1 &
+    wpid=$!
+    wait_for 3600 load_done "$dir" "$wpid" || true
+    kill "$wpid" 2>/dev/null || true
+    wait "$wpid" 2>/dev/null || true
+    rm -rf "$dir"
+  fi
+  after=$(count_images "$base" "$token")
+  create_images "$base" "$token" $((n - (after - before))) 8 > /dev/null
+}
+
+# One pass over GET /v2/images?limit=1000 in its default order: catalogue_scan BASE TOKEN POS... → prints the number
+# of images, then the id at each 0-based position POS ("-" past the end).
+catalogue_scan() {
+  local base=$1 token=$2 marker="" page all=""
+  shift 2
+  while :; do
+    page=$(curl -sf "$base/v2/images?limit=1000${marker:+&marker=$marker}" -H "X-Auth-Token: $token") || return 1
+    all+=$(jq -r '.images[].id' <<<"$page")$'\n'
+    [ "$(jq '.images | length' <<<"$page")" -gt 0 ] && [ -n "$(jq -r '.next // empty' <<<"$page")" ] || break
+    marker=$(jq -r '.images[-1].id' <<<"$page")
+  done
+  awk -v want="$*" 'NF{ids[n++]=$1} END{printf "%d", n; k=split(want, w, " "); for (i=1;i<=k;i++) printf " %s", (w[i] < n ? ids[w[i]] : "-"); print ""}' <<<"$all"
 }
