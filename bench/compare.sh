@@ -3,7 +3,7 @@
 # workload, the same client commands (bench/lib.sh) and the same file against each, one server at a time, then a
 # table of both figures and the ratio Glint/Glance, and whether issue 4's targets are met.
 #
-#   bench/compare.sh                              # 1 GiB image, 10 000 images in the catalogue (about 15 min)
+#   bench/compare.sh                              # 1 GiB image, 10 000 images (15–30 min on 2 busy cores)
 #   SIZE_MB=64 IMAGES=500 SMALL_COUNT=64 CONCURRENT=4 WRK_SECONDS=5 bench/compare.sh   # a quick run
 #   SKIP_GLANCE=1 bench/compare.sh                # Glint only; Glance's figures from an earlier run if any
 #   RESUME=1 bench/compare.sh                     # reuse a side's results saved by an earlier run with the same
