@@ -242,7 +242,7 @@ run_side() {
   say "== $side: memory, idle and during $CONCURRENT concurrent uploads of $SIZE_MB MiB"
   concurrent_uploads "$BASE" "$TOKEN" "$img" "$CONCURRENT" "$MD5" "$ROOT_PID"
   put idle_rss "$CU_IDLE"; put peak_rss "$CU_PEAK"; put sampled_rss "$CU_SAMPLED"; put nprocs "$CU_NPROCS"
-  put concurrent_ok "$CU_OK"; put concurrent_agg "$CU_AGG"
+  put concurrent_ok "$CU_OK"; put concurrent_agg "$CU_AGG"; put idle_pss "$CU_IDLE_PSS"; put peak_pss "$CU_PSS"
   if [ "$side" = glance ]; then
     put keystone_rss "$(sum_status_mib VmRSS $(tree_pids "$(cat "$PEER_DIR/keystone.pid")"))"
   fi
@@ -296,8 +296,10 @@ for t in show:"GET /v2/images/{id}" list:"GET /v2/images?limit=20" deep:"GET /v2
 done
 both "create + upload 1 MiB, $SMALL_CLIENTS clients" small "images/s ($(g small_ok) / $(p small_ok) of $SMALL_COUNT)"
 both "idle RSS (all server processes)" idle_rss "MiB"
+both "    idle PSS (shared pages counted once)" idle_pss "MiB"
 both "peak RSS, $CONCURRENT concurrent uploads (sum VmHWM)" peak_rss "MiB ($(g nprocs) / $(p nprocs) processes; Keystone besides: $(p keystone_rss) MiB)"
 both "    largest sum of RSS seen at once" sampled_rss "MiB (sampled every 0.2 s)"
+both "    largest sum of PSS seen at once" peak_pss "MiB (sampled every 0.2 s)"
 both "    aggregate upload rate" concurrent_agg "MiB/s ($(g concurrent_ok) / $(p concurrent_ok) of $CONCURRENT correct)"
 both "start to first GET /v2/images (restart)" startup "s (with $(g images) / $(p images) images)"
 echo "catalogue: glint $(g images) images in $(g load_seconds) s ($(g load_method)); glance $(p images) in $(p load_seconds) s ($(p load_method))"

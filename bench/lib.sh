@@ -145,6 +145,16 @@ sum_status_mib() {
   done
   echo $((sum / 1024))
 }
+# Sum over pids of the proportional set size (Pss: pages shared between processes, as Glance's forked workers share,
+# counted once in all) in MiB.
+sum_pss_mib() {
+  local p sum=0 kb
+  for p in "$@"; do
+    kb=$(awk '/^Pss:/{print $2; exit}' "/proc/$p/smaps_rollup" 2>/dev/null || true)
+    sum=$((sum + ${kb:-0}))
+  done
+  echo $((sum / 1024))
+}
 # Resets the peak RSS (VmHWM) of the pids to their current RSS.
 reset_hwm() { local p; for p in "$@"; do echo 5 > "/proc/$p/clear_refs" 2>/dev/null || true; done; }
 
@@ -152,17 +162,19 @@ reset_hwm() { local p; for p in "$@"; do echo 5 > "/proc/$p/clear_refs" 2>/dev/n
 # its descendants (Glance's workers): concurrent_uploads BASE TOKEN FILE N MD5 ROOTPID. Sets CU_IDLE (sum of VmRSS
 # just before, MiB), CU_PEAK (sum of each process's VmHWM, reset just before), CU_SAMPLED (largest sum of VmRSS
 # seen at one time, sampled every 0.2 s), CU_NPROCS, CU_AGG (aggregate MiB/s) and CU_OK (images with the right
-# checksum).
+# checksum), and CU_IDLE_PSS and CU_PSS (largest sum of Pss sampled at one time).
 concurrent_uploads() {
   local base=$1 token=$2 file=$3 n=$4 md5=$5 root=$6 pids ids=() i t0 t1 sampler maxf jobs_=()
   mapfile -t pids < <(tree_pids "$root")
   CU_NPROCS=${#pids[@]}
   for i in $(seq "$n"); do ids+=("$(new_image "$base" "$token" "bench-par-$i")"); done
   CU_IDLE=$(sum_status_mib VmRSS "${pids[@]}")
+  CU_IDLE_PSS=$(sum_pss_mib "${pids[@]}")
   reset_hwm "${pids[@]}"
   maxf=$(mktemp)
-  echo 0 > "$maxf"
-  ( m=0; while :; do s=$(sum_status_mib VmRSS "${pids[@]}"); [ "$s" -gt "$m" ] && m=$s && echo "$m" > "$maxf"
+  echo 0 0 > "$maxf"
+  ( m=0 q=0; while :; do s=$(sum_status_mib VmRSS "${pids[@]}"); t=$(sum_pss_mib "${pids[@]}")
+      [ "$s" -gt "$m" ] && m=$s; [ "$t" -gt "$q" ] && q=$t; echo "$m $q" > "$maxf.new"; mv "$maxf.new" "$maxf"
       sleep 0.2; done ) &
   sampler=$!
   t0=$(bench_now)
@@ -171,7 +183,7 @@ concurrent_uploads() {
   t1=$(bench_now)
   kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null || true
   CU_PEAK=$(sum_status_mib VmHWM "${pids[@]}")
-  CU_SAMPLED=$(cat "$maxf"); rm -f "$maxf"
+  read -r CU_SAMPLED CU_PSS < "$maxf"; rm -f "$maxf" "$maxf.new"
   CU_AGG=$(mibps $(( $(stat -c %s "$file") * n )) "$(bench_elapsed "$t0" "$t1")")
   CU_OK=0
   for i in "${ids[@]}"; do
