@@ -223,7 +223,13 @@ LUA
     wait "$wpid" 2>/dev/null || true
     rm -rf "$dir"
   fi
+  # POSTs that were in flight when wrk stopped may still be committing: count until two counts a second apart agree
   after=$(count_images "$base" "$token")
+  for _ in $(seq 30); do
+    sleep 1
+    [ "$(count_images "$base" "$token")" = "$after" ] && break
+    after=$(count_images "$base" "$token")
+  done
   create_images "$base" "$token" $((n - (after - before))) 8 > /dev/null
 }
 
