@@ -40,6 +40,7 @@ public final class ImageDataService {
     private final ImageRepository repository;
     private final DataJournal journal;
     private final StoreRegistry stores;
+    private final DataRemoval removal;
     private final UploadPipeline pipeline;
     private final HashAlgorithm hashAlgorithm;
     private final long sizeCap;
@@ -55,6 +56,7 @@ public final class ImageDataService {
         this.repository = repository;
         this.journal = journal;
         this.stores = stores;
+        this.removal = new DataRemoval(stores, journal);
         this.pipeline = pipeline;
         this.hashAlgorithm = hashAlgorithm;
         this.sizeCap = sizeCap;
@@ -224,18 +226,7 @@ public final class ImageDataService {
     }
 
     private void removeData(PendingData entry) {
-        Optional<BlobStore> store = stores.find(entry.storeId());
-        if (store.isEmpty()) {
-            LOG.warn("data {} of image {} is in store '{}', which is not configured; keeping the journal entry",
-                    entry.location(), entry.imageId(), entry.storeId());
-            return;
-        }
-        try {
-            store.get().delete(entry.location());
-            journal.remove(entry.id());
-        } catch (IOException e) {
-            LOG.warn("could not remove data {} of image {}; will retry at next start", entry.location(), entry.imageId(), e);
-        }
+        removal.remove(entry);
     }
 
     /** Glance: "Properties disk_format, container_format must be set prior to saving data." */

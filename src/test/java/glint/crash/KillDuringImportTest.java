@@ -6,11 +6,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import glint.testing.ApiClient;
+import glint.testing.GlintProcess;
 import glint.testing.TestDatabases;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -31,7 +31,7 @@ class KillDuringImportTest {
     private static final byte[] FILE = new byte[3 << 20];
     private Path dir;
     private String dbUrl;
-    private Process glint;
+    private GlintProcess glint;
     private HttpServer web;
     private final CountDownLatch release = new CountDownLatch(1);
     private final CountDownLatch halfSent = new CountDownLatch(1);
@@ -39,7 +39,7 @@ class KillDuringImportTest {
     @AfterEach
     void cleanUp() throws IOException {
         if (glint != null) {
-            glint.destroyForcibly();
+            glint.close();
         }
         release.countDown();
         if (web != null) {
@@ -77,43 +77,6 @@ class KillDuringImportTest {
         web.start();
     }
 
-    private int start(int port) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx128m", "-cp", System.getProperty("java.class.path"), "glint.Main", "serve",
-                "--port", Integer.toString(port), "--data-dir", dir.toString(), "--config", dir.resolve("glint.conf").toString());
-        pb.environment().put("GLINT_ADMIN_PASSWORD", PASSWORD);
-        pb.redirectErrorStream(true).redirectOutput(dir.resolve("glint-" + System.nanoTime() + ".log").toFile());
-        glint = pb.start();
-        ApiClient anonymous = new ApiClient("http://127.0.0.1:" + port, null);
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (System.nanoTime() < deadline && glint.isAlive()) {
-            try {
-                if (anonymous.get("/versions").status() == 200) {
-                    return port;
-                }
-            } catch (IllegalStateException notYet) {
-                // connection refused while the process starts: poll again until the deadline
-            }
-            Thread.onSpinWait();
-        }
-        throw new AssertionError("Glint did not start");
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static ApiClient admin(int port) {
-        String body = "{\"auth\":{\"identity\":{\"methods\":[\"password\"],\"password\":{\"user\":{\"name\":\"admin\","
-                + "\"domain\":{\"name\":\"Default\"},\"password\":\"" + PASSWORD + "\"}}},"
-                + "\"scope\":{\"project\":{\"name\":\"admin\",\"domain\":{\"name\":\"Default\"}}}}}";
-        String token = new ApiClient("http://127.0.0.1:" + port, null).post("/identity/v3/auth/tokens", body)
-                .header("X-Subject-Token").orElseThrow();
-        return new ApiClient("http://127.0.0.1:" + port, token);
-    }
-
     private long files(String sub) throws IOException {
         Path d = dir.resolve(sub);
         if (!Files.isDirectory(d)) {
@@ -132,8 +95,8 @@ class KillDuringImportTest {
         String url = "http://127.0.0.1:" + web.getAddress().getPort();
         Files.writeString(dir.resolve("glint.conf"), "[database]\nconnection = " + dbUrl + "\n[import_filtering_opts]\n"
                 + "allowed_hosts = [127.0.0.1]\nallowed_ports = [" + web.getAddress().getPort() + "]\n");
-        int port = start(freePort());
-        ApiClient admin = admin(port);
+        glint = GlintProcess.start(dir, PASSWORD);
+        ApiClient admin = glint.admin();
         String importing = admin.post("/v2/images", obj("name", "a", "disk_format", "raw", "container_format", "bare"))
                 .json().get("id").asText();
         String staged = admin.post("/v2/images", obj("name", "b", "disk_format", "raw", "container_format", "bare"))
@@ -151,11 +114,11 @@ class KillDuringImportTest {
             Thread.onSpinWait();
         }
         assertThat(files("staging")).as("staged and half-downloaded data exist before the crash").isGreaterThanOrEqualTo(2);
-        glint.destroyForcibly().waitFor();
+        glint.kill();
         release.countDown();
 
-        port = start(freePort());
-        admin = admin(port);
+        glint = GlintProcess.start(dir, PASSWORD);
+        admin = glint.admin();
         JsonNode a = admin.get("/v2/images/" + importing).json();
         assertThat(a.get("status").asText()).isEqualTo("queued");
         assertThat(a.has("os_glance_import_task")).isFalse();

@@ -8,6 +8,7 @@ import glint.data.UploadResult;
 import glint.error.ErrorKind;
 import glint.error.GlintException;
 import glint.image.DataJournal;
+import glint.image.DataRemoval;
 import glint.image.Image;
 import glint.image.ImageAccess;
 import glint.image.ImageLocation;
@@ -74,6 +75,7 @@ public final class ImportService implements AutoCloseable {
     private final DataJournal journal;
     private final TaskRepository tasks;
     private final StoreRegistry stores;
+    private final DataRemoval removal;
     private final BlobStore staging;
     private final boolean multiStore;
     private final UploadPipeline pipeline;
@@ -95,6 +97,7 @@ public final class ImportService implements AutoCloseable {
         this.journal = journal;
         this.tasks = tasks;
         this.stores = stores;
+        this.removal = new DataRemoval(stores, journal);
         this.staging = stores.find(StoreRegistry.STAGING).orElseThrow(() -> new IllegalArgumentException("no staging store"));
         this.multiStore = multiStore;
         this.pipeline = pipeline;
@@ -600,16 +603,7 @@ public final class ImportService implements AutoCloseable {
     }
 
     private void removeData(PendingData entry) {
-        Optional<BlobStore> store = stores.find(entry.storeId());
-        if (store.isEmpty()) {
-            return;
-        }
-        try {
-            store.get().delete(entry.location());
-            journal.remove(entry.id());
-        } catch (IOException e) {
-            LOG.warn("could not remove data {} of image {}; will retry at next start", entry.location(), entry.imageId(), e);
-        }
+        removal.remove(entry);
     }
 
     private Instant now() {
