@@ -65,7 +65,7 @@ public final class ImageCache implements DataCache {
     public ImageCache(Path dir, long maxSize, Clock clock) throws IOException {
         this.dir = dir.toAbsolutePath().normalize();
         this.queueDir = this.dir.resolve("queue");
-        this.files = new FileStore("cache", this.dir, 0, true);
+        this.files = new FileStore("cache", this.dir, 0, false);
         this.maxSize = maxSize;
         this.clock = clock;
         Files.createDirectories(queueDir);

@@ -55,7 +55,7 @@ public final class StoreRegistry implements AutoCloseable {
                 if (dir == null || dir.isBlank()) {
                     throw new IllegalArgumentException("store '" + s.id() + "': filesystem_store_datadir is required");
                 }
-                String direct = s.options().getOrDefault("filesystem_store_direct_io", "true").strip();
+                String direct = s.options().getOrDefault("filesystem_store_direct_io", "false").strip();
                 if (!direct.equalsIgnoreCase("true") && !direct.equalsIgnoreCase("false")) {
                     throw new IllegalArgumentException("store '" + s.id() + "': filesystem_store_direct_io must be true or false, not '"
                             + direct + "'");

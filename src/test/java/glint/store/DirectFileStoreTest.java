@@ -12,19 +12,19 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The file store's conformance and own tests with direct I/O, the default: blocks go from an aligned staging buffer to
+ * The file store's conformance and own tests with direct I/O ({@code filesystem_store_direct_io = true}): blocks go from an aligned staging buffer to
  * the device, and the last one is padded and cut back. Skipped where the test directory's file system has no O_DIRECT
  * (tmpfs).
  */
 class DirectFileStoreTest extends FileStoreTest {
     @Override
     protected BlobStore openStore() throws Exception {
-        return new FileStore("file", dir.resolve("images"));
+        return new FileStore("file", dir.resolve("images"), FileStore.DEFAULT_FLUSH_EVERY, true);
     }
 
     @Override
     protected BlobStore reopenStore() throws Exception {
-        return new FileStore("file", dir.resolve("images"));
+        return new FileStore("file", dir.resolve("images"), FileStore.DEFAULT_FLUSH_EVERY, true);
     }
 
     @BeforeEach
@@ -50,8 +50,8 @@ class DirectFileStoreTest extends FileStoreTest {
     }
 
     @Test
-    void directWritesAreOffWhenConfiguredOff() throws Exception {
-        try (FileStore buffered = new FileStore("file", dir.resolve("other"), FileStore.DEFAULT_FLUSH_EVERY, false)) {
+    void directWritesAreOffUnlessAskedFor() throws Exception {
+        try (FileStore buffered = new FileStore("file", dir.resolve("other"))) {
             assertThat(buffered.directIo()).isFalse();
         }
         assertThat(((FileStore) store).directIo()).isTrue();
