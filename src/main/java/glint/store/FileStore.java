@@ -38,8 +38,8 @@ import java.util.regex.Pattern;
  * flushed in the background every {@code flushEvery} bytes, overlapping the disk writes with the transfer so that the
  * final fsync is short (2 GiB: 850 MB/s with a 64 MiB interval against 370–650 MB/s with one fsync at the end, on the
  * development VM). With direct I/O on ({@link DirectAppender}, where the file system allows it) blobs bypass the page
- * cache: a fraction of the CPU, but one synchronous 1 MiB write at a time, which made a single 1 GiB upload slower on
- * the development VM (190–230 against 260–310 MiB/s) while 8 at once went faster (280 against 245 MiB/s). Reads hand out the file mapped in {@link #WINDOW} windows: the socket write copies
+ * cache: a fraction of the CPU, but with at most 4 device writes of 1 MiB in flight a single 1 GiB upload went slower on
+ * the development VM (235–250 against 260–310 MiB/s) while 8 at once went faster (280 against 245 MiB/s). Reads hand out the file mapped in {@link #WINDOW} windows: the socket write copies
  * straight from the page cache, with no copy through the JVM (1.7 GB/s to a loopback socket against 1.0 GB/s reading
  * into a direct buffer).
  */
