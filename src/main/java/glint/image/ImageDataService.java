@@ -149,24 +149,9 @@ public final class ImageDataService {
         return active.get();
     }
 
-    /**
-     * Changes the image as it is now, if its status is {@code expected}: reads it, applies {@code change} and saves
-     * with {@code save}, which refuses when another write came first (version); then reads again and retries.
-     * Empty when the image is gone or has another status.
-     */
+    /** The image changed as it is now, if its status is {@code expected}, saved with {@code save}; see {@link ImageRewrite}. */
     private Optional<Image> transition(String id, ImageStatus expected, UnaryOperator<Image> change, Predicate<Image> save) {
-        for (int attempt = 0; attempt < 20; attempt++) {
-            Optional<Image> current = repository.find(id);
-            if (current.isEmpty() || current.get().status() != expected) {
-                return Optional.empty();
-            }
-            Image next = change.apply(current.get());
-            if (save.test(next)) {
-                return Optional.of(next);
-            }
-        }
-        LOG.warn("image {} kept changing while its status was {}; not changed", id, expected.wire());
-        return Optional.empty();
+        return ImageRewrite.apply(repository, id, expected, change, (current, next) -> save.test(next), 20);
     }
 
     /** What a download will send: the image, where its data is, and the range. */

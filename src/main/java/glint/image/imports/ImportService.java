@@ -13,6 +13,7 @@ import glint.image.Image;
 import glint.image.ImageAccess;
 import glint.image.ImageLocation;
 import glint.image.ImageRepository;
+import glint.image.ImageRewrite;
 import glint.image.ImageStatus;
 import glint.image.PendingData;
 import glint.store.BlobStore;
@@ -543,18 +544,8 @@ public final class ImportService implements AutoCloseable {
 
     /** Changes the image if it is still there (with {@code expected} status, or any when null), retrying races. */
     private Optional<Image> saveQuietly(String id, ImageStatus expected, UnaryOperator<Image> change) {
-        for (int attempt = 0; attempt < 5; attempt++) {
-            Optional<Image> cur = images.find(id);
-            if (cur.isEmpty() || expected != null && cur.get().status() != expected) {
-                return Optional.empty();
-            }
-            Image next = change.apply(cur.get()).toBuilder().updatedAt(now()).build();
-            if (images.update(next, cur.get().status())) {
-                return Optional.of(next);
-            }
-        }
-        LOG.warn("image {} kept changing; not updated", id);
-        return Optional.empty();
+        return ImageRewrite.apply(images, id, expected, i -> change.apply(i).toBuilder().updatedAt(now()).build(),
+                (current, next) -> images.update(next, current.status()), 5);
     }
 
     private void save(String id, UnaryOperator<Image> change) {
