@@ -89,6 +89,21 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /**
+     * {@link #write}, answering {@code false} instead of throwing when the work breaks a unique key (it inserts what
+     * exists already): the transaction is rolled back and nothing of it is left.
+     */
+    public boolean writeUnlessDuplicate(SqlWork<Boolean> work) {
+        try {
+            return write(work);
+        } catch (DatabaseException e) {
+            if (e.isDuplicateKey()) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
     public <T> T write(SqlWork<T> work) {
         try (Connection c = pool.getConnection()) {
             c.setAutoCommit(false);

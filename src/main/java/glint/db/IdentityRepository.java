@@ -162,7 +162,7 @@ public final class IdentityRepository implements IdentityStore {
     @Override
     public void revoke(String auditId, Instant expiresAt) {
         execute("DELETE FROM identity_revocations WHERE expires_at < ?", System.currentTimeMillis());
-        insertUnlessDuplicate("INSERT INTO identity_revocations (audit_id, expires_at) VALUES (?, ?)", auditId, expiresAt.toEpochMilli());
+        unlessDuplicate("INSERT INTO identity_revocations (audit_id, expires_at) VALUES (?, ?)", auditId, expiresAt.toEpochMilli());
     }
 
     @Override
@@ -172,7 +172,7 @@ public final class IdentityRepository implements IdentityStore {
 
     @Override
     public String settingIfAbsent(String name, String value) {
-        if (insertUnlessDuplicate("INSERT INTO identity_settings (name, value) VALUES (?, ?)", name, value)) {
+        if (unlessDuplicate("INSERT INTO identity_settings (name, value) VALUES (?, ?)", name, value)) {
             return value;
         }
         return setting(name).orElseThrow(() -> new IllegalStateException("setting " + name + " vanished"));
@@ -180,36 +180,36 @@ public final class IdentityRepository implements IdentityStore {
 
     @Override
     public boolean createDomain(Domain d) {
-        return insertUnlessDuplicate("INSERT INTO identity_domains (id, name, enabled) VALUES (?, ?, ?)", d.id(), d.name(), d.enabled());
+        return unlessDuplicate("INSERT INTO identity_domains (id, name, enabled) VALUES (?, ?, ?)", d.id(), d.name(), d.enabled());
     }
 
     @Override
     public boolean createProject(Project p) {
-        return insertUnlessDuplicate("INSERT INTO identity_projects (id, name, domain_id, description, enabled) VALUES (?, ?, ?, ?, ?)",
+        return unlessDuplicate("INSERT INTO identity_projects (id, name, domain_id, description, enabled) VALUES (?, ?, ?, ?, ?)",
                 p.id(), p.name(), p.domainId(), p.description().orElse(null), p.enabled());
     }
 
     @Override
     public boolean createUser(User u) {
-        return insertUnlessDuplicate("INSERT INTO identity_users (id, name, domain_id, password_hash, enabled, default_project_id, "
+        return unlessDuplicate("INSERT INTO identity_users (id, name, domain_id, password_hash, enabled, default_project_id, "
                 + "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", u.id(), u.name(), u.domainId(), u.passwordHash().orElse(null),
                 u.enabled(), u.defaultProjectId().orElse(null), System.currentTimeMillis());
     }
 
     @Override
     public boolean createRole(Role role) {
-        return insertUnlessDuplicate("INSERT INTO identity_roles (id, name) VALUES (?, ?)", role.id(), role.name());
+        return unlessDuplicate("INSERT INTO identity_roles (id, name) VALUES (?, ?)", role.id(), role.name());
     }
 
     @Override
     public boolean addImpliedRole(String priorRoleId, String impliedRoleId) {
-        return insertUnlessDuplicate("INSERT INTO identity_implied_roles (prior_role_id, implied_role_id) VALUES (?, ?)",
+        return unlessDuplicate("INSERT INTO identity_implied_roles (prior_role_id, implied_role_id) VALUES (?, ?)",
                 priorRoleId, impliedRoleId);
     }
 
     @Override
     public boolean assign(String userId, String targetType, String targetId, String roleId) {
-        return insertUnlessDuplicate("INSERT INTO identity_assignments (user_id, target_type, target_id, role_id) VALUES (?, ?, ?, ?)",
+        return unlessDuplicate("INSERT INTO identity_assignments (user_id, target_type, target_id, role_id) VALUES (?, ?, ?, ?)",
                 userId, targetType, targetId, roleId);
     }
 
@@ -321,21 +321,11 @@ public final class IdentityRepository implements IdentityStore {
         }
     }
 
-    /** One INSERT in its own transaction; {@code false} when a unique key is already taken. */
-    private boolean insertUnlessDuplicate(String sql, Object... params) {
-        return unlessDuplicate(sql, params);
-    }
-
     /** One statement in its own transaction; {@code false} when a unique key is already taken. */
     private boolean unlessDuplicate(String sql, Object... params) {
-        try {
-            execute(sql, params);
+        return db.writeUnlessDuplicate(c -> {
+            execute(c, sql, params);
             return true;
-        } catch (Database.DatabaseException e) {
-            if (!e.isDuplicateKey()) {
-                throw e;
-            }
-            return false;
-        }
+        });
     }
 }

@@ -37,28 +37,21 @@ public final class JdbcImageRepository implements ImageRepository {
 
     @Override
     public boolean insert(Image image) {
-        try {
-            return db.write(c -> {
-                try (PreparedStatement s = c.prepareStatement("INSERT INTO images (id, name, status, visibility, protected, "
-                        + "os_hidden, owner, disk_format, container_format, min_disk, min_ram, size, virtual_size, checksum, "
-                        + "os_hash_algo, os_hash_value, created_at, updated_at, deleted) "
-                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-                    s.setString(1, image.id());
-                    bindMutable(s, 2, image);
-                    s.setLong(17, image.createdAt().toEpochMilli());
-                    s.setLong(18, image.updatedAt().toEpochMilli());
-                    s.setBoolean(19, false);
-                    s.executeUpdate();
-                }
-                writeChildren(c, image);
-                return true;
-            });
-        } catch (Database.DatabaseException e) {
-            if (e.isDuplicateKey()) {
-                return false;
+        return db.writeUnlessDuplicate(c -> {
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO images (id, name, status, visibility, protected, "
+                    + "os_hidden, owner, disk_format, container_format, min_disk, min_ram, size, virtual_size, checksum, "
+                    + "os_hash_algo, os_hash_value, created_at, updated_at, deleted) "
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                s.setString(1, image.id());
+                bindMutable(s, 2, image);
+                s.setLong(17, image.createdAt().toEpochMilli());
+                s.setLong(18, image.updatedAt().toEpochMilli());
+                s.setBoolean(19, false);
+                s.executeUpdate();
             }
-            throw e;
-        }
+            writeChildren(c, image);
+            return true;
+        });
     }
 
     @Override

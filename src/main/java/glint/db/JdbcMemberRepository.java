@@ -52,25 +52,18 @@ public final class JdbcMemberRepository implements MemberRepository {
 
     @Override
     public boolean add(ImageMember m) {
-        try {
-            return db.write(c -> {
-                try (PreparedStatement s = c.prepareStatement(
-                        "INSERT INTO image_members (image_id, member, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?)")) {
-                    s.setString(1, m.imageId());
-                    s.setString(2, m.memberId());
-                    s.setString(3, m.status().wire());
-                    s.setLong(4, m.createdAt().toEpochMilli());
-                    s.setLong(5, m.updatedAt().toEpochMilli());
-                    s.executeUpdate();
-                    return true;
-                }
-            });
-        } catch (Database.DatabaseException e) {
-            if (e.isDuplicateKey()) {
-                return false;
+        return db.writeUnlessDuplicate(c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "INSERT INTO image_members (image_id, member, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?)")) {
+                s.setString(1, m.imageId());
+                s.setString(2, m.memberId());
+                s.setString(3, m.status().wire());
+                s.setLong(4, m.createdAt().toEpochMilli());
+                s.setLong(5, m.updatedAt().toEpochMilli());
+                s.executeUpdate();
+                return true;
             }
-            throw e;
-        }
+        });
     }
 
     @Override

@@ -82,7 +82,7 @@ public final class JdbcMetadefRepository implements MetadefRepository {
 
     @Override
     public boolean createNamespace(Namespace ns, NamespaceContents contents) {
-        return unlessDuplicate(() -> db.write(c -> {
+        return db.writeUnlessDuplicate(c -> {
             try (PreparedStatement s = c.prepareStatement("INSERT INTO metadef_namespaces (" + NS_COLUMNS
                     + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 s.setString(1, ns.id());
@@ -104,12 +104,12 @@ public final class JdbcMetadefRepository implements MetadefRepository {
                 insertTag(c, ns.id(), t);
             }
             return true;
-        }));
+        });
     }
 
     @Override
     public boolean updateNamespace(Namespace ns) {
-        return unlessDuplicate(() -> db.write(c -> {
+        return db.writeUnlessDuplicate(c -> {
             try (PreparedStatement s = c.prepareStatement("UPDATE metadef_namespaces SET namespace = ?, display_name = ?,"
                     + " description = ?, visibility = ?, protected = ?, owner = ?, updated_at = ? WHERE id = ?")) {
                 setNamespace(s, 1, ns);
@@ -118,7 +118,7 @@ public final class JdbcMetadefRepository implements MetadefRepository {
                 s.executeUpdate();
                 return true;
             }
-        }));
+        });
     }
 
     private static void setNamespace(PreparedStatement s, int first, Namespace ns) throws SQLException {
@@ -199,15 +199,15 @@ public final class JdbcMetadefRepository implements MetadefRepository {
 
     @Override
     public boolean addObject(String namespaceId, MetadefObject object) {
-        return unlessDuplicate(() -> db.write(c -> {
+        return db.writeUnlessDuplicate(c -> {
             insertObject(c, namespaceId, object);
             return true;
-        }));
+        });
     }
 
     @Override
     public boolean updateObject(String namespaceId, String oldName, MetadefObject o) {
-        return unlessDuplicate(() -> db.write(c -> {
+        return db.writeUnlessDuplicate(c -> {
             try (PreparedStatement s = c.prepareStatement("UPDATE metadef_objects SET name = ?, description = ?,"
                     + " required = ?, json_schema = ?, updated_at = ? WHERE namespace_id = ? AND name = ?")) {
                 s.setString(1, o.name());
@@ -219,7 +219,7 @@ public final class JdbcMetadefRepository implements MetadefRepository {
                 s.setString(7, oldName);
                 return s.executeUpdate() == 1;
             }
-        }));
+        });
     }
 
     @Override
@@ -318,15 +318,15 @@ public final class JdbcMetadefRepository implements MetadefRepository {
 
     @Override
     public boolean addProperty(String namespaceId, PropertyDefinition property, Instant at) {
-        return unlessDuplicate(() -> db.write(c -> {
+        return db.writeUnlessDuplicate(c -> {
             insertProperty(c, namespaceId, property, at);
             return true;
-        }));
+        });
     }
 
     @Override
     public boolean updateProperty(String namespaceId, String oldName, PropertyDefinition p, Instant at) {
-        return unlessDuplicate(() -> db.write(c -> {
+        return db.writeUnlessDuplicate(c -> {
             try (PreparedStatement s = c.prepareStatement("UPDATE metadef_properties SET name = ?, json_schema = ?,"
                     + " updated_at = ? WHERE namespace_id = ? AND name = ?")) {
                 s.setString(1, p.name());
@@ -336,7 +336,7 @@ public final class JdbcMetadefRepository implements MetadefRepository {
                 s.setString(5, oldName);
                 return s.executeUpdate() == 1;
             }
-        }));
+        });
     }
 
     @Override
@@ -392,15 +392,15 @@ public final class JdbcMetadefRepository implements MetadefRepository {
 
     @Override
     public boolean addTag(String namespaceId, MetadefTag tag) {
-        return unlessDuplicate(() -> db.write(c -> {
+        return db.writeUnlessDuplicate(c -> {
             insertTag(c, namespaceId, tag);
             return true;
-        }));
+        });
     }
 
     @Override
     public boolean addTags(String namespaceId, List<MetadefTag> tags, boolean append) {
-        return unlessDuplicate(() -> db.write(c -> {
+        return db.writeUnlessDuplicate(c -> {
             if (!append) {
                 deleteContents(c, "metadef_tags", namespaceId);
             }
@@ -408,12 +408,12 @@ public final class JdbcMetadefRepository implements MetadefRepository {
                 insertTag(c, namespaceId, t);
             }
             return true;
-        }));
+        });
     }
 
     @Override
     public boolean updateTag(String namespaceId, String oldName, MetadefTag tag) {
-        return unlessDuplicate(() -> db.write(c -> {
+        return db.writeUnlessDuplicate(c -> {
             try (PreparedStatement s = c.prepareStatement(
                     "UPDATE metadef_tags SET name = ?, updated_at = ? WHERE namespace_id = ? AND name = ?")) {
                 s.setString(1, tag.name());
@@ -422,7 +422,7 @@ public final class JdbcMetadefRepository implements MetadefRepository {
                 s.setString(4, oldName);
                 return s.executeUpdate() == 1;
             }
-        }));
+        });
     }
 
     @Override
@@ -487,10 +487,10 @@ public final class JdbcMetadefRepository implements MetadefRepository {
 
     @Override
     public boolean associate(String namespaceId, ResourceTypeAssociation association) {
-        return unlessDuplicate(() -> db.write(c -> {
+        return db.writeUnlessDuplicate(c -> {
             insertAssociation(c, namespaceId, association);
             return true;
-        }));
+        });
     }
 
     @Override
@@ -563,17 +563,6 @@ public final class JdbcMetadefRepository implements MetadefRepository {
             s.setString(index, value.get());
         } else {
             s.setNull(index, Types.VARCHAR);
-        }
-    }
-
-    private static boolean unlessDuplicate(java.util.function.BooleanSupplier write) {
-        try {
-            return write.getAsBoolean();
-        } catch (Database.DatabaseException e) {
-            if (e.isDuplicateKey()) {
-                return false;
-            }
-            throw e;
         }
     }
 }
