@@ -174,8 +174,8 @@ public final class MetadefRequests {
                 continue;
             }
             if (INTEGERS.contains(attr)) {
-                if (!v.isNumber()) {
-                    throw wrongType(attr, v, "int");
+                if (!v.isNumber() || !v.canConvertToLong()) {
+                    throw wrongType(attr, v, "int"); // 1e400 or 1e30 is no integer a column can hold, not Long.MAX_VALUE
                 }
                 out.put(attr, v.asLong());
             } else if (BOOLEANS.contains(attr)) {
@@ -234,9 +234,14 @@ public final class MetadefRequests {
     }
 
     private void validate(String schema, JsonNode body) {
+        String name = schemas.document(schema).get("name").asText();
+        // Glance's metadef schemas name no top-level type; a body that is not an object can't be a definition
+        if (!body.isObject()) {
+            throw GlintException.badRequest("Provided object does not match schema '" + name + "': " + body
+                    + " is not of type 'object'");
+        }
         validator.validate(schemas.forValidation(schema), body).ifPresent(reason -> {
-            throw GlintException.badRequest("Provided object does not match schema '"
-                    + schemas.document(schema).get("name").asText() + "': " + reason);
+            throw GlintException.badRequest("Provided object does not match schema '" + name + "': " + reason);
         });
     }
 

@@ -160,6 +160,10 @@ class MetadefsApiTest {
         assertThat(admin.post("/v2/metadefs/namespaces", obj("namespace", "x".repeat(81))).status()).isEqualTo(400);
         assertThat(admin.send("POST", "/v2/metadefs/namespaces", "{".getBytes(), "Content-Type", "application/json")
                 .status()).isEqualTo(400);
+        for (String notAnObject : List.of("[]", "\"ns\"", "42", "null")) {
+            assertThat(admin.send("POST", "/v2/metadefs/namespaces", notAnObject.getBytes(), "Content-Type",
+                    "application/json").status()).as("body %s", notAnObject).isEqualTo(400);
+        }
         ApiClient.Reply empty = admin.send("POST", "/v2/metadefs/namespaces", null);
         assertThat(empty.status()).isEqualTo(400);
         assertThat(empty.body()).contains("Body expected in request.");
@@ -257,6 +261,8 @@ class MetadefsApiTest {
         assertThat(admin.post(base, obj("name", "t", "title", "T", "type", "text")).status()).isEqualTo(400);
         assertThat(admin.post(base, obj("name", "t", "title", "T", "type", "string", "enum", List.of(1, 2))).status())
                 .isEqualTo(400);
+        assertThat(admin.send("POST", base, "{\"name\":\"t\",\"title\":\"T\",\"type\":\"integer\",\"minimum\":1e400}"
+                .getBytes(), "Content-Type", "application/json").status()).as("no integer, not clamped").isEqualTo(400);
 
         JsonNode updated = put(admin, base + "/hv", obj("name", "hv", "title", "Renamed", "type", "string",
                 "enum", hypervisors)).json();
