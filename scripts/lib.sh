@@ -86,6 +86,12 @@ ensure_openstack_clients() {
   apt_install python3-openstackclient python3-glanceclient python3-openstacksdk
 }
 
+# The tools that make test images in every format the inspector knows (qemu-img from qemu-utils, genisoimage,
+# sfdisk from fdisk, cryptsetup, mkfs.fat from dosfstools); qemu-img is also the conversion plugin's engine.
+ensure_image_tools() {
+  apt_install qemu-utils genisoimage fdisk cryptsetup-bin dosfstools
+}
+
 pg_can_login() {
   psql -w -h 127.0.0.1 -p 5432 -U postgres -d postgres -Atqc 'select 1' </dev/null >/dev/null 2>&1
 }
