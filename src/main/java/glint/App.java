@@ -57,6 +57,9 @@ import glint.identity.Openrc;
 import glint.identity.PasswordHasher;
 import glint.identity.TokenService;
 import glint.image.ImageAccess;
+import glint.format.FormatOptions;
+import glint.format.FormatRules;
+import glint.image.FormatChecks;
 import glint.image.ImageDataService;
 import glint.image.ImageService;
 import glint.image.MemberService;
@@ -70,6 +73,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -140,8 +144,9 @@ public final class App implements AutoCloseable {
         JdbcDataJournal journal = new JdbcDataJournal(database);
         UploadPipeline pipeline = new UploadPipeline(hashers);
         HashAlgorithm hashAlgorithm = HashAlgorithm.of(config.images().hashingAlgorithm());
+        FormatChecks formats = formatChecks(config.imageFormat());
         ImageDataService imageData = new ImageDataService(images, access, imageRepository, journal,
-                dataStores, pipeline, hashAlgorithm, config.images().imageSizeCap(), nodeId(config),
+                dataStores, pipeline, formats, hashAlgorithm, config.images().imageSizeCap(), nodeId(config),
                 Clock.systemUTC());
         ImportService imports = new ImportService(access, imageRepository, journal, new JdbcTaskRepository(database, json),
                 dataStores, config.stores().multiStore(), pipeline, hashAlgorithm, config.images().imageSizeCap(),
@@ -256,6 +261,13 @@ public final class App implements AutoCloseable {
     }
 
     /** Names this node in the data journal: stable across restarts of the same server on the same data dir. */
+    /** {@code [image_format]}: the inspector's rules with Glance's options. */
+    private static FormatChecks formatChecks(GlintConfig.ImageFormatConfig c) {
+        FormatOptions options = new FormatOptions(c.requireFormatMatch(), Set.copyOf(c.gptSafetyChecksNonfatal()),
+                c.vmdkAllowedTypes());
+        return new FormatChecks(new FormatRules(options), c.inspectContent());
+    }
+
     static String nodeId(GlintConfig config) {
         String host;
         try {

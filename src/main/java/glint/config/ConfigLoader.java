@@ -75,7 +75,16 @@ public final class ConfigLoader {
                 .map(f -> new GlintConfig.PropertyProtectionConfig(Path.of(f),
                         ini.get("DEFAULT", "property_protection_rule_format").orElse("roles")));
         return new GlintConfig(server, database, stores(ini, dataDir), images, identity, policyFile, protection, dataDir,
-                cache(ini, dataDir), imports(ini, dataDir));
+                cache(ini, dataDir), imports(ini, dataDir), imageFormat(ini));
+    }
+
+    private static GlintConfig.ImageFormatConfig imageFormat(IniFile ini) {
+        String s = "image_format";
+        return new GlintConfig.ImageFormatConfig(
+                bool(s + ".inspect_content", ini.get(s, "inspect_content").orElse("true")),
+                bool(s + ".require_image_format_match", ini.get(s, "require_image_format_match").orElse("true")),
+                osloList(ini.get(s, "gpt_safety_checks_nonfatal").orElse("")),
+                osloList(ini.get(s, "vmdk_allowed_types").orElse("streamOptimized,monolithicSparse")));
     }
 
     /** Import options; list values may be written oslo-style, {@code [a, b]}, with or without quotes. */

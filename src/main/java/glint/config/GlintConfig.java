@@ -18,7 +18,16 @@ public record GlintConfig(
         Optional<PropertyProtectionConfig> propertyProtection,
         Path dataDir,
         CacheConfig cache,
-        ImportConfig imports) {
+        ImportConfig imports,
+        ImageFormatConfig imageFormat) {
+
+    /**
+     * Content inspection ({@code [image_format]}): Glance's {@code require_image_format_match},
+     * {@code gpt_safety_checks_nonfatal} and {@code vmdk_allowed_types}, and Glint's own {@code inspect_content}
+     * (true; false turns inspection off altogether, as Glance before CVE-2024-32498 — for measurements only).
+     */
+    public record ImageFormatConfig(boolean inspectContent, boolean requireFormatMatch, List<String> gptSafetyChecksNonfatal,
+                                    List<String> vmdkAllowedTypes) {}
 
     /** Glance's {@code property_protection_file} and {@code property_protection_rule_format} ({@code roles} | {@code policies}). */
     public record PropertyProtectionConfig(Path file, String ruleFormat) {}

@@ -14,8 +14,8 @@ import java.util.concurrent.Executor;
  * One pass over uploaded data, from the request body to a committed blob:
  * <pre>
  *   caller thread ──piece──┬──► writer stage   BlobWriter.write
- *   (sizes, limits)        ├──► md5 stage      MessageDigest MD5            (Glance's checksum)
- *                          └──► hash stage     MessageDigest os_hash_algo   (os_hash_value)
+ *   (sizes, limits,        ├──► md5 stage      MessageDigest MD5            (Glance's checksum)
+ *    ContentCheck.feed)    └──► hash stage     MessageDigest os_hash_algo   (os_hash_value)
  * </pre>
  * The caller's thread only takes pieces from the {@link UploadSource} and counts; storing and the two digests run at
  * the same time on three worker threads over the same buffer, so the upload goes at the pace of the slowest of them
@@ -23,7 +23,10 @@ import java.util.concurrent.Executor;
  * read Jetty's request buffers directly. At most {@code piecesInFlight} pieces of one upload are in flight; when the
  * workers fall behind, the reader waits, which pushes back on the client through TCP. Nothing is ever buffered whole.
  *
- * <p>Any failure (a limit, a size mismatch, a client that goes away, a store error) stops the workers, aborts the
+ * <p>The {@link ContentCheck} (format inspection) looks at each piece on the caller's thread, which only counts
+ * otherwise; it judges the data after the last byte is written and digested, before the commit.
+ *
+ * <p>Any failure (a limit, a size mismatch, a refused content, a client that goes away, a store error) stops the workers, aborts the
  * writer (nothing of the data is left) and is rethrown; only a fully read, hashed and {@linkplain BlobWriter#commit()
  * committed} blob yields a result.
  */
@@ -59,17 +62,23 @@ public final class UploadPipeline {
         this.piecesInFlight = Math.max(DEFAULT_PIECES_IN_FLIGHT, buffersPerUpload);
     }
 
-    /** Shorthand for {@link #run(InputStream, BlobWriter, HashAlgorithm, UploadLimits)} without a quota. */
+    /** Without a content check; goes once every import path passes its check. */
     public UploadResult run(InputStream in, BlobWriter writer, HashAlgorithm algorithm, long sizeCap, OptionalLong expectedSize)
             throws IOException {
-        return run(in, writer, algorithm, UploadLimits.of(sizeCap).withExpectedSize(expectedSize));
+        return run(in, writer, algorithm, sizeCap, expectedSize, ContentCheck.NONE);
     }
 
-    /** {@link #run(UploadSource, BlobWriter, HashAlgorithm, UploadLimits)} over a stream read into pooled buffers. */
-    public UploadResult run(InputStream in, BlobWriter writer, HashAlgorithm algorithm, UploadLimits limits)
+    /** Shorthand for {@link #run(InputStream, BlobWriter, HashAlgorithm, UploadLimits, ContentCheck)} without a quota. */
+    public UploadResult run(InputStream in, BlobWriter writer, HashAlgorithm algorithm, long sizeCap, OptionalLong expectedSize,
+                            ContentCheck check) throws IOException {
+        return run(in, writer, algorithm, UploadLimits.of(sizeCap).withExpectedSize(expectedSize), check);
+    }
+
+    /** {@link #run(UploadSource, BlobWriter, HashAlgorithm, UploadLimits, ContentCheck)} over a stream read into pooled buffers. */
+    public UploadResult run(InputStream in, BlobWriter writer, HashAlgorithm algorithm, UploadLimits limits, ContentCheck check)
             throws IOException {
         try (StreamSource source = new StreamSource(in, buffers, buffersPerUpload)) {
-            return run(source, writer, algorithm, limits);
+            return run(source, writer, algorithm, limits, check);
         }
     }
 
@@ -77,13 +86,14 @@ public final class UploadPipeline {
      * Streams {@code source} to its end into {@code writer} and commits it. When this returns or throws, every piece
      * taken from the source has been released.
      *
-     * @return size, MD5, {@code algorithm} digest and location of the committed blob
+     * @return size, MD5, {@code algorithm} digest, virtual size and location of the committed blob
      * @throws GlintException TOO_LARGE past the size cap or the remaining quota, or when the store is full;
-     *     BAD_REQUEST when the data is not of the expected size. The rest of the body is not read.
+     *     BAD_REQUEST when the data is not of the expected size; what {@code check} throws when it refuses the data.
+     *     The rest of the body is not read.
      * @throws IOException when the body cannot be read (client gone) or the store fails
      */
-    public UploadResult run(UploadSource source, BlobWriter writer, HashAlgorithm algorithm, UploadLimits limits)
-            throws IOException {
+    public UploadResult run(UploadSource source, BlobWriter writer, HashAlgorithm algorithm, UploadLimits limits,
+                            ContentCheck check) throws IOException {
         UploadStages stages;
         try {
             stages = new UploadStages(writer, algorithm, piecesInFlight);
@@ -104,6 +114,7 @@ public final class UploadPipeline {
                     piece = source.next();
                     if (piece != null) {
                         checkSize(size + piece.length(), limits, piece);
+                        feed(check, piece);
                     }
                 } catch (IOException | RuntimeException e) {
                     stages.unreserve();
@@ -120,9 +131,10 @@ public final class UploadPipeline {
                 throw sizeMismatch(size, limits.expectedSize().getAsLong());
             }
             stages.finish();
+            OptionalLong virtualSize = check.finish();
             String location = writer.commit();
             committed = true;
-            return new UploadResult(size, stages.md5Hex(), algorithm.name(), stages.hashHex(), location);
+            return new UploadResult(size, stages.md5Hex(), algorithm.name(), stages.hashHex(), location, virtualSize);
         } catch (StorageFullException e) {
             // Glance: glance_store StorageFull, rendered by image_data.py upload()
             throw new GlintException(ErrorKind.TOO_LARGE, "Image storage media is full: " + e.getMessage(), Map.of(), e);
@@ -131,6 +143,16 @@ public final class UploadPipeline {
                 stages.cancel();
                 writer.abort();
             }
+        }
+    }
+
+    /** The piece to the content check before the stages may release it; released here if the check fails. */
+    private static void feed(ContentCheck check, UploadSource.Piece piece) {
+        try {
+            check.feed(piece.data().asReadOnlyBuffer());
+        } catch (RuntimeException e) {
+            piece.release();
+            throw e;
         }
     }
 

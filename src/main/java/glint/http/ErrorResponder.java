@@ -55,7 +55,18 @@ public final class ErrorResponder {
         };
     }
 
+    /** {@link #render(GlintException, String, String, String)} for a request without a body. */
     public Rendered render(GlintException e, String accept, String path) {
+        return render(e, accept, path, null);
+    }
+
+    /**
+     * The error as Glance's webob renders it for a request with this {@code Accept}, path and {@code Content-Type}.
+     * A 415's message is webob's {@code detail}: {@code HTTPUnsupportedMediaType} has a body template of its own,
+     * "The request media type ${CONTENT_TYPE} is not supported by this server.", then the detail (Glance passes
+     * {@code detail=}: image_data.py upload and stage, images.py PATCH).
+     */
+    public Rendered render(GlintException e, String accept, String path, String contentType) {
         int status = status(e.kind());
         if (e.kind() == ErrorKind.UNAUTHORIZED) {
             return keystoneUnauthorized(e.getMessage());
@@ -67,6 +78,9 @@ public final class ErrorResponder {
         }
         String statusLine = status + " " + title(status);
         String message = e.getMessage() == null ? "" : e.getMessage();
+        if (e.kind() == ErrorKind.UNSUPPORTED_MEDIA_TYPE) {
+            return unsupportedMediaType(statusLine, contentType == null ? "" : contentType, message, accept);
+        }
         String body = message + "<br /><br />\n\n\n"; // webob body_template with an empty detail and comment
         return switch (AcceptHeader.preferred(accept, "text/html", "application/json")) {
             case "application/json" -> new Rendered(status, "application/json", jsonBytes(
@@ -76,6 +90,20 @@ public final class ErrorResponder {
                     + "<br /><br />\n\n\n\n </body>\n</html>").getBytes(StandardCharsets.UTF_8));
             default -> new Rendered(status, "text/plain; charset=UTF-8",
                     (statusLine + "\n\n" + message + "\n\n   ").getBytes(StandardCharsets.UTF_8));
+        };
+    }
+
+    /** webob's HTTPUnsupportedMediaType: its own body template, the plain form with the tags stripped. */
+    private Rendered unsupportedMediaType(String statusLine, String contentType, String detail, String accept) {
+        String explanation = "The request media type " + contentType + " is not supported by this server.";
+        return switch (AcceptHeader.preferred(accept, "text/html", "application/json")) {
+            case "application/json" -> new Rendered(415, "application/json", jsonBytes(
+                    ordered("message", explanation + "\n<br /><br />\n" + detail, "code", statusLine, "title", title(415))));
+            case "text/html" -> new Rendered(415, "text/html; charset=UTF-8", ("<html>\n <head>\n  <title>" + statusLine
+                    + "</title>\n </head>\n <body>\n  <h1>" + statusLine + "</h1>\n  " + htmlEscape(explanation)
+                    + "\n<br /><br />\n" + htmlEscape(detail) + "\n </body>\n</html>").getBytes(StandardCharsets.UTF_8));
+            default -> new Rendered(415, "text/plain; charset=UTF-8",
+                    (statusLine + "\n\n" + explanation + " \n\n " + detail).getBytes(StandardCharsets.UTF_8));
         };
     }
 

@@ -141,7 +141,8 @@ public final class Router extends Handler.Abstract {
             callback.failed(e);
             return;
         }
-        ErrorResponder.Rendered rendered = errors.render(e, exchange.header("Accept").orElse(null), exchange.path());
+        ErrorResponder.Rendered rendered = errors.render(e, exchange.header("Accept").orElse(null), exchange.path(),
+                exchange.header("Content-Type").orElse(null));
         e.headers().forEach(exchange::setHeader);
         try {
             exchange.status(rendered.status());

@@ -42,6 +42,7 @@ public final class ImageDataService {
     private final StoreRegistry stores;
     private final DataRemoval removal;
     private final UploadPipeline pipeline;
+    private final FormatChecks formats;
     private final HashAlgorithm hashAlgorithm;
     private final long sizeCap;
     private final String node;
@@ -49,8 +50,8 @@ public final class ImageDataService {
     private volatile DataCache cache = DataCache.NONE;
 
     public ImageDataService(ImageService images, ImageAccess access, ImageRepository repository, DataJournal journal,
-                            StoreRegistry stores, UploadPipeline pipeline, HashAlgorithm hashAlgorithm, long sizeCap,
-                            String node, Clock clock) {
+                            StoreRegistry stores, UploadPipeline pipeline, FormatChecks formats, HashAlgorithm hashAlgorithm,
+                            long sizeCap, String node, Clock clock) {
         this.images = images;
         this.access = access;
         this.repository = repository;
@@ -58,6 +59,7 @@ public final class ImageDataService {
         this.stores = stores;
         this.removal = new DataRemoval(stores, journal);
         this.pipeline = pipeline;
+        this.formats = formats;
         this.hashAlgorithm = hashAlgorithm;
         this.sizeCap = sizeCap;
         this.node = node;
@@ -76,20 +78,20 @@ public final class ImageDataService {
     public Image upload(RequestContext ctx, String id, UploadSource data, OptionalLong expectedSize, Optional<String> storeId)
             throws IOException {
         UploadLimits limits = UploadLimits.of(sizeCap).withExpectedSize(expectedSize);
-        return upload(ctx, id, storeId, writer -> pipeline.run(data, writer, hashAlgorithm, limits));
+        return upload(ctx, id, storeId, (image, writer) -> pipeline.run(data, writer, hashAlgorithm, limits, formats.of(image)));
     }
 
     /** {@link #upload(RequestContext, String, UploadSource, OptionalLong, Optional)} from a stream. */
     public Image upload(RequestContext ctx, String id, InputStream data, OptionalLong expectedSize, Optional<String> storeId)
             throws IOException {
         UploadLimits limits = UploadLimits.of(sizeCap).withExpectedSize(expectedSize);
-        return upload(ctx, id, storeId, writer -> pipeline.run(data, writer, hashAlgorithm, limits));
+        return upload(ctx, id, storeId, (image, writer) -> pipeline.run(data, writer, hashAlgorithm, limits, formats.of(image)));
     }
 
-    /** Streams the data into a writer and commits it: one of the pipeline's runs. */
+    /** Streams the data of {@code image} into a writer, inspects and commits it: one of the pipeline's runs. */
     @FunctionalInterface
     private interface DataTransfer {
-        UploadResult into(BlobWriter writer) throws IOException;
+        UploadResult into(Image image, BlobWriter writer) throws IOException;
     }
 
     private Image upload(RequestContext ctx, String id, Optional<String> storeId, DataTransfer transfer) throws IOException {
@@ -124,7 +126,7 @@ public final class ImageDataService {
         }
         UploadResult result;
         try {
-            result = transfer.into(writer);
+            result = transfer.into(image, writer);
         } catch (IOException | RuntimeException e) {
             // the pipeline has aborted the writer; nothing of the data is left
             journal.remove(pending.id());
@@ -135,6 +137,7 @@ public final class ImageDataService {
         Optional<Image> active = transition(id, ImageStatus.SAVING, i -> i.toBuilder()
                 .status(ImageStatus.ACTIVE)
                 .size(Optional.of(result.size()))
+                .virtualSize(boxed(result.virtualSize()))
                 .checksum(Optional.of(result.md5()))
                 .osHashAlgo(Optional.of(result.hashAlgorithm()))
                 .osHashValue(Optional.of(result.hashValue()))
@@ -229,6 +232,11 @@ public final class ImageDataService {
         if (missing.size() == 2) {
             throw GlintException.badRequest("Properties disk_format, container_format must be set prior to saving data.");
         }
+    }
+
+    /** Glance sets {@code virtual_size} only when inspection found one ({@code if virtual_size:} in set_data). */
+    static Optional<Long> boxed(java.util.OptionalLong v) {
+        return v.isPresent() && v.getAsLong() > 0 ? Optional.of(v.getAsLong()) : Optional.empty();
     }
 
     private Instant now() {

@@ -91,7 +91,7 @@ class UploadPipelineTest {
         TestBytes.Stream body = new TestBytes.Stream(size, size, perRead);
         BlobWriter writer = store.create(UUID.randomUUID().toString());
         UploadResult r = pipeline.run(body, writer, algo, UploadLimits.of(1L << 40)
-                .withExpectedSize(announced ? OptionalLong.of(size) : OptionalLong.empty()));
+                .withExpectedSize(announced ? OptionalLong.of(size) : OptionalLong.empty()), ContentCheck.NONE);
 
         assertThat(r.size()).isEqualTo(size);
         assertThat(r.md5()).isEqualTo(TestBytes.digest("MD5", size, size));
@@ -218,7 +218,7 @@ class UploadPipelineTest {
     void remainingQuotaIsEnforcedWithGlancesMessage() throws Exception {
         TestBytes.Stream body = new TestBytes.Stream(5, 10L * MiB, 65536);
         UploadLimits limits = UploadLimits.of(1L << 40).withQuotaRemaining(2L * MiB);
-        assertThatThrownBy(() -> pipeline.run(body, store.create("img"), sha512, limits))
+        assertThatThrownBy(() -> pipeline.run(body, store.create("img"), sha512, limits, ContentCheck.NONE))
                 .satisfies(e -> assertKind(e, ErrorKind.TOO_LARGE))
                 .hasMessageStartingWith("Image exceeds the storage quota: The size of the data ")
                 .hasMessageEndingWith(" will exceed the limit. 2097152 bytes remaining.");
@@ -227,11 +227,90 @@ class UploadPipelineTest {
 
         TestBytes.Stream announced = new TestBytes.Stream(5, 10L * MiB, 65536);
         assertThatThrownBy(() -> pipeline.run(announced, store.create("img"), sha512,
-                limits.withExpectedSize(OptionalLong.of(10L * MiB))))
+                limits.withExpectedSize(OptionalLong.of(10L * MiB)), ContentCheck.NONE))
                 .satisfies(e -> assertKind(e, ErrorKind.TOO_LARGE))
                 .hasMessage("Image exceeds the storage quota: The size of the data 10485760 will exceed the limit. "
                         + "2097152 bytes remaining.");
         assertThat(announced.consumed()).isZero();
+    }
+
+    /** Records what it is fed: the bytes' CRC in order, and whether each view was read-only. */
+    private static final class RecordingCheck implements ContentCheck {
+        final java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        long fed;
+        boolean allReadOnly = true;
+        final GlintException refusal;
+
+        RecordingCheck(GlintException refusal) {
+            this.refusal = refusal;
+        }
+
+        @Override
+        public void feed(ByteBuffer data) {
+            allReadOnly &= data.isReadOnly();
+            fed += data.remaining();
+            crc.update(data);
+        }
+
+        @Override
+        public OptionalLong finish() {
+            if (refusal != null) {
+                throw refusal;
+            }
+            return OptionalLong.of(fed * 2);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} bytes, {1} bytes per read")
+    @CsvSource({"0, 65536", "1, 1", "3000001, 65536", "5767171, 3000000"})
+    void theContentCheckSeesEveryByteInOrderAndGivesTheVirtualSize(int size, int perRead) throws Exception {
+        RecordingCheck check = new RecordingCheck(null);
+        UploadResult r = pipeline.run(new TestBytes.Stream(size, size, perRead), store.create("img"), sha512,
+                UploadLimits.of(1L << 40), check);
+        java.util.zip.CRC32 expected = new java.util.zip.CRC32();
+        TestBytes.Stream again = new TestBytes.Stream(size, size, 65536);
+        byte[] b = new byte[65536];
+        for (int n; (n = again.read(b)) > 0; ) {
+            expected.update(b, 0, n);
+        }
+        assertThat(check.fed).isEqualTo(size);
+        assertThat(check.crc.getValue()).isEqualTo(expected.getValue());
+        assertThat(check.allReadOnly).as("the check cannot change the data").isTrue();
+        assertThat(r.virtualSize()).hasValue(2L * size);
+        assertThat(store.size(r.location())).isEqualTo(size);
+    }
+
+    @Test
+    void dataTheContentCheckRefusesIsNotKept() throws Exception {
+        RecordingCheck check = new RecordingCheck(new GlintException(ErrorKind.UNSUPPORTED_MEDIA_TYPE, "not a qcow2"));
+        assertThatThrownBy(() -> pipeline.run(new TestBytes.Stream(12, 3L * MiB, 65536), store.create("img"), sha512,
+                UploadLimits.of(1L << 40), check))
+                .satisfies(e -> assertKind(e, ErrorKind.UNSUPPORTED_MEDIA_TYPE)).hasMessage("not a qcow2");
+        assertThat(check.fed).as("judged after the whole body").isEqualTo(3L * MiB);
+        assertThat(files()).isEmpty();
+    }
+
+    @Test
+    void aContentCheckThatFailsWhileFedLeavesNothingAndLeaksNoBuffer() throws Exception {
+        ContentCheck broken = new ContentCheck() {
+            long fed;
+
+            @Override
+            public void feed(ByteBuffer data) {
+                fed += data.remaining();
+                if (fed > MiB) {
+                    throw new IllegalStateException("inspector bug");
+                }
+            }
+
+            @Override
+            public OptionalLong finish() {
+                return OptionalLong.empty();
+            }
+        };
+        assertThatThrownBy(() -> pipeline.run(new TestBytes.Stream(13, 4L * MiB, 65536), store.create("img"), sha512,
+                UploadLimits.of(1L << 40), broken)).isInstanceOf(IllegalStateException.class);
+        assertThat(files()).isEmpty(); // and tearDown checks that every buffer went back to the pool
     }
 
     @Test

@@ -1,0 +1,150 @@
+package glint.api;
+
+import static glint.testing.ApiClient.obj;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import glint.testing.ApiClient;
+import glint.testing.ApiClient.Reply;
+import glint.testing.ImageTool;
+import glint.testing.TestServer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every path that writes image data inspects it (glint.format) and refuses what Glance master's rules refuse, with
+ * Glance's 415; images made by qemu-img at test time.
+ */
+class FormatInspectionApiTest {
+    private static final String REFUSED = "The request media type application/octet-stream is not supported by this server."
+            + "\n<br /><br />\n";
+    private static final long GiB = 1L << 30;
+
+    @TempDir
+    static Path tools;
+    private static TestServer server;
+    private static ApiClient alice;
+    private static byte[] safeQcow2;
+    private static byte[] backedQcow2;
+
+    @BeforeAll
+    static void start() throws IOException {
+        server = TestServer.start();
+        alice = new ApiClient(server.baseUrl(), server.tokenFor("alpha", "alice", "member"));
+        safeQcow2 = Files.readAllBytes(ImageTool.qemuImgCreate(tools, "safe.qcow2", "qcow2", "1G"));
+        // CVE-2022-47951's shape: the guest would read a file of the host through the backing chain
+        backedQcow2 = Files.readAllBytes(ImageTool.qemuImgCreate(tools, "backed.qcow2", "qcow2", "1G",
+                "-u", "-b", "/etc/passwd", "-F", "raw"));
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    private static String newImage(String diskFormat, String containerFormat) {
+        Reply r = alice.post("/v2/images", obj("name", "fmt", "disk_format", diskFormat, "container_format", containerFormat));
+        assertThat(r.status()).isEqualTo(201);
+        return r.json().get("id").asText();
+    }
+
+    private static Reply upload(String id, byte[] data) {
+        return alice.put("/v2/images/" + id + "/file", data, "Content-Type", "application/octet-stream",
+                "Accept", "application/json");
+    }
+
+    private static JsonNode show(String id) {
+        return alice.get("/v2/images/" + id).json();
+    }
+
+    private static List<Path> storedFiles() throws IOException {
+        try (Stream<Path> s = Files.walk(server.dataDir())) {
+            return s.filter(Files::isRegularFile).filter(p -> p.startsWith(server.dataDir().resolve("images"))
+                    || p.startsWith(server.dataDir().resolve("staging"))).toList();
+        }
+    }
+
+    private static void assertRefused(Reply r, String detail) {
+        assertThat(r.status()).isEqualTo(415);
+        assertThat(r.json().get("message").asText()).isEqualTo(REFUSED + detail);
+    }
+
+    private static void assertQueuedWithoutData(String id) throws IOException {
+        JsonNode image = show(id);
+        assertThat(image.get("status").asText()).isEqualTo("queued");
+        assertThat(image.get("size").isNull()).isTrue();
+        assertThat(image.get("virtual_size").isNull()).isTrue();
+        assertThat(storedFiles()).noneMatch(p -> p.getFileName().toString().contains(id));
+    }
+
+    @Test
+    void aSafeQcow2BecomesActiveWithQemusVirtualSize() {
+        String id = newImage("qcow2", "bare");
+        assertThat(upload(id, safeQcow2).status()).isEqualTo(204);
+        JsonNode image = show(id);
+        assertThat(image.get("status").asText()).isEqualTo("active");
+        assertThat(image.get("virtual_size").asLong()).isEqualTo(GiB);
+        assertThat(image.get("size").asLong()).isEqualTo(safeQcow2.length);
+    }
+
+    @Test
+    void aQcow2WithABackingFileIsRefusedAndTheImageStaysQueuedWithoutData() throws IOException {
+        String id = newImage("qcow2", "bare");
+        assertRefused(upload(id, backedQcow2), "Image failed safety checks");
+        assertQueuedWithoutData(id);
+        // the image is not spoiled: the user uploads a good one next
+        assertThat(upload(id, safeQcow2).status()).isEqualTo(204);
+        assertThat(show(id).get("virtual_size").asLong()).isEqualTo(GiB);
+    }
+
+    @Test
+    void aQcow2WithABackingFileIsRefusedWhateverTheContainerFormatSays() throws IOException {
+        // Glance master inspects container_format=bare only; an "ovf" label would carry this one through
+        String id = newImage("qcow2", "ovf");
+        assertRefused(upload(id, backedQcow2), "Image failed safety checks");
+        assertQueuedWithoutData(id);
+    }
+
+    @Test
+    void anUnsafeQcow2DeclaredRawIsStillRefused() throws IOException {
+        String id = newImage("raw", "bare");
+        assertRefused(upload(id, backedQcow2), "Image failed safety checks");
+        assertQueuedWithoutData(id);
+    }
+
+    @Test
+    void aSafeQcow2DeclaredRawStaysRawWithItsFileSizeAsVirtualSize() {
+        // Glance's compatibility rule (location.py set_data: disk_format raw, "actual_size")
+        String id = newImage("raw", "bare");
+        assertThat(upload(id, safeQcow2).status()).isEqualTo(204);
+        JsonNode image = show(id);
+        assertThat(image.get("status").asText()).isEqualTo("active");
+        assertThat(image.get("virtual_size").asLong()).isEqualTo(safeQcow2.length);
+    }
+
+    @Test
+    void rawDataDeclaredQcow2IsAMismatch() throws IOException {
+        byte[] random = new byte[1 << 20];
+        new Random(7).nextBytes(random);
+        String id = newImage("qcow2", "bare");
+        assertRefused(upload(id, random), "Image disk_format qcow2 does not match stream data raw");
+        assertQueuedWithoutData(id);
+    }
+
+    @Test
+    void stagingRefusesWhatAnUploadRefusesAndPutsTheImageBackToQueued() throws IOException {
+        String id = newImage("qcow2", "bare");
+        Reply r = alice.put("/v2/images/" + id + "/stage", backedQcow2, "Content-Type", "application/octet-stream",
+                "Accept", "application/json");
+        assertRefused(r, "Image failed safety checks");
+        assertQueuedWithoutData(id);
+    }
+}
