@@ -155,10 +155,9 @@ public final class App implements AutoCloseable {
         JdbcDataJournal journal = new JdbcDataJournal(database);
         UploadPipeline pipeline = new UploadPipeline(hashers);
         HashAlgorithm hashAlgorithm = HashAlgorithm.of(config.images().hashingAlgorithm());
-        ImageDataService imageData = new ImageDataService(images, access, imageRepository, journal,
-                dataStores, pipeline, hashAlgorithm, config.images().imageSizeCap(), nodeId(config),
-                Clock.systemUTC());
         String node = nodeId(config);
+        ImageDataService imageData = new ImageDataService(images, access, imageRepository, journal,
+                dataStores, pipeline, hashAlgorithm, config.images().imageSizeCap(), node, Clock.systemUTC());
         boolean multiStore = config.stores().multiStore();
         JdbcTaskRepository taskRepository = new JdbcTaskRepository(database, json);
         TaskLifecycle taskLifecycle = new TaskLifecycle(taskRepository, config.imports().taskTimeToLive(), node, Clock.systemUTC());
