@@ -28,9 +28,19 @@ export GLINT_ADMIN_PASSWORD=bench-secret
 java ${GLINT_JAVA_OPTS:--Xms32m -Xmx128m -XX:+UseSerialGC} -jar target/glint.jar serve --port "$port" --data-dir "$data" \
   >"$work/glint.log" 2>&1 &
 pid=$!
-cleanup() { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$data"; }
+# a second Glint, the same but for [image_format] inspect_content = false: format inspection's cost on the upload
+port_off=$(free_port)
+data_off=$(mktemp -d -p "$work" data-XXXXXX)
+printf '[image_format]\ninspect_content = false\n' > "$data_off/glint.conf"
+java ${GLINT_JAVA_OPTS:--Xms32m -Xmx128m -XX:+UseSerialGC} -jar target/glint.jar serve --port "$port_off" \
+  --data-dir "$data_off" --config "$data_off/glint.conf" >"$work/glint-off.log" 2>&1 &
+pid_off=$!
+cleanup() {
+  kill "$pid" "$pid_off" 2>/dev/null || true; wait "$pid" "$pid_off" 2>/dev/null || true; rm -rf "$data" "$data_off"
+}
 trap cleanup EXIT
 wait_for 60 curl -sf "http://127.0.0.1:$port/versions" || { cat "$work/glint.log"; exit 1; }
+wait_for 60 curl -sf "http://127.0.0.1:$port_off/versions" || { cat "$work/glint-off.log"; exit 1; }
 base="http://127.0.0.1:$port"
 token=$(password_token "$base/identity/v3" admin bench-secret admin)
 
@@ -58,6 +68,24 @@ download_file "$base" "$token" "$id"   # warm the page cache like the ref read
 t0=$(bench_now); download_file "$base" "$token" "$id"; t1=$(bench_now)
 down=$(mibps $bytes "$(bench_elapsed $t0 $t1)")
 row "(b) download ${SIZE_MB} MiB (GET /file)" "$down" MiB/s "$(pct "$down" "$read_cache") of page-cache read"
+
+# --- (a') inspection on against off: alternating uploads of the same file to the two servers, median of each
+base_off="http://127.0.0.1:$port_off"
+token_off=$(password_token "$base_off/identity/v3" admin bench-secret admin)
+timed_upload() { # base token -> MiB/s; the image is deleted afterwards
+  local i t0 t1
+  i=$(new_image "$1" "$2" bench-inspect)
+  t0=$(bench_now); upload_file "$1" "$2" "$i" "$img"; t1=$(bench_now)
+  curl -sf -X DELETE "$1/v2/images/$i" -H "X-Auth-Token: $2" >/dev/null
+  mibps $bytes "$(bench_elapsed "$t0" "$t1")"
+}
+median() { sort -n | awk '{v[NR]=$1} END{print v[int((NR+1)/2)]}'; }
+on=(); off=()
+for _ in 1 2 3; do on+=("$(timed_upload "$base" "$token")"); off+=("$(timed_upload "$base_off" "$token_off")"); done
+on_m=$(printf '%s\n' "${on[@]}" | median); off_m=$(printf '%s\n' "${off[@]}" | median)
+row "(a') upload, format inspection on (median of 3)" "$on_m" MiB/s "runs: ${on[*]}"
+row "     upload, inspect_content = false (median of 3)" "$off_m" MiB/s "runs: ${off[*]}; on/off = $(pct "$on_m" "$off_m")"
+kill "$pid_off" 2>/dev/null || true
 
 # --- (c) records: creation rate, then metadata reads
 lua=$(mktemp -p "$work" --suffix .lua)

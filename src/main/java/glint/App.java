@@ -30,8 +30,20 @@ import glint.api.ImportApi;
 import glint.api.TaskView;
 import glint.api.TasksApi;
 import glint.db.JdbcTaskRepository;
+import glint.image.imports.ImportBlobs;
+import glint.image.imports.ImportChecks;
+import glint.image.imports.ImportImages;
+import glint.image.imports.ImportProperties;
+import glint.image.imports.ImportRecovery;
+import glint.image.imports.ImportRequest;
+import glint.image.imports.ImportRevert;
 import glint.image.imports.ImportService;
+import glint.image.imports.ImportTask;
+import glint.image.imports.StagedSource;
+import glint.image.imports.StoreCopySource;
+import glint.image.imports.StoreImport;
 import glint.image.imports.UriFilter;
+import glint.image.imports.WebDownloadSource;
 import glint.image.imports.WebSource;
 import glint.api.CacheApi;
 import glint.cache.CachePrefetcher;
@@ -68,10 +80,13 @@ import glint.policy.PolicyEngine;
 import glint.policy.PropertyProtections;
 import glint.store.FileStore;
 import glint.store.StoreRegistry;
+import glint.task.TaskLifecycle;
+import glint.task.TaskService;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -144,16 +159,30 @@ public final class App implements AutoCloseable {
         JdbcDataJournal journal = new JdbcDataJournal(database);
         UploadPipeline pipeline = new UploadPipeline(hashers);
         HashAlgorithm hashAlgorithm = HashAlgorithm.of(config.images().hashingAlgorithm());
+        String node = nodeId(config);
         FormatChecks formats = formatChecks(config.imageFormat());
         ImageDataService imageData = new ImageDataService(images, access, imageRepository, journal,
-                dataStores, pipeline, formats, hashAlgorithm, config.images().imageSizeCap(), nodeId(config),
-                Clock.systemUTC());
-        ImportService imports = new ImportService(access, imageRepository, journal, new JdbcTaskRepository(database, json),
-                dataStores, config.stores().multiStore(), pipeline, hashAlgorithm, config.images().imageSizeCap(),
-                config.imports(), new WebSource(UriFilter.withDns(config.imports().filter()), Duration.ofSeconds(60)),
-                Executors.newFixedThreadPool(config.imports().taskThreads(), daemonThreads("import")), hashers,
-                nodeId(config), Clock.systemUTC());
-        imports.recover(); // before imageData.recover(), which removes the data this reverts
+                dataStores, pipeline, formats, hashAlgorithm, config.images().imageSizeCap(), node, Clock.systemUTC());
+        boolean multiStore = config.stores().multiStore();
+        JdbcTaskRepository taskRepository = new JdbcTaskRepository(database, json);
+        TaskLifecycle taskLifecycle = new TaskLifecycle(taskRepository, config.imports().taskTimeToLive(), node, Clock.systemUTC());
+        WebSource web = new WebSource(UriFilter.withDns(config.imports().filter()), Duration.ofSeconds(60));
+        ImportChecks importChecks = new ImportChecks(access, dataStores, multiStore, web.filter(), taskLifecycle,
+                config.imports().enabledMethods());
+        ImportProperties importProperties = new ImportProperties(multiStore, node);
+        ImportImages importImages = new ImportImages(imageRepository, Clock.systemUTC());
+        ImportBlobs importBlobs = new ImportBlobs(dataStores, journal, pipeline, hashAlgorithm, config.images().imageSizeCap(), node);
+        ImportRevert importRevert = new ImportRevert(importImages, importBlobs, importProperties);
+        ImportTask importTask = new ImportTask(taskLifecycle, importImages, Map.of(
+                        ImportRequest.GLANCE_DIRECT, new StagedSource(importBlobs),
+                        ImportRequest.WEB_DOWNLOAD, new WebDownloadSource(web, importBlobs),
+                        ImportRequest.COPY_IMAGE, new StoreCopySource(importImages, dataStores)),
+                List.of(), // no import plugins yet
+                new StoreImport(importImages, importBlobs, dataStores, importProperties, hashers), importRevert, importBlobs);
+        ImportService imports = new ImportService(importChecks, importImages, importBlobs, importProperties, taskLifecycle,
+                importTask, Executors.newFixedThreadPool(config.imports().taskThreads(), daemonThreads("import")));
+        // before imageData.recover(), which removes the data this reverts
+        new ImportRecovery(taskLifecycle, importImages, importBlobs, importRevert, multiStore).recover();
         imageData.recover();
         Optional<ImageCache> cache = Optional.empty();
         Optional<CachePrefetcher> prefetcher = Optional.empty();
@@ -185,8 +214,9 @@ public final class App implements AutoCloseable {
         new ImageDataApi(imageData, config.stores().multiStore()).register(router);
         new InfoApi(config.stores(), config.imports().enabledMethods()).register(router);
         TaskView taskView = new TaskView();
-        new ImportApi(imports, taskView, json, config.stores().multiStore()).register(router);
-        new TasksApi(imports, taskView, json).register(router);
+        TaskService taskService = new TaskService(access, taskRepository, Clock.systemUTC());
+        new ImportApi(imports, taskService, taskView, json, config.stores().multiStore()).register(router);
+        new TasksApi(taskService, taskView, json).register(router);
         new CacheApi(new CacheService(access, cache, prefetcher)).register(router);
         new MembersApi(new MemberService(access, new JdbcMemberRepository(database), config.images().memberQuota(),
                 Clock.systemUTC())).register(router);

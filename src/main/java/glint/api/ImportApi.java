@@ -8,6 +8,7 @@ import glint.http.Exchange;
 import glint.http.Router;
 import glint.image.imports.ImportRequest;
 import glint.image.imports.ImportService;
+import glint.task.TaskService;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -23,12 +24,14 @@ import org.eclipse.jetty.io.Content;
  */
 public final class ImportApi {
     private final ImportService imports;
+    private final TaskService tasks;
     private final TaskView view;
     private final ObjectMapper json;
     private final boolean multiStore;
 
-    public ImportApi(ImportService imports, TaskView view, ObjectMapper json, boolean multiStore) {
+    public ImportApi(ImportService imports, TaskService tasks, TaskView view, ObjectMapper json, boolean multiStore) {
         this.imports = imports;
+        this.tasks = tasks;
         this.view = view;
         this.json = json;
         this.multiStore = multiStore;
@@ -38,7 +41,7 @@ public final class ImportApi {
         router.add("PUT", "/v2/images/{image_id}/stage", this::stage);
         router.add("POST", "/v2/images/{image_id}/import", this::importImage);
         router.add("GET", "/v2/images/{image_id}/tasks", ex -> ex.sendJson(200, Map.of("tasks",
-                imports.tasksOfImage(ex.context(), ex.pathParam("image_id")).stream().map(view::ofImage).toList())));
+                tasks.ofImage(ex.context(), ex.pathParam("image_id")).stream().map(view::ofImage).toList())));
     }
 
     private void stage(Exchange ex) throws IOException {

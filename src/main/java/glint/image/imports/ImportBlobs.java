@@ -1,0 +1,105 @@
+package glint.image.imports;
+
+import glint.data.HashAlgorithm;
+import glint.data.UploadPipeline;
+import glint.data.UploadResult;
+import glint.image.DataJournal;
+import glint.image.DataRemoval;
+import glint.image.ImageLocation;
+import glint.image.PendingData;
+import glint.store.BlobStore;
+import glint.store.BlobWriter;
+import glint.store.StoreRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.UUID;
+
+/**
+ * The data an import writes (staged data, web-download's download, each target store's copy): a blob created with
+ * its entry in the data journal ({@link DataJournal}) before its first byte, filled through the
+ * {@link UploadPipeline} with an upload's size cap and hashing, removed with {@link DataRemoval} once no image owns
+ * it. Every pipeline run of an import is {@link #fill}.
+ */
+public final class ImportBlobs {
+    private final DataJournal journal;
+    private final DataRemoval removal;
+    private final BlobStore staging;
+    private final UploadPipeline pipeline;
+    private final HashAlgorithm hashAlgorithm;
+    private final long sizeCap;
+    private final String node;
+
+    public ImportBlobs(StoreRegistry stores, DataJournal journal, UploadPipeline pipeline, HashAlgorithm hashAlgorithm,
+                       long sizeCap, String node) {
+        this.journal = journal;
+        this.removal = new DataRemoval(stores, journal);
+        this.staging = stores.find(StoreRegistry.STAGING).orElseThrow(() -> new IllegalArgumentException("no staging store"));
+        this.pipeline = pipeline;
+        this.hashAlgorithm = hashAlgorithm;
+        this.sizeCap = sizeCap;
+        this.node = node;
+    }
+
+    /** A blob being written and its journal entry. */
+    record Blob(BlobWriter writer, PendingData pending) {}
+
+    BlobStore staging() {
+        return staging;
+    }
+
+    /** A new blob of the image in {@code store}, journalled. */
+    Blob create(BlobStore store, String imageId) throws IOException {
+        BlobWriter writer = store.create(imageId);
+        PendingData pending = entry(store.id(), writer.location(), imageId);
+        try {
+            journal.add(pending);
+        } catch (RuntimeException e) {
+            writer.abort();
+            throw e;
+        }
+        return new Blob(writer, pending);
+    }
+
+    /** The data into the blob, committed; on failure the pipeline has aborted the writer and the entry goes. */
+    UploadResult fill(Blob blob, InputStream data, OptionalLong expectedSize) throws IOException {
+        try {
+            return pipeline.run(data, blob.writer(), hashAlgorithm, sizeCap, expectedSize);
+        } catch (IOException | RuntimeException e) {
+            journal.remove(blob.pending().id());
+            throw e;
+        }
+    }
+
+    /** A blob not filled after all: aborted, its entry gone. */
+    void abandon(Blob blob) {
+        blob.writer().abort();
+        journal.remove(blob.pending().id());
+    }
+
+    /** Data no image owns any more: deleted, then its entry (which stays for the next start if that fails). */
+    void remove(PendingData entry) {
+        removal.remove(entry);
+    }
+
+    /** The entry, not yet journalled, for an image's data this node gives up. */
+    PendingData released(String imageId, ImageLocation location) {
+        return entry(location.storeId(), location.key(), imageId);
+    }
+
+    /** The staged data this node journalled for the image. */
+    Optional<PendingData> stagedHere(String imageId) {
+        return stagedHere().stream().filter(p -> p.imageId().equals(imageId)).findFirst();
+    }
+
+    /** All staged data this node journalled. */
+    List<PendingData> stagedHere() {
+        return journal.ofNode(node).stream().filter(p -> p.storeId().equals(StoreRegistry.STAGING)).toList();
+    }
+
+    private PendingData entry(String storeId, String location, String imageId) {
+        return new PendingData(UUID.randomUUID().toString(), storeId, location, imageId, node);
+    }
+}

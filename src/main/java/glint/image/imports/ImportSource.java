@@ -1,0 +1,26 @@
+package glint.image.imports;
+
+import glint.image.PendingData;
+import glint.store.BlobStore;
+import java.io.IOException;
+import java.util.Optional;
+
+/**
+ * Where a task's data comes from, one per import method (the first tasks of Glance's flow in
+ * glance/async_/flows/api_image_import.py): {@link StagedSource} for glance-direct, {@link WebDownloadSource} for
+ * web-download ({@code _WebDownload}, glance/async_/flows/_internal_plugins/web_download.py), {@link StoreCopySource}
+ * for copy-image. A further method (glance-download) is one more implementation.
+ */
+public interface ImportSource {
+    /**
+     * The data, readable. A failure ends the task; it is either an {@link ImportFailed} (its message is the task's)
+     * or any other exception.
+     */
+    Data acquire(ImportPlan plan) throws IOException;
+
+    /**
+     * {@code size} bytes at {@code location} in {@code store}; {@code staged}, when the data is in staging for this
+     * task, is removed when the task ends.
+     */
+    record Data(BlobStore store, String location, long size, Optional<PendingData> staged) {}
+}

@@ -1,0 +1,18 @@
+package glint.image.imports;
+
+import java.io.IOException;
+
+/**
+ * A step between "the data is in staging" and "copy it to the stores": where Glance runs its
+ * {@code image_import_plugins} (image_conversion, image_decompression, inject_image_metadata; glance/async_/flows/
+ * plugins), after its {@code _ImportToFS} / {@code _WebDownload} and before {@code _ImportToStore}. Not run for
+ * copy-image, as in Glance. Glint has none yet; {@link ImportTask} runs the configured ones in order.
+ */
+@FunctionalInterface
+public interface ImportStep {
+    /**
+     * @return the data the next step and the stores get: {@code staged} itself, or new staged data (a step that
+     *     replaces the data journals the new and removes the old)
+     */
+    ImportSource.Data apply(ImportPlan plan, ImportSource.Data staged) throws IOException;
+}

@@ -1,0 +1,111 @@
+package glint.image.imports;
+
+import glint.image.ImageLocation;
+import glint.image.ImageStatus;
+import glint.image.PendingData;
+import glint.task.Task;
+import glint.task.TaskLifecycle;
+import glint.task.TaskStatus;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs import tasks, one {@link #run} a task (Glance's {@code api_image_import} flow,
+ * glance/async_/flows/api_image_import.py): the data from the method's {@link ImportSource}; the
+ * {@link ImportStep}s (Glance's import plugins; not for copy-image); each target store in order
+ * ({@link StoreImport}). On success the image is active, the staged data removed and the lock dropped; on failure
+ * ({@code all_stores_must_succeed}, the image deleted, or no store done) the image is reverted ({@link ImportRevert})
+ * and the staged data removed.
+ */
+public final class ImportTask {
+    private static final Logger LOG = LoggerFactory.getLogger(ImportTask.class);
+
+    private final TaskLifecycle lifecycle;
+    private final ImportImages images;
+    private final Map<String, ImportSource> sources;
+    private final List<ImportStep> steps;
+    private final StoreImport storeImport;
+    private final ImportRevert revert;
+    private final ImportBlobs blobs;
+
+    /**
+     * @param sources the source of each import method
+     * @param steps what runs, in order, between the data in staging and the stores (possibly nothing)
+     */
+    public ImportTask(TaskLifecycle lifecycle, ImportImages images, Map<String, ImportSource> sources,
+                      List<ImportStep> steps, StoreImport storeImport, ImportRevert revert, ImportBlobs blobs) {
+        this.lifecycle = lifecycle;
+        this.images = images;
+        this.sources = Map.copyOf(sources);
+        this.steps = List.copyOf(steps);
+        this.storeImport = storeImport;
+        this.revert = revert;
+        this.blobs = blobs;
+    }
+
+    void run(ImportPlan plan) {
+        Optional<Task> begun = lifecycle.begin(plan.task());
+        if (begun.isEmpty()) {
+            return; // failed meanwhile (lock taken over, or recovered)
+        }
+        Task task = begun.get();
+        Optional<PendingData> staged = Optional.empty();
+        List<ImageLocation> written = new ArrayList<>();
+        try {
+            ImportSource.Data data = source(plan.method()).acquire(plan);
+            staged = data.staged();
+            if (!plan.copy()) {
+                for (ImportStep step : steps) {
+                    data = step.apply(plan, data);
+                    staged = data.staged();
+                }
+            }
+            toStores(plan, data, written);
+            if (!plan.copy() && images.current(plan.imageId()).status() != ImageStatus.ACTIVE) {
+                throw new ImportFailed("None of the uploads finished!");
+            }
+            images.save(plan.imageId(), img -> ImportProperties.unlocked(img, task.id()));
+            staged.ifPresent(blobs::remove);
+            lifecycle.finish(task, TaskStatus.SUCCESS, "");
+            LOG.info("task {}: image {} imported ({}) to {}", task.id(), plan.imageId(), plan.method(), plan.stores());
+        } catch (Exception e) {
+            String message = e instanceof ImportFailed ? e.getMessage() : "Error: " + e.getClass().getSimpleName() + ": " + e.getMessage();
+            LOG.warn("task {}: import of image {} ({}) failed: {}", task.id(), plan.imageId(), plan.method(), message,
+                    e instanceof ImportFailed ? null : e);
+            revert.revert(plan, written);
+            staged.ifPresent(blobs::remove);
+            lifecycle.finish(task, TaskStatus.FAILURE, message);
+        }
+    }
+
+    private ImportSource source(String method) {
+        ImportSource source = sources.get(method);
+        if (source == null) {
+            throw new ImportFailed("Import method " + method + " has no source");
+        }
+        return source;
+    }
+
+    /** Each target store in order; the image turns active with the last one (any one, unless all must succeed). */
+    private void toStores(ImportPlan plan, ImportSource.Data data, List<ImageLocation> written) throws IOException {
+        for (int i = 0; i < plan.stores().size(); i++) {
+            String storeId = plan.stores().get(i);
+            boolean setActive = !plan.copy() && (!plan.mustSucceed() || i == plan.stores().size() - 1);
+            try {
+                written.add(storeImport.importTo(plan, storeId, data, setActive));
+            } catch (RuntimeException | IOException e) {
+                if (plan.mustSucceed() || e instanceof ImageDeletedDuringImport) {
+                    throw e;
+                }
+                LOG.warn("task {}: import of image {} to store {} failed; all_stores_must_succeed is false, continuing",
+                        plan.task().id(), plan.imageId(), storeId, e);
+                storeImport.markFailed(plan, storeId);
+            }
+        }
+    }
+}
