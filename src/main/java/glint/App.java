@@ -171,11 +171,11 @@ public final class App implements AutoCloseable {
                 config.imports().enabledMethods());
         ImportProperties importProperties = new ImportProperties(multiStore, node);
         ImportImages importImages = new ImportImages(imageRepository, Clock.systemUTC());
-        ImportBlobs importBlobs = new ImportBlobs(dataStores, journal, pipeline, hashAlgorithm, config.images().imageSizeCap(), node);
+        ImportBlobs importBlobs = new ImportBlobs(dataStores, journal, pipeline, formats, hashAlgorithm, config.images().imageSizeCap(), node);
         ImportRevert importRevert = new ImportRevert(importImages, importBlobs, importProperties);
         ImportTask importTask = new ImportTask(taskLifecycle, importImages, Map.of(
                         ImportRequest.GLANCE_DIRECT, new StagedSource(importBlobs),
-                        ImportRequest.WEB_DOWNLOAD, new WebDownloadSource(web, importBlobs),
+                        ImportRequest.WEB_DOWNLOAD, new WebDownloadSource(web, importBlobs, importImages),
                         ImportRequest.COPY_IMAGE, new StoreCopySource(importImages, dataStores)),
                 List.of(), // no import plugins yet
                 new StoreImport(importImages, importBlobs, dataStores, importProperties, hashers), importRevert, importBlobs);

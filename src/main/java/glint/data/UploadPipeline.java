@@ -62,12 +62,6 @@ public final class UploadPipeline {
         this.piecesInFlight = Math.max(DEFAULT_PIECES_IN_FLIGHT, buffersPerUpload);
     }
 
-    /** Without a content check; goes once every import path passes its check. */
-    public UploadResult run(InputStream in, BlobWriter writer, HashAlgorithm algorithm, long sizeCap, OptionalLong expectedSize)
-            throws IOException {
-        return run(in, writer, algorithm, sizeCap, expectedSize, ContentCheck.NONE);
-    }
-
     /** Shorthand for {@link #run(InputStream, BlobWriter, HashAlgorithm, UploadLimits, ContentCheck)} without a quota. */
     public UploadResult run(InputStream in, BlobWriter writer, HashAlgorithm algorithm, long sizeCap, OptionalLong expectedSize,
                             ContentCheck check) throws IOException {

@@ -137,7 +137,7 @@ public final class ImageDataService {
         Optional<Image> active = transition(id, ImageStatus.SAVING, i -> i.toBuilder()
                 .status(ImageStatus.ACTIVE)
                 .size(Optional.of(result.size()))
-                .virtualSize(boxed(result.virtualSize()))
+                .virtualSize(virtualSize(result))
                 .checksum(Optional.of(result.md5()))
                 .osHashAlgo(Optional.of(result.hashAlgorithm()))
                 .osHashValue(Optional.of(result.hashValue()))
@@ -235,7 +235,8 @@ public final class ImageDataService {
     }
 
     /** Glance sets {@code virtual_size} only when inspection found one ({@code if virtual_size:} in set_data). */
-    static Optional<Long> boxed(java.util.OptionalLong v) {
+    public static Optional<Long> virtualSize(UploadResult result) {
+        java.util.OptionalLong v = result.virtualSize();
         return v.isPresent() && v.getAsLong() > 0 ? Optional.of(v.getAsLong()) : Optional.empty();
     }
 

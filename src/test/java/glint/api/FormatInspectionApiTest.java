@@ -8,7 +8,10 @@ import glint.testing.ApiClient;
 import glint.testing.ApiClient.Reply;
 import glint.testing.ImageTool;
 import glint.testing.TestServer;
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -35,19 +38,42 @@ class FormatInspectionApiTest {
     private static byte[] safeQcow2;
     private static byte[] backedQcow2;
 
+    private static HttpServer web;
+
     @BeforeAll
     static void start() throws IOException {
-        server = TestServer.start();
-        alice = new ApiClient(server.baseUrl(), server.tokenFor("alpha", "alice", "member"));
         safeQcow2 = Files.readAllBytes(ImageTool.qemuImgCreate(tools, "safe.qcow2", "qcow2", "1G"));
         // CVE-2022-47951's shape: the guest would read a file of the host through the backing chain
         backedQcow2 = Files.readAllBytes(ImageTool.qemuImgCreate(tools, "backed.qcow2", "qcow2", "1G",
                 "-u", "-b", "/etc/passwd", "-F", "raw"));
+        web = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        serve("/safe.qcow2", safeQcow2);
+        serve("/backed.qcow2", backedQcow2);
+        web.start();
+        server = TestServer.start("enabled_backends = fast:file, cheap:file",
+                "[glance_store]", "default_backend = fast",
+                "[import_filtering_opts]", "allowed_hosts = [127.0.0.1]",
+                "allowed_ports = [" + web.getAddress().getPort() + "]");
+        alice = new ApiClient(server.baseUrl(), server.tokenFor("alpha", "alice", "member"));
+    }
+
+    private static void serve(String path, byte[] data) {
+        web.createContext(path, ex -> {
+            ex.sendResponseHeaders(200, data.length);
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(data);
+            }
+        });
+    }
+
+    private static String url(String path) {
+        return "http://127.0.0.1:" + web.getAddress().getPort() + path;
     }
 
     @AfterAll
     static void stop() {
         server.close();
+        web.stop(0);
     }
 
     private static String newImage(String diskFormat, String containerFormat) {
@@ -145,6 +171,59 @@ class FormatInspectionApiTest {
         Reply r = alice.put("/v2/images/" + id + "/stage", backedQcow2, "Content-Type", "application/octet-stream",
                 "Accept", "application/json");
         assertRefused(r, "Image failed safety checks");
+        assertQueuedWithoutData(id);
+    }
+
+    // ---- import: every copy it makes is inspected ----------------------------------------------------------------
+
+    private static Reply importImage(String id, Object body) {
+        return alice.post("/v2/images/" + id + "/import", body);
+    }
+
+    @Test
+    void glanceDirectOfASafeQcow2SetsTheVirtualSizeAndCopyImageKeepsIt() {
+        String id = newImage("qcow2", "bare");
+        assertThat(ImportApiTest.stage(alice, id, safeQcow2).status()).isEqualTo(204);
+        assertThat(importImage(id, obj("method", obj("name", "glance-direct"))).status()).isEqualTo(202);
+        ImportApiTest.awaitTask(alice, id, "success");
+        JsonNode active = show(id);
+        assertThat(active.get("status").asText()).isEqualTo("active");
+        assertThat(active.get("virtual_size").asLong()).isEqualTo(GiB);
+
+        assertThat(importImage(id, obj("method", obj("name", "copy-image"), "stores", List.of("cheap"))).status())
+                .isEqualTo(202);
+        JsonNode copied = ImportApiTest.awaitImage(alice, id, i -> i.get("stores").asText().contains("cheap"));
+        assertThat(copied.get("virtual_size").asLong()).isEqualTo(GiB);
+        assertThat(copied.get("stores").asText()).isEqualTo("fast,cheap");
+    }
+
+    @Test
+    void webDownloadOfAQcow2WithABackingFileFailsItsTaskAndTheImageCanBeImportedAgain() throws IOException {
+        String id = newImage("qcow2", "bare");
+        assertThat(importImage(id, obj("method", obj("name", "web-download", "uri", url("/backed.qcow2")))).status())
+                .isEqualTo(202);
+        JsonNode task = ImportApiTest.awaitTask(alice, id, "failure");
+        assertThat(task.get("message").asText()).isEqualTo("Image failed safety checks");
+        JsonNode image = show(id);
+        assertThat(image.get("os_glance_failed_import").asText()).isEqualTo("fast");
+        assertThat(image.get("os_glance_importing_to_stores").asText()).isEmpty();
+        assertQueuedWithoutData(id);
+
+        assertThat(importImage(id, obj("method", obj("name", "web-download", "uri", url("/safe.qcow2")))).status())
+                .isEqualTo(202);
+        ImportApiTest.awaitTask(alice, id, "success");
+        assertThat(show(id).get("virtual_size").asLong()).isEqualTo(GiB);
+    }
+
+    @Test
+    void refusedDataEndsAMultiStoreImportEvenWhenNotAllStoresMustSucceed() throws IOException {
+        // a store that fails is skipped with all_stores_must_succeed = false; data the rules refuse is refused by all
+        String id = newImage("qcow2", "bare");
+        assertThat(importImage(id, obj("method", obj("name", "web-download", "uri", url("/backed.qcow2")),
+                "stores", List.of("fast", "cheap"), "all_stores_must_succeed", false)).status()).isEqualTo(202);
+        JsonNode task = ImportApiTest.awaitTask(alice, id, "failure");
+        assertThat(task.get("message").asText()).isEqualTo("Image failed safety checks");
+        assertThat(show(id).get("os_glance_failed_import").asText()).isEqualTo("cheap,fast");
         assertQueuedWithoutData(id);
     }
 }

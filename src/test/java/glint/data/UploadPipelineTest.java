@@ -109,7 +109,7 @@ class UploadPipelineTest {
     void knownDigestsOfASmallBody() throws Exception {
         byte[] body = "The quick brown fox jumps over the lazy dog".getBytes();
         UploadResult r = pipeline.run(new java.io.ByteArrayInputStream(body), store.create("fox"), HashAlgorithm.of("sha256"),
-                100, OptionalLong.of(body.length));
+                100, OptionalLong.of(body.length), ContentCheck.NONE);
         assertThat(r.md5()).isEqualTo("9e107d9d372bb6826bd81d3542a419d6");
         assertThat(r.hashValue()).isEqualTo("d7a8fbb307d7809469ca9abcb0082e4f8d5651e46d3cdb762d02d0bf37c9e592");
     }
@@ -125,7 +125,7 @@ class UploadPipelineTest {
                 super.write(data);
             }
         };
-        pipeline.run(new TestBytes.Stream(1, 3 * MiB, 65536), watched, sha512, 1L << 40, OptionalLong.empty());
+        pipeline.run(new TestBytes.Stream(1, 3 * MiB, 65536), watched, sha512, 1L << 40, OptionalLong.empty(), ContentCheck.NONE);
         assertThat(writing).hasSize(1).doesNotContain(Thread.currentThread());
     }
 
@@ -134,7 +134,7 @@ class UploadPipelineTest {
         long size = 64L * MiB + 3;
         for (int i = 0; i < 2; i++) {
             UploadResult r = pipeline.run(new TestBytes.Stream(i, size, 65536), store.create("big" + i), sha512,
-                    1L << 40, OptionalLong.empty());
+                    1L << 40, OptionalLong.empty(), ContentCheck.NONE);
             assertThat(r.size()).isEqualTo(size);
         }
         assertThat(pool.peakInUse()).isLessThanOrEqualTo(4);
@@ -150,7 +150,7 @@ class UploadPipelineTest {
             for (int i = 0; i < uploads; i++) {
                 int seed = 40 + i;
                 results.add(callers.submit(() -> pipeline.run(new TestBytes.Stream(seed, 9L * MiB + seed, 32768),
-                        store.create("c" + seed), sha512, 1L << 40, OptionalLong.empty())));
+                        store.create("c" + seed), sha512, 1L << 40, OptionalLong.empty(), ContentCheck.NONE)));
             }
             for (int i = 0; i < uploads; i++) {
                 int seed = 40 + i;
@@ -174,7 +174,7 @@ class UploadPipelineTest {
             for (int i = 0; i < uploads; i++) {
                 int seed = 60 + i;
                 results.add(callers.submit(() -> sharing.run(new TestBytes.Stream(seed, 5L * MiB + seed, 65536),
-                        store.create("s" + seed), sha512, 1L << 40, OptionalLong.empty())));
+                        store.create("s" + seed), sha512, 1L << 40, OptionalLong.empty(), ContentCheck.NONE)));
             }
             for (int i = 0; i < uploads; i++) {
                 int seed = 60 + i;
@@ -191,7 +191,7 @@ class UploadPipelineTest {
     @Test
     void sizeCapAbortsWithoutReadingTheRest() throws Exception {
         TestBytes.Stream body = new TestBytes.Stream(2, 50L * MiB, 65536);
-        assertThatThrownBy(() -> pipeline.run(body, store.create("img"), sha512, 3L * MiB, OptionalLong.empty()))
+        assertThatThrownBy(() -> pipeline.run(body, store.create("img"), sha512, 3L * MiB, OptionalLong.empty(), ContentCheck.NONE))
                 .satisfies(e -> assertKind(e, ErrorKind.TOO_LARGE))
                 .hasMessage("The incoming image is too large: The provided image is too large.");
         assertThat(body.consumed()).isLessThanOrEqualTo(3L * MiB + MiB);
@@ -201,14 +201,14 @@ class UploadPipelineTest {
     @Test
     void exactlyTheCapIsAccepted() throws Exception {
         UploadResult r = pipeline.run(new TestBytes.Stream(3, 2L * MiB, 65536), store.create("img"), sha512, 2L * MiB,
-                OptionalLong.empty());
+                OptionalLong.empty(), ContentCheck.NONE);
         assertThat(r.size()).isEqualTo(2L * MiB);
     }
 
     @Test
     void announcedSizeOverTheCapIsRefusedBeforeReading() throws Exception {
         TestBytes.Stream body = new TestBytes.Stream(4, 10L * MiB, 65536);
-        assertThatThrownBy(() -> pipeline.run(body, store.create("img"), sha512, 3L * MiB, OptionalLong.of(10L * MiB)))
+        assertThatThrownBy(() -> pipeline.run(body, store.create("img"), sha512, 3L * MiB, OptionalLong.of(10L * MiB), ContentCheck.NONE))
                 .satisfies(e -> assertKind(e, ErrorKind.TOO_LARGE));
         assertThat(body.consumed()).isZero();
         assertThat(files()).isEmpty();
@@ -316,7 +316,7 @@ class UploadPipelineTest {
     @Test
     void lessDataThanAnnouncedIsABadRequest() throws Exception {
         assertThatThrownBy(() -> pipeline.run(new TestBytes.Stream(6, 4L * MiB, 65536), store.create("img"), sha512,
-                1L << 40, OptionalLong.of(5L * MiB)))
+                1L << 40, OptionalLong.of(5L * MiB), ContentCheck.NONE))
                 .satisfies(e -> assertKind(e, ErrorKind.BAD_REQUEST))
                 .hasMessageContaining("5242880");
         assertThat(files()).isEmpty();
@@ -325,7 +325,7 @@ class UploadPipelineTest {
     @Test
     void moreDataThanAnnouncedIsABadRequestWithoutReadingTheRest() throws Exception {
         TestBytes.Stream body = new TestBytes.Stream(7, 30L * MiB, 65536);
-        assertThatThrownBy(() -> pipeline.run(body, store.create("img"), sha512, 1L << 40, OptionalLong.of(MiB + 1)))
+        assertThatThrownBy(() -> pipeline.run(body, store.create("img"), sha512, 1L << 40, OptionalLong.of(MiB + 1), ContentCheck.NONE))
                 .satisfies(e -> assertKind(e, ErrorKind.BAD_REQUEST));
         assertThat(body.consumed()).isLessThanOrEqualTo(2L * MiB);
         assertThat(files()).isEmpty();
@@ -334,7 +334,7 @@ class UploadPipelineTest {
     @Test
     void aClientThatGoesAwayLeavesNothing() throws Exception {
         InputStream body = new FailingStream(new TestBytes.Stream(8, 10L * MiB, 65536), 5L * MiB / 2);
-        assertThatThrownBy(() -> pipeline.run(body, store.create("img"), sha512, 1L << 40, OptionalLong.of(10L * MiB)))
+        assertThatThrownBy(() -> pipeline.run(body, store.create("img"), sha512, 1L << 40, OptionalLong.of(10L * MiB), ContentCheck.NONE))
                 .isInstanceOf(IOException.class).hasMessage("connection reset");
         assertThat(files()).isEmpty();
     }
@@ -343,7 +343,7 @@ class UploadPipelineTest {
     void aFailingStoreStopsTheUploadAndLeavesNothing() throws Exception {
         TestBytes.Stream body = new TestBytes.Stream(9, 40L * MiB, 65536);
         BlobWriter failing = new FailingWriter(store.create("img"), 3L * MiB, new IOException("I/O error"));
-        assertThatThrownBy(() -> pipeline.run(body, failing, sha512, 1L << 40, OptionalLong.empty()))
+        assertThatThrownBy(() -> pipeline.run(body, failing, sha512, 1L << 40, OptionalLong.empty(), ContentCheck.NONE))
                 .isInstanceOf(IOException.class).hasMessage("I/O error");
         assertThat(body.consumed()).as("the reader stops soon after the writer failed").isLessThan(10L * MiB);
         assertThat(files()).isEmpty();
@@ -354,7 +354,7 @@ class UploadPipelineTest {
         BlobWriter full = new FailingWriter(store.create("img"), MiB,
                 new StorageFullException("No space left on device", null));
         assertThatThrownBy(() -> pipeline.run(new TestBytes.Stream(10, 8L * MiB, 65536), full, sha512, 1L << 40,
-                OptionalLong.empty()))
+                OptionalLong.empty(), ContentCheck.NONE))
                 .satisfies(e -> assertKind(e, ErrorKind.TOO_LARGE))
                 .hasMessage("Image storage media is full: No space left on device");
         assertThat(files()).isEmpty();
@@ -370,7 +370,7 @@ class UploadPipelineTest {
             threads.execute(task);
         }, pool, 4);
         assertThatThrownBy(() -> starved.run(new TestBytes.Stream(11, MiB, 65536), store.create("img"), sha512, 1L << 40,
-                OptionalLong.empty())).isInstanceOf(java.util.concurrent.RejectedExecutionException.class);
+                OptionalLong.empty(), ContentCheck.NONE)).isInstanceOf(java.util.concurrent.RejectedExecutionException.class);
         assertThat(files()).isEmpty();
     }
 

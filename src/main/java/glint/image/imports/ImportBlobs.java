@@ -5,6 +5,8 @@ import glint.data.UploadPipeline;
 import glint.data.UploadResult;
 import glint.image.DataJournal;
 import glint.image.DataRemoval;
+import glint.image.FormatChecks;
+import glint.image.Image;
 import glint.image.ImageLocation;
 import glint.image.PendingData;
 import glint.store.BlobStore;
@@ -20,24 +22,28 @@ import java.util.UUID;
 /**
  * The data an import writes (staged data, web-download's download, each target store's copy): a blob created with
  * its entry in the data journal ({@link DataJournal}) before its first byte, filled through the
- * {@link UploadPipeline} with an upload's size cap and hashing, removed with {@link DataRemoval} once no image owns
- * it. Every pipeline run of an import is {@link #fill}.
+ * {@link UploadPipeline} with an upload's size cap, hashing and format inspection ({@link FormatChecks}), removed
+ * with {@link DataRemoval} once no image owns it. Every pipeline run of an import is {@link #fill}, so every copy an
+ * import makes is inspected: staging, web-download's download and each target store (Glance master inspects only
+ * the copy to a store, and not in its parallel multi-store import).
  */
 public final class ImportBlobs {
     private final DataJournal journal;
     private final DataRemoval removal;
     private final BlobStore staging;
     private final UploadPipeline pipeline;
+    private final FormatChecks formats;
     private final HashAlgorithm hashAlgorithm;
     private final long sizeCap;
     private final String node;
 
-    public ImportBlobs(StoreRegistry stores, DataJournal journal, UploadPipeline pipeline, HashAlgorithm hashAlgorithm,
-                       long sizeCap, String node) {
+    public ImportBlobs(StoreRegistry stores, DataJournal journal, UploadPipeline pipeline, FormatChecks formats,
+                       HashAlgorithm hashAlgorithm, long sizeCap, String node) {
         this.journal = journal;
         this.removal = new DataRemoval(stores, journal);
         this.staging = stores.find(StoreRegistry.STAGING).orElseThrow(() -> new IllegalArgumentException("no staging store"));
         this.pipeline = pipeline;
+        this.formats = formats;
         this.hashAlgorithm = hashAlgorithm;
         this.sizeCap = sizeCap;
         this.node = node;
@@ -63,10 +69,15 @@ public final class ImportBlobs {
         return new Blob(writer, pending);
     }
 
-    /** The data into the blob, committed; on failure the pipeline has aborted the writer and the entry goes. */
-    UploadResult fill(Blob blob, InputStream data, OptionalLong expectedSize) throws IOException {
+    /**
+     * The data of {@code image} into the blob, inspected against its disk format, committed; on failure the pipeline
+     * has aborted the writer and the entry goes.
+     *
+     * @throws glint.error.GlintException when the data is refused (format inspection, size cap): the client's fault
+     */
+    UploadResult fill(Blob blob, Image image, InputStream data, OptionalLong expectedSize) throws IOException {
         try {
-            return pipeline.run(data, blob.writer(), hashAlgorithm, sizeCap, expectedSize);
+            return pipeline.run(data, blob.writer(), hashAlgorithm, sizeCap, expectedSize, formats.of(image));
         } catch (IOException | RuntimeException e) {
             journal.remove(blob.pending().id());
             throw e;

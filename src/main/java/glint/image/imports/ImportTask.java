@@ -1,5 +1,6 @@
 package glint.image.imports;
 
+import glint.error.GlintException;
 import glint.image.ImageLocation;
 import glint.image.ImageStatus;
 import glint.image.PendingData;
@@ -74,9 +75,11 @@ public final class ImportTask {
             lifecycle.finish(task, TaskStatus.SUCCESS, "");
             LOG.info("task {}: image {} imported ({}) to {}", task.id(), plan.imageId(), plan.method(), plan.stores());
         } catch (Exception e) {
-            String message = e instanceof ImportFailed ? e.getMessage() : "Error: " + e.getClass().getSimpleName() + ": " + e.getMessage();
+            // data refused (format inspection, size cap) says why, where Glance says "Task failed due to Internal Error"
+            boolean known = e instanceof ImportFailed || e instanceof GlintException;
+            String message = known ? e.getMessage() : "Error: " + e.getClass().getSimpleName() + ": " + e.getMessage();
             LOG.warn("task {}: import of image {} ({}) failed: {}", task.id(), plan.imageId(), plan.method(), message,
-                    e instanceof ImportFailed ? null : e);
+                    known ? null : e);
             revert.revert(plan, written);
             staged.ifPresent(blobs::remove);
             lifecycle.finish(task, TaskStatus.FAILURE, message);
@@ -99,7 +102,8 @@ public final class ImportTask {
             try {
                 written.add(storeImport.importTo(plan, storeId, data, setActive));
             } catch (RuntimeException | IOException e) {
-                if (plan.mustSucceed() || e instanceof ImageDeletedDuringImport) {
+                // refused data is refused by every store: not a store's failure to skip
+                if (plan.mustSucceed() || e instanceof ImageDeletedDuringImport || e instanceof GlintException) {
                     throw e;
                 }
                 LOG.warn("task {}: import of image {} to store {} failed; all_stores_must_succeed is false, continuing",

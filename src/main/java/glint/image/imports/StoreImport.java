@@ -2,6 +2,7 @@ package glint.image.imports;
 
 import glint.data.UploadResult;
 import glint.image.Image;
+import glint.image.ImageDataService;
 import glint.image.ImageLocation;
 import glint.image.ImageStatus;
 import glint.store.BlobStore;
@@ -42,10 +43,18 @@ public final class StoreImport {
      */
     ImageLocation importTo(ImportPlan plan, String storeId, ImportSource.Data source, boolean setActive) throws IOException {
         BlobStore store = stores.find(storeId).orElseThrow(() -> new ImportFailed("Store " + storeId + " is not configured"));
+        Image image = images.current(plan.imageId());
         ImportBlobs.Blob blob = blobs.create(store, plan.imageId());
+        InputStream in;
+        try {
+            in = BlobInput.open(source.store(), source.location(), source.size(), threads);
+        } catch (IOException | RuntimeException e) {
+            blobs.abandon(blob);
+            throw e;
+        }
         UploadResult result;
-        try (InputStream in = BlobInput.open(source.store(), source.location(), source.size(), threads)) {
-            result = blobs.fill(blob, in, OptionalLong.of(source.size()));
+        try (in) {
+            result = blobs.fill(blob, image, in, OptionalLong.of(source.size()));
         }
         ImageLocation location = new ImageLocation(store.id(), blob.writer().location(), "active");
         if (images.activate(plan.imageId(), cur -> withLocation(cur, plan, location, result, setActive),
@@ -69,7 +78,7 @@ public final class StoreImport {
         locations.add(location);
         Image.Builder next = props.progress(cur, List.of(location.storeId()), List.of()).toBuilder().locations(locations);
         if (!plan.copy()) {
-            next.size(Optional.of(result.size())).checksum(Optional.of(result.md5()))
+            next.size(Optional.of(result.size())).virtualSize(ImageDataService.virtualSize(result)).checksum(Optional.of(result.md5()))
                     .osHashAlgo(Optional.of(result.hashAlgorithm())).osHashValue(Optional.of(result.hashValue()));
             if (setActive) {
                 next.status(ImageStatus.ACTIVE);

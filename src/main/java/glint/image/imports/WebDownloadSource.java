@@ -1,6 +1,7 @@
 package glint.image.imports;
 
 import glint.data.UploadResult;
+import glint.image.Image;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Optional;
@@ -16,10 +17,12 @@ public final class WebDownloadSource implements ImportSource {
 
     private final WebSource web;
     private final ImportBlobs blobs;
+    private final ImportImages images;
 
-    public WebDownloadSource(WebSource web, ImportBlobs blobs) {
+    public WebDownloadSource(WebSource web, ImportBlobs blobs, ImportImages images) {
         this.web = web;
         this.blobs = blobs;
+        this.images = images;
     }
 
     @Override
@@ -31,8 +34,9 @@ public final class WebDownloadSource implements ImportSource {
             throw new ImportFailed("URI for web-download does not pass filtering: " + e.getMessage());
         }
         try (InputStream in = body.stream()) {
+            Image image = images.current(plan.imageId());
             ImportBlobs.Blob blob = blobs.create(blobs.staging(), plan.imageId());
-            UploadResult r = blobs.fill(blob, in, body.length());
+            UploadResult r = blobs.fill(blob, image, in, body.length());
             LOG.info("task {}: downloaded {} bytes for image {}", plan.task().id(), r.size(), plan.imageId());
             return new Data(blobs.staging(), blob.pending().location(), r.size(), Optional.of(blob.pending()));
         }
