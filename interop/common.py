@@ -53,10 +53,10 @@ def glance(*args, check=True, close_stdin=False):
     return run("glance", "--os-image-api-version", "2", *args, check=check, close_stdin=close_stdin)
 
 
-def wait_for(what, probe, timeout=None):
+def wait_for(what, probe, timeout=None, seen=None):
     """Calls probe() until it returns a true value, and returns that value: a bounded poll with back-off (0.1 s,
     doubling up to 2 s). Fails the test after `timeout` seconds (INTEROP_WAIT_TIMEOUT, default 120) with the
-    last value probe() returned."""
+    last value probe() returned, or what seen() returns then."""
     timeout = timeout if timeout is not None else int(os.environ.get("INTEROP_WAIT_TIMEOUT", "120"))
     deadline = time.monotonic() + timeout
     delay = 0.1
@@ -66,7 +66,8 @@ def wait_for(what, probe, timeout=None):
             return value
         left = deadline - time.monotonic()
         if left <= 0:
-            raise AssertionError("gave up after %d s waiting for %s (last seen: %r)" % (timeout, what, value))
+            raise AssertionError("gave up after %d s waiting for %s (last seen: %r)"
+                                 % (timeout, what, seen() if seen else value))
         time.sleep(min(delay, left))
         delay = min(delay * 2, 2.0)
 
