@@ -2,9 +2,12 @@
 time in CLI start-up and on the server, not in this process). Prints one line per test as it finishes, the
 failures in full, and last a line `N passed, N failed`. Exit status 0 only when something ran and nothing failed.
 
-    runner.py [-j JOBS] [-k PATTERN]... [-l]
+    runner.py [-j JOBS] [-k PATTERN]... [-x PATTERN]... [-l]
 
--k selects tests whose id contains PATTERN (unittest's -k). JOBS defaults to $INTEROP_JOBS or 3.
+-k selects tests whose id contains PATTERN (unittest's -k); -x then leaves out those whose id contains PATTERN.
+JOBS defaults to $INTEROP_JOBS or 3. Classes start longest first, so that a long one does not start last: by their
+`expected_seconds` attribute (rough seconds from one measured run; only the order matters) when they have one, else
+5 s per test.
 """
 import argparse
 import json
@@ -19,21 +22,24 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def discover(patterns):
+def discover(patterns, excluded=()):
+    """{class id: [test ids]} and {class id: expected seconds}."""
     loader = unittest.TestLoader()
     if patterns:
         loader.testNamePatterns = ["*%s*" % p if "*" not in p else p for p in patterns]
     suite = loader.discover(HERE, pattern="test_*.py", top_level_dir=HERE)
-    classes = {}
+    classes, expected = {}, {}
 
     def walk(s):
         for t in s:
             if isinstance(t, unittest.TestSuite):
                 walk(t)
-            else:
-                classes.setdefault(t.id().rsplit(".", 1)[0], []).append(t.id())
+            elif not any(x in t.id() for x in excluded):
+                class_id = t.id().rsplit(".", 1)[0]
+                classes.setdefault(class_id, []).append(t.id())
+                expected[class_id] = getattr(type(t), "expected_seconds", None)
     walk(suite)
-    return classes
+    return classes, {c: expected[c] or 5 * len(ids) for c, ids in classes.items()}
 
 
 class _StreamingResult(unittest.TestResult):
@@ -98,6 +104,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("-j", "--jobs", type=int, default=int(os.environ.get("INTEROP_JOBS", "3")))
     ap.add_argument("-k", dest="patterns", action="append", default=[])
+    ap.add_argument("-x", dest="excluded", action="append", default=[])
     ap.add_argument("-l", "--list", action="store_true", help="list the selected tests and exit")
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -105,7 +112,7 @@ def main():
         child(args.child)
         return 0
 
-    classes = discover(args.patterns)
+    classes, expected = discover(args.patterns, args.excluded)
     if args.list:
         for ids in classes.values():
             print("\n".join(ids))
@@ -116,7 +123,7 @@ def main():
           % (total, len(classes), target, os.environ.get("OS_USERNAME", "?"), args.jobs), flush=True)
 
     results, lock = [], threading.Lock()
-    pending = sorted(classes.items(), key=lambda kv: -len(kv[1]))  # longest first
+    pending = sorted(classes.items(), key=lambda kv: -expected[kv[0]])  # longest first
     started = time.monotonic()
 
     def worker():

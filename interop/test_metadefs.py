@@ -17,6 +17,7 @@ def column(output, name):
 
 
 class MetadefsTest(InteropCase):
+    expected_seconds = 100  # for the runner's order (runner.py)
 
     def test_namespace_with_contents_protection_and_prefix(self):
         ns = unique("interop-ns")

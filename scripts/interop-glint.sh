@@ -2,11 +2,18 @@
 # The interop stage of ./test: builds target/glint.jar, starts Glint on a free loopback port with a fresh data
 # directory, waits until GET /versions answers, runs interop/run.sh with the openrc-admin Glint wrote, and always
 # stops Glint again. Prints Glint's log when anything fails; the last line is "N passed, N failed".
-#   scripts/interop-glint.sh [--keystone] [interop/runner.py options, e.g. -k list]
+#   scripts/interop-glint.sh [--keystone] [--database sqlite|postgresql|mariadb] [interop/runner.py options, e.g. -k list]
+# Glint's configuration: two file stores (enabled_backends = file1:file, file2:file, default file1: copy-image needs a
+# second store) and web-download allowed from 127.0.0.1 on a free port, passed to the suite as INTEROP_HTTP_PORT
+# (test_formats.py serves its images there).
 # --keystone: Glint in [identity] mode = keystone behind a real Keystone instead of its built-in identity: the
 # Keystone started by scripts/keystone.sh in $GLINT_KEYSTONE_DIR (./test passes its own), else a fresh one started
 # (and stopped) here; the image service is registered in its catalog at Glint's URL, and the suite runs as
 # Keystone's admin.
+# --database postgresql|mariadb: Glint's [database] on a fresh database (glint_interop_<random>) on the local test
+# server (127.0.0.1:5432 as postgres / 127.0.0.1:3306 as root, started when down, as for ./test's Maven stages),
+# dropped afterwards. Default sqlite: the file in the data directory. ./test runs `--database postgresql -k
+# test_formats` and the same for mariadb.
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -14,12 +21,25 @@ cd "$root"
 
 START_TIMEOUT=${GLINT_START_TIMEOUT:-90}
 identity=builtin
-if [ "${1:-}" = --keystone ]; then
-  identity=keystone
-  shift
-fi
+database=sqlite
+usage="usage: scripts/interop-glint.sh [--keystone] [--database sqlite|postgresql|mariadb] [runner.py options]"
+while [ $# -gt 0 ]; do
+  case $1 in
+    --keystone) identity=keystone; shift ;;
+    --database)
+      case ${2:-} in
+        sqlite|postgresql|mariadb) database=$2; shift 2 ;;
+        *) say "$usage"; echo "0 passed, 1 failed"; exit 2 ;;
+      esac ;;
+    *) break ;;
+  esac
+done
 ensure_java_maven || { echo "0 passed, 1 failed"; exit 1; }
 ensure_openstack_clients || { echo "0 passed, 1 failed"; exit 1; }
+case $database in
+  postgresql) ensure_postgresql || { echo "0 passed, 1 failed"; exit 1; } ;;
+  mariadb) ensure_mariadb || { echo "0 passed, 1 failed"; exit 1; } ;;
+esac
 
 # GLINT_JAR_BUILT=1: target/glint.jar was just built by the caller (./test's second interop run)
 if [ "${GLINT_JAR_BUILT:-0}" = 1 ] && [ -s target/glint.jar ]; then
@@ -39,7 +59,48 @@ log="$data/glint.log"
 port=$(free_port)
 GLINT_ADMIN_PASSWORD="interop-$(od -An -N9 -tx1 /dev/urandom | tr -d ' \n')"
 export GLINT_ADMIN_PASSWORD
-config=()
+INTEROP_HTTP_PORT=$(free_port)
+until [ "$INTEROP_HTTP_PORT" != "$port" ]; do INTEROP_HTTP_PORT=$(free_port); done
+export INTEROP_HTTP_PORT
+cat >"$data/glint.conf" <<CONF
+[DEFAULT]
+enabled_backends = file1:file, file2:file
+[glance_store]
+default_backend = file1
+[file1]
+filesystem_store_datadir = $data/images/file1
+[file2]
+filesystem_store_datadir = $data/images/file2
+[import_filtering_opts]
+allowed_hosts = [127.0.0.1]
+allowed_ports = [80,443,$INTEROP_HTTP_PORT]
+CONF
+config=(--config "$data/glint.conf")
+
+# A fresh database on the test server; dropped when Glint has stopped.
+db_name=""
+drop_database() {
+  [ -n "$db_name" ] || return 0
+  case $database in
+    postgresql) psql -w -h 127.0.0.1 -p 5432 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS $db_name WITH (FORCE)" </dev/null ;;
+    mariadb) mariadb -h127.0.0.1 -P3306 -uroot -e "DROP DATABASE IF EXISTS $db_name" </dev/null ;;
+  esac || say "could not drop the test database $db_name"
+  db_name=""
+}
+if [ "$database" != sqlite ]; then
+  db_name="glint_interop_$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
+  case $database in
+    postgresql)
+      psql -w -h 127.0.0.1 -p 5432 -U postgres -d postgres -qc "CREATE DATABASE $db_name" </dev/null &&
+        printf '[database]\nconnection = jdbc:postgresql://127.0.0.1:5432/%s?user=postgres\n' "$db_name" >>"$data/glint.conf" ;;
+    mariadb)
+      mariadb -h127.0.0.1 -P3306 -uroot -e "CREATE DATABASE $db_name CHARACTER SET utf8mb4 COLLATE utf8mb4_bin" </dev/null &&
+        printf '[database]\nconnection = jdbc:mariadb://127.0.0.1:3306/%s?user=root\n' "$db_name" >>"$data/glint.conf" ;;
+  esac || { say "could not create the test database $db_name on $database"; db_name=""; rm -rf "$data"
+            echo "0 passed, 1 failed"; exit 1; }
+  trap drop_database EXIT   # until stop_glint takes over below
+fi
+
 keystone_dir=${GLINT_KEYSTONE_DIR:-}
 own_keystone=0
 openrc="$data/openrc-admin"
@@ -55,7 +116,7 @@ if [ "$identity" = keystone ]; then
     [ "$own_keystone" = 0 ] || scripts/keystone.sh stop "$keystone_dir"
     say "could not register the image service in Keystone's catalog"; echo "0 passed, 1 failed"; exit 1
   fi
-  cat >"$data/glint.conf" <<CONF
+  cat >>"$data/glint.conf" <<CONF
 [identity]
 mode = keystone
 [keystone_authtoken]
@@ -68,7 +129,6 @@ project_name = service
 user_domain_name = Default
 project_domain_name = Default
 CONF
-  config=(--config "$data/glint.conf")
   openrc="$keystone_dir/openrc-admin"
 fi
 # shellcheck disable=SC2086
@@ -95,6 +155,7 @@ stop_glint() {
   fi
   wait "$pid" 2>/dev/null
   [ "$own_keystone" = 0 ] || scripts/keystone.sh stop "$keystone_dir"
+  drop_database
   if [ "$status" = 0 ] || [ -n "${CI:-}" ]; then
     rm -rf "$data"
   else
@@ -112,7 +173,7 @@ not_started() {
 }
 trap 'exit 130' INT TERM
 
-say "== starting Glint on 127.0.0.1:$port (data dir $data, identity $identity)"
+say "== starting Glint on 127.0.0.1:$port (data dir $data, identity $identity, database $database${db_name:+ $db_name})"
 started=$SECONDS
 # Poll GET /versions until it answers, the process dies, or the deadline passes.
 until http_answers "http://127.0.0.1:$port/versions"; do
