@@ -16,6 +16,9 @@ record VmdkDescriptor(String createType, String problem) {
 
     /** Parses descriptor bytes (already cut at the first NUL); {@code createType} is {@code ""} when absent. */
     static VmdkDescriptor parse(byte[] bytes, int length) {
+        if (length == 0) {
+            return new VmdkDescriptor(NOT_FOUND, "No descriptor found");
+        }
         for (int i = 0; i < length; i++) {
             if (bytes[i] < 0) {
                 return new VmdkDescriptor(NOT_FOUND, "No descriptor found");
