@@ -14,6 +14,8 @@ final class Capture {
     final int length;
     private final boolean untilNul;
     final Consumer<Capture> then;
+    /** The stream offset at which the probe asked: data before it had gone by (unless a prefix holds it). */
+    final long born;
     private byte[] data;
     private int filled;
     private boolean full;
@@ -21,8 +23,9 @@ final class Capture {
     private boolean missed;
     boolean notified;
 
-    Capture(long offset, int length, boolean untilNul, Consumer<Capture> then) {
+    Capture(long offset, int length, boolean untilNul, Consumer<Capture> then, long born) {
         this.offset = offset;
+        this.born = born;
         this.length = length;
         this.untilNul = untilNul;
         this.then = then;

@@ -39,12 +39,12 @@ abstract class Probe {
 
     /** Asks for {@code length} bytes from {@code offset}; {@code then} runs once they are in (or cannot be). */
     protected final Capture want(long offset, int length, Consumer<Capture> then) {
-        return add(new Capture(offset, Math.max(0, length), false, then));
+        return add(new Capture(offset, Math.max(0, length), false, then, window));
     }
 
     /** Asks for the bytes from {@code offset} up to the first NUL (excluded), at most {@code max}. */
     protected final Capture wantText(long offset, int max, Consumer<Capture> then) {
-        return add(new Capture(offset, Math.max(0, max), true, then));
+        return add(new Capture(offset, Math.max(0, max), true, then, window));
     }
 
     /** Later regions that start inside this one (a header) are served from its bytes. */
@@ -52,7 +52,10 @@ abstract class Probe {
         prefix = header;
     }
 
-    /** The stream offset from which data can still be captured. */
+    /**
+     * The stream offset from which data can still be captured: in a continuation, the end of the region that ran
+     * it (whatever the piece boundaries, so the result does not depend on them); before any, 0.
+     */
     protected final long window() {
         return window;
     }
@@ -84,7 +87,6 @@ abstract class Probe {
     final void feed(ByteBuffer piece, long start) {
         long end = start + piece.remaining();
         int base = piece.position();
-        window = start;
         boolean progress = true;
         while (progress) {
             progress = false;
@@ -95,39 +97,41 @@ abstract class Probe {
                 }
                 if (c.waiting()) {
                     long next = c.next();
-                    if (next < start) {
+                    if (next < c.born || next < start) {
                         c.markMissed();
                     } else if (next < end) {
                         c.take(piece, base + (int) (next - start), (int) (end - next));
                     }
                 }
                 if (!c.waiting()) {
-                    c.notified = true;
-                    c.then.accept(c);
+                    notify(c);
                     progress = true;
                 }
             }
             pending.removeIf(c -> c.notified);
         }
-        window = end;
+    }
+
+    private void notify(Capture c) {
+        c.notified = true;
+        window = c.next();
+        c.then.accept(c);
     }
 
     /** The stream ended after {@code size} bytes: regions still pending run with what they have. */
     final void end(long size) {
-        window = size;
         for (int round = 0; round < 64 && !pending.isEmpty(); round++) {
             List<Capture> now = new ArrayList<>(pending);
             pending.clear();
             for (Capture c : now) {
                 if (c.waiting()) {
-                    if (c.next() < size) {
+                    if (c.next() < c.born || c.next() < size) {
                         c.markMissed();
                     } else {
                         c.markCut();
                     }
                 }
-                c.notified = true;
-                c.then.accept(c);
+                notify(c);
             }
         }
         pending.clear();
