@@ -118,8 +118,12 @@ record TarHeader(Kind kind, String name, long size, boolean sparse, boolean end,
         long paxSize = -1;
         boolean paxSparse;
         String longName;
+        String sparseName;
 
         String name(char type, byte[] h) {
+            if (sparseName != null) {
+                return sparseName;
+            }
             if (paxPath != null) {
                 return paxPath;
             }
@@ -136,6 +140,7 @@ record TarHeader(Kind kind, String name, long size, boolean sparse, boolean end,
             paxSize = -1;
             paxSparse = false;
             longName = null;
+            sparseName = null;
         }
 
         void longName(byte[] data, int length) {
@@ -174,6 +179,9 @@ record TarHeader(Kind kind, String name, long size, boolean sparse, boolean end,
                     }
                 } else if (key.startsWith("GNU.sparse.")) {
                     paxSparse = true;
+                    if (key.equals("GNU.sparse.name")) {
+                        sparseName = value;
+                    }
                 }
                 at = recordEnd;
             }
