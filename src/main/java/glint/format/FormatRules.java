@@ -50,6 +50,7 @@ public final class FormatRules {
      * @throws FormatRefused when the data must not be stored under that disk format
      */
     public Verdict judge(String diskFormat, Inspection inspection) throws FormatRefused {
+        java.util.Objects.requireNonNull(diskFormat, "disk_format must be set before data is judged");
         if (inspection.archive().isPresent()) {
             return judgeArchive(diskFormat, inspection);
         }

@@ -70,6 +70,22 @@ class VmdkRulesTest {
         assertThat(none.safetyFailures()).containsEntry("descriptor", "Unsupported subformat");
     }
 
+    /**
+     * CVE-2022-47951's shape: a sparse header of capacity 0 makes qemu open the embedded descriptor's extents, here
+     * a file beside the image. qemu only does so for the createTypes oslo.utils refuses.
+     */
+    @Test
+    void zeroCapacityHeaderDelegatingToANeighbourIsRefused() {
+        byte[] data = withDescriptor(sparse(), descriptor("monolithicFlat", "RW 2048 FLAT \"victim.raw\" 0"));
+        Patch.le64(data, 12, 0);
+        Corpus.make("victim.raw", p -> Corpus.write(p, new byte[1 << 20]));
+        Path file = Corpus.make("capacity0.vmdk", p -> Corpus.write(p, data));
+        assertThat(ImageTools.qemuInfo(file, null).toString()).as("qemu opens the neighbour").contains("victim.raw");
+        assertThat(only(data).safetyFailures()).containsEntry("descriptor", "Unsupported subformat");
+        Judge.refused(Judge.DEFAULTS, "vmdk", data).hasMessage("Image failed safety checks");
+        Judge.refused(Judge.DEFAULTS, "raw", data).hasMessage("Image failed safety checks");
+    }
+
     @Test
     void nonAsciiDescriptorRefuses() {
         byte[] data = withDescriptor(sparse(), descriptor("monolithicSparse", "RW 5860 SPARSE \"x.vmdk\""));
