@@ -15,26 +15,41 @@ import java.nio.ByteBuffer;
  *   <li>{@link #finish} is called once after the last byte and says what matched.</li>
  * </ul>
  * Never throws for any content: a format that does not match, or whose structures are garbage, is simply not in the
- * result (or carries a safety failure).
+ * result (or carries a safety failure). Feeding after {@link #finish}, or finishing twice, is an
+ * {@link IllegalStateException}.
  */
 public final class FormatInspector {
-    private long size;
+    /**
+     * Upper bound of {@link #retainedBytes()} for any stream: a disk scan holds at most about 1.1 MiB (the vmdk
+     * descriptor's 1 MiB cap dominates); an OVA runs two (the whole stream and the current member) plus a 64 KiB
+     * pax header.
+     */
+    static final long RETAINED_CAP = 3L << 20;
 
-    private FormatInspector() {}
+    private final Scan scan;
+
+    private FormatInspector(Scan scan) {
+        this.scan = scan;
+    }
 
     /**
      * An inspector for data of this container format: {@code ova} inspects the disk inside the tar as it streams;
-     * every other container (bare, ovf, ami, …) is inspected as the disk itself.
+     * every other container (bare, ovf, ami, ari, aki, docker, compressed, or none) is inspected as the disk itself.
      */
     public static FormatInspector forContainer(String containerFormat) {
-        return new FormatInspector();
+        return new FormatInspector("ova".equals(containerFormat) ? new OvaScan() : new DiskScan());
     }
 
     public void feed(ByteBuffer data) {
-        size += data.remaining();
+        scan.feed(data);
     }
 
     public Inspection finish() {
-        return new Inspection(size, java.util.List.of(new Detected("raw", size, java.util.Map.of())));
+        return scan.finish();
+    }
+
+    /** Bytes held for inspection right now; never above {@link #RETAINED_CAP}. */
+    long retainedBytes() {
+        return scan.retainedBytes();
     }
 }
