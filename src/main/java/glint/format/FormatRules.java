@@ -50,11 +50,21 @@ public final class FormatRules {
      * @throws FormatRefused when the data must not be stored under that disk format
      */
     public Verdict judge(String diskFormat, Inspection inspection) throws FormatRefused {
+        return judge(diskFormat, "bare", inspection);
+    }
+
+    /**
+     * {@link #judge(String, Inspection)} for data of this container format. {@code compressed} data is an archive
+     * of the disk (Glance's {@code image_decompression} plugin unpacks it at import, and the unpacked disk is judged
+     * then): content that is no disk format is accepted without a virtual size, whatever {@code disk_format} says;
+     * a disk format found in it is judged as usual, so a label cannot carry an unsafe disk through.
+     */
+    public Verdict judge(String diskFormat, String containerFormat, Inspection inspection) throws FormatRefused {
         java.util.Objects.requireNonNull(diskFormat, "disk_format must be set before data is judged");
         if (inspection.archive().isPresent()) {
             return judgeArchive(diskFormat, inspection);
         }
-        return judgeDisk(diskFormat, inspection);
+        return judgeDisk(diskFormat, inspection, "compressed".equals(containerFormat));
     }
 
     private Verdict judgeArchive(String diskFormat, Inspection ova) throws FormatRefused {
@@ -73,13 +83,13 @@ public final class FormatRules {
         checkSafety(whole);
         Verdict first = null;
         for (Inspection.Disk disk : archive.disks()) {
-            Verdict v = judgeDisk(diskFormat, disk.inspection());
+            Verdict v = judgeDisk(diskFormat, disk.inspection(), false);
             first = first == null ? v : first;
         }
         return first != null ? first : new Verdict(diskFormat, OptionalLong.empty());
     }
 
-    private Verdict judgeDisk(String diskFormat, Inspection inspection) throws FormatRefused {
+    private Verdict judgeDisk(String diskFormat, Inspection inspection, boolean archiveOfDisk) throws FormatRefused {
         List<Detected> matches = inspection.matches().isEmpty()
             ? List.of(new Detected("raw", inspection.size(), Map.of())) : inspection.matches();
         Detected chosen = choose(matches);
@@ -93,6 +103,9 @@ public final class FormatRules {
             virtualSize = positive(chosen.virtualSize());
         } else if (chosen.format().equals("raw") && !INSPECTABLE.contains(diskFormat)) {
             LOG.info("Image format {} is not an inspectable type", diskFormat);
+            takenAs = "raw";
+        } else if (chosen.format().equals("raw") && archiveOfDisk) {
+            LOG.info("Compressed data of a {} disk: judged when unpacked", diskFormat);
             takenAs = "raw";
         } else if (diskFormat.equals("raw")) {
             LOG.warn("Image claims 'raw' disk_format but is actually '{}'", chosen.format());

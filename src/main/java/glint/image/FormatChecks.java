@@ -36,17 +36,19 @@ public final class FormatChecks {
         }
         String disk = image.diskFormat().orElseThrow(() -> new IllegalStateException("no disk_format on " + image.id()));
         String container = image.containerFormat().orElse("bare");
-        return new Check(image.id(), disk, FormatInspector.forContainer(container));
+        return new Check(image.id(), disk, container, FormatInspector.forContainer(container));
     }
 
     private final class Check implements ContentCheck {
         private final String imageId;
         private final String diskFormat;
+        private final String containerFormat;
         private final FormatInspector inspector;
 
-        Check(String imageId, String diskFormat, FormatInspector inspector) {
+        Check(String imageId, String diskFormat, String containerFormat, FormatInspector inspector) {
             this.imageId = imageId;
             this.diskFormat = diskFormat;
+            this.containerFormat = containerFormat;
             this.inspector = inspector;
         }
 
@@ -58,7 +60,7 @@ public final class FormatChecks {
         @Override
         public OptionalLong finish() {
             try {
-                return rules.judge(diskFormat, inspector.finish()).virtualSize();
+                return rules.judge(diskFormat, containerFormat, inspector.finish()).virtualSize();
             } catch (FormatRefused e) {
                 LOG.warn("image {}: data refused by format inspection: {}", imageId, e.getMessage());
                 // Glance: InvalidImageData → HTTPUnsupportedMediaType(detail=...) (glance/api/v2/image_data.py upload)

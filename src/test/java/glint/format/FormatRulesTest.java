@@ -146,4 +146,25 @@ class FormatRulesTest {
         assertThat(scan.headersDone()).isTrue();
         assertThat(scan.retainedBytes()).isLessThan(4096);
     }
+
+    @Test
+    void compressedDataOfADiskIsAcceptedWithoutVirtualSizeButAnUnsafeDiskLabelledCompressedIsNot() throws Exception {
+        // container_format compressed: image_decompression unpacks at import, where the disk itself is judged
+        byte[] qcow2 = Corpus.bytes(Corpus.created("plain.qcow2", "qcow2", "", "10M"));
+        java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(gz)) {
+            out.write(qcow2);
+        }
+        Inspection gzipped = Feeder.inspect(gz.toByteArray(), "compressed");
+        assertThat(Judge.DEFAULTS.judge("qcow2", "compressed", gzipped)).isEqualTo(new Verdict("raw", OptionalLong.empty()));
+        assertThatThrownBy(() -> Judge.DEFAULTS.judge("qcow2", "bare", gzipped)).isInstanceOf(FormatRefused.class)
+            .hasMessage("Image disk_format qcow2 does not match stream data raw");
+
+        byte[] backed = Corpus.bytes(Corpus.created("compressed-label-backed.qcow2", "qcow2",
+            "backing_file=/etc/passwd,backing_fmt=raw", "10M"));
+        assertThatThrownBy(() -> Judge.DEFAULTS.judge("qcow2", "compressed", Feeder.inspect(backed, "compressed")))
+            .isInstanceOf(FormatRefused.class).hasMessage("Image failed safety checks");
+        assertThat(Judge.DEFAULTS.judge("qcow2", "compressed", Feeder.inspect(qcow2, "compressed")))
+            .isEqualTo(new Verdict("qcow2", OptionalLong.of(10L << 20)));
+    }
 }
