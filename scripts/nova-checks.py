@@ -148,10 +148,10 @@ class NovaChecks:
         virtual_size = self.conn.image.get_image(self.image.id).virtual_size
         if virtual_size != 2 * GiB:
             raise CheckFailed(
-                "the image service reports virtual_size %s for the qcow2 of 2 GiB virtual size (expected %d): it "
-                "did not set virtual_size on upload (Glance does, with its format inspector). Nova itself refused "
-                "the flavor (%s); Nova Zed never reads the image's virtual_size for that, it checks the downloaded "
-                "file, so the refusal alone proves nothing about the image service"
+                "the image service reports virtual_size %s for the qcow2 of 2 GiB virtual size, expected %d: it does "
+                "not set virtual_size on upload (Glance 25.1 does, with its format inspector). Nova did refuse the "
+                "1 GiB flavor (%s), but Nova Zed decides that from the downloaded file's virtual size (qemu-img), "
+                "never from the image record, so the refusal alone says nothing about the image service"
                 % ("null" if virtual_size is None else virtual_size, 2 * GiB, refusal))
         return "virtual_size %d; %s" % (virtual_size, refusal)
 

@@ -62,7 +62,7 @@ trap 'exit 130' INT TERM
 
 print_logs() {
   local f
-  for f in "$log" "$work/nova/logs/nova-compute.log" "$work/nova/logs/nova-conductor.log"; do
+  for f in "$log" "$work/nova/logs/nova-compute.log"; do
     [ -s "$f" ] || continue
     say "---- $f (last 60 lines)"
     tail -n 60 "$f" >&2
