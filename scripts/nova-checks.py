@@ -20,6 +20,7 @@ deleted at the end, pass or fail. A check waits by polling the state it waits fo
 import hashlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -238,6 +239,8 @@ class NovaChecks:
 def main():
     if len(sys.argv) != 2:
         sys.exit("usage: scripts/nova-checks.py WORK_DIR")
+    # TERM (the stage interrupted) ends the checks through the cleanup below, as Ctrl-C does
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     checks = NovaChecks(sys.argv[1])
     try:
         checks.run(1, "boot from an uploaded qcow2", checks.check_boot)

@@ -41,9 +41,15 @@ own_keystone=0
 pid=""
 status=1
 stopped=0
+child=""
 cleanup() {
   [ "$stopped" = 0 ] || return 0
   stopped=1
+  # a signal while `scripts/nova.sh start` runs: it undoes its start on TERM; wait for that first
+  if [ -n "$child" ] && kill -0 "$child" 2>/dev/null; then
+    kill -TERM "$child" 2>/dev/null
+    wait "$child" 2>/dev/null
+  fi
   scripts/nova.sh stop "$work/nova"
   if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
     kill "$pid" 2>/dev/null
@@ -108,7 +114,11 @@ done
 say "Glint answers after $((SECONDS - started)) s"
 
 say "== starting Nova (scripts/nova.sh, state in $work/nova)"
-scripts/nova.sh start "$work/nova" "$keystone_dir" || not_started "Nova did not start"
+# in the background, so that a signal is handled at once (bash runs a trap only after a foreground child ends)
+scripts/nova.sh start "$work/nova" "$keystone_dir" &
+child=$!
+wait "$child" || not_started "Nova did not start"
+child=""
 
 say "== the checks (scripts/nova-checks.py, as Keystone's admin)"
 # Only the openrc's OS_* settings: drop any OS_* the caller had

@@ -28,9 +28,8 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$root/scripts/lib.sh"
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin   # Debian's python3 (Nova's modules), never a pyenv one
 
-PACKAGES=(nova-api nova-conductor nova-scheduler nova-compute placement-api libvirt-daemon-system
-  libvirt-daemon-system-sysv libvirt-clients qemu-system-x86 qemu-utils python3-libvirt python3-pymysql
-  python3-openstackclient uwsgi-core uwsgi-plugin-python3)
+PACKAGES=(nova-api nova-conductor nova-scheduler nova-compute placement-api libvirt-daemon-system libvirt-clients
+  qemu-system-x86 qemu-utils python3-libvirt python3-pymysql python3-openstackclient uwsgi-core uwsgi-plugin-python3)
 SERVICES=(nova-api nova-compute nova-scheduler nova-conductor placement neutron-stub libvirtd)
 QEMU_CONF=/etc/libvirt/qemu.conf
 SAVED=glint-nova-orig
@@ -55,7 +54,13 @@ placement-common placement/configure_db boolean false
 placement-common placement-common/dbconfig-install boolean false
 placement-api placement/configure_api-endpoint boolean false
 SEL
-  apt_install "${PACKAGES[@]}"
+  # libvirt-daemon-system wants libvirt-daemon-system-systemd or -sysv: the latter unless the former is there, so
+  # that a machine without systemd does not get it (and systemd-sysv) for a daemon started by hand anyway
+  if [ -n "$(missing_packages libvirt-daemon-system-systemd)" ]; then
+    apt_install "${PACKAGES[@]}" libvirt-daemon-system-sysv
+  else
+    apt_install "${PACKAGES[@]}"
+  fi
 }
 
 alive() { [ -s "$D/$1.pid" ] && kill -0 "$(cat "$D/$1.pid")" 2>/dev/null; }
@@ -364,6 +369,7 @@ case "${1:-}" in
     ;;
   start)
     [ $# = 3 ] || usage
+    trap 'say "interrupted; undoing the start"; stop_nova "$2"; exit 130' INT TERM
     start_nova "$2" "$3" || { say "Nova did not start; undoing"; stop_nova "$2"; exit 1; }
     ;;
   stop)
