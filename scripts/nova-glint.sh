@@ -11,13 +11,13 @@
 # The last line is "N passed, N failed".
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$root"
+cd "$root" || exit 1
 . scripts/lib.sh
 
 START_TIMEOUT=${GLINT_START_TIMEOUT:-90}
 fail_early() { say "$1"; echo "0 passed, 1 failed"; exit 1; }
 ensure_java_maven || fail_early "no Java/Maven"
-ensure_openstack_clients && ensure_image_tools && ensure_mariadb && ensure_rabbitmq && scripts/nova.sh install ||
+{ ensure_openstack_clients && ensure_image_tools && ensure_mariadb && ensure_rabbitmq && scripts/nova.sh install; } ||
   fail_early "a prerequisite of the Nova stage is missing (see above)"
 
 if [ "${GLINT_JAR_BUILT:-0}" = 1 ] && [ -s target/glint.jar ]; then

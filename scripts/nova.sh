@@ -35,7 +35,7 @@ QEMU_CONF=/etc/libvirt/qemu.conf
 SAVED=glint-nova-orig
 AUTOSTART=/etc/libvirt/qemu/networks/autostart
 DB="mariadb -h127.0.0.1 -P3306 -uroot"
-VIRSH="virsh -q -c qemu:///system"
+VIRSH=(virsh -q -c qemu:///system)
 
 usage() { say "usage: scripts/nova.sh install | start DIR KEYSTONE_DIR | stop DIR"; exit 2; }
 
@@ -153,9 +153,9 @@ stop_nova() {
   [ -s "$D/nova.env" ] && . "$D/nova.env"
   P=${NOVA_DB_PREFIX:-}
   if alive libvirtd; then
-    for dom in $($VIRSH list --all --name 2>/dev/null | grep '^instance-'); do
-      $VIRSH destroy "$dom" >/dev/null 2>&1
-      $VIRSH undefine --nvram "$dom" >/dev/null 2>&1 || $VIRSH undefine "$dom" >/dev/null 2>&1
+    for dom in $("${VIRSH[@]}" list --all --name 2>/dev/null | grep '^instance-'); do
+      "${VIRSH[@]}" destroy "$dom" >/dev/null 2>&1
+      "${VIRSH[@]}" undefine --nvram "$dom" >/dev/null 2>&1 || "${VIRSH[@]}" undefine "$dom" >/dev/null 2>&1
       say "removed libvirt domain $dom"
     done
   fi
@@ -319,15 +319,18 @@ CONF
   # start-up and MariaDB DDL, about 40 s one after the other.
   local nc=(--config-file "$D/etc/nova.conf") steps=() step failed=0
   setup_step() { local name=$1; shift; "$@" >"$D/logs/$name.log" 2>&1 & steps+=("$name:$!"); }
+  # shellcheck disable=SC2016   # the bash -c scripts take their values as $1...
   setup_step keystone-setup bash -c '
     "$1" service-user "$2" nova "$3" && "$1" service-user "$2" placement "$4" &&
     "$1" register "$2" nova compute "$5" && "$1" register "$2" placement placement "$6"' _ \
     "$root/scripts/keystone.sh" "$kdir" "$nova_password" "$placement_password" \
     "http://127.0.0.1:$nport/v2.1" "http://127.0.0.1:$pport"
+  # shellcheck disable=SC2016
   setup_step rabbitmq-vhost bash -c 'rabbitmqctl -q add_vhost "$1" && rabbitmqctl -q set_permissions -p "$1" guest ".*" ".*" ".*"' \
     _ "$P"
   setup_step placement-manage placement-manage --config-file "$D/etc/placement/placement.conf" db sync
   # the API database's schema first, then cell0 and cell1 mapped in it (independent rows: at once)
+  # shellcheck disable=SC2016
   setup_step nova-manage-api bash -c '
     nova-manage "$1" "$2" api_db sync || exit 1
     nova-manage "$1" "$2" cell_v2 map_cell0 --database_connection "$3" & cell0=$!
@@ -339,7 +342,7 @@ CONF
     wait "${step#*:}" || { show_logs "${step%%:*}"; say "${step%%:*} failed (log: $D/logs/${step%%:*}.log)"; failed=1; }
   done
   [ "$failed" = 0 ] || return 1
-  wait_for 30 $VIRSH version || { show_logs libvirtd; say "libvirtd did not answer within 30 s"; return 1; }
+  wait_for 30 "${VIRSH[@]}" version || { show_logs libvirtd; say "libvirtd did not answer within 30 s"; return 1; }
   spawn placement uwsgi --ini "$D/etc/placement/uwsgi.ini"
 
   for s in nova-api nova-conductor nova-scheduler nova-compute; do
