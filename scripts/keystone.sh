@@ -2,6 +2,10 @@
 # A real Keystone (Debian's `keystone` package) on loopback, for testing Glint's keystone identity mode.
 #   scripts/keystone.sh start DIR PORT          fresh Keystone on 127.0.0.1:PORT with its state in DIR (wiped first)
 #   scripts/keystone.sh register-image DIR URL  puts the image service (type image) in the catalog at URL
+#   scripts/keystone.sh register DIR NAME TYPE URL   the service NAME of TYPE, public/internal/admin endpoints at URL
+#   scripts/keystone.sh service-user DIR NAME PASSWORD   user NAME (password reset if present) with the roles admin
+#                                               and service in project service, as a service such as Nova needs
+#   scripts/keystone.sh remove DIR NAME...       deletes the services and the users named NAME (scripts/nova.sh stop)
 #   scripts/keystone.sh stop DIR                stops the Keystone started with DIR (only the pid recorded there)
 # `start` installs keystone and uwsgi when missing, writes DIR/keystone.conf (SQLite in WAL mode, fernet tokens),
 # runs keystone-manage db_sync, fernet_setup, credential_setup and bootstrap, then keystone-wsgi-public under uwsgi
@@ -15,7 +19,11 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$root/scripts/lib.sh"
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin   # Debian's python3 (keystone's modules), never a pyenv one
 
-usage() { say "usage: scripts/keystone.sh start DIR PORT | register-image DIR URL | stop DIR"; exit 2; }
+usage() {
+  say "usage: scripts/keystone.sh start DIR PORT | register-image DIR URL | register DIR NAME TYPE URL |"
+  say "       service-user DIR NAME PASSWORD | remove DIR NAME... | stop DIR"
+  exit 2
+}
 
 # Runs an identity API helper (stdlib only) with DIR/env loaded: waits for an admin token, then does "$@".
 keystone_api() {
@@ -57,7 +65,7 @@ while True:
 
 def find(kind, name):
     _, _, body = call("GET", f"/v3/{kind}?name={name}", token=token)
-    items = body[kind]
+    items = [i for i in body[kind] if i.get("name") == name]   # the filter is a hint: never take another one
     return items[0]["id"] if items else None
 
 def ensure(kind, name, extra):
@@ -71,15 +79,34 @@ if sys.argv[1] == "setup":
                   {"domain_id": "default", "password": os.environ["KEYSTONE_SERVICE_PASSWORD"],
                    "default_project_id": project})
     call("PUT", f"/v3/projects/{project}/users/{user}/roles/{role}", token=token)
-elif sys.argv[1] == "register-image":
-    service = find("services", "glint") or call("POST", "/v3/services", {"service": {
-        "name": "glint", "type": "image", "description": "Glint Image service"}}, token)[2]["service"]["id"]
+elif sys.argv[1] == "register":
+    name, kind, endpoint_url = sys.argv[2:5]
+    service = find("services", name) or call("POST", "/v3/services", {"service": {
+        "name": name, "type": kind, "description": f"{name} ({kind})"}}, token)[2]["service"]["id"]
     _, _, existing = call("GET", f"/v3/endpoints?service_id={service}", token=token)
     for e in existing["endpoints"]:
         call("DELETE", f"/v3/endpoints/{e['id']}", token=token)
     for interface in ("public", "internal", "admin"):
         call("POST", "/v3/endpoints", {"endpoint": {"service_id": service, "interface": interface,
-                                                    "url": sys.argv[2], "region_id": "RegionOne"}}, token)
+                                                    "url": endpoint_url, "region_id": "RegionOne"}}, token)
+elif sys.argv[1] == "service-user":
+    name, password = sys.argv[2:4]
+    project = ensure("projects", "service", {"domain_id": "default"})
+    user = find("users", name)
+    if user:
+        call("PATCH", f"/v3/users/{user}", {"user": {"password": password}}, token)
+    else:
+        user = call("POST", "/v3/users", {"user": {"name": name, "domain_id": "default", "password": password,
+                                                   "default_project_id": project}}, token)[2]["user"]["id"]
+    for role in ("admin", "service"):
+        call("PUT", f"/v3/projects/{project}/users/{user}/roles/{ensure('roles', role, {})}", token=token)
+elif sys.argv[1] == "remove":
+    # deleting a service deletes its endpoints too
+    for name in sys.argv[2:]:
+        for kind in ("services", "users"):
+            found = find(kind, name)
+            if found:
+                call("DELETE", f"/v3/{kind}/{found}", token=token)
 PY
   )
 }
@@ -208,7 +235,21 @@ case "${1:-}" in
     ;;
   register-image)
     [ $# = 3 ] || usage
-    keystone_api "$2" register-image "$3"
+    keystone_api "$2" register glint image "$3"
+    ;;
+  register)
+    [ $# = 5 ] || usage
+    keystone_api "$2" register "$3" "$4" "$5"
+    ;;
+  service-user)
+    [ $# = 4 ] || usage
+    keystone_api "$2" service-user "$3" "$4"
+    ;;
+  remove)
+    [ $# -ge 3 ] || usage
+    dir=$2
+    shift 2
+    keystone_api "$dir" remove "$@"
     ;;
   stop)
     [ $# = 2 ] || usage

@@ -172,6 +172,29 @@ ensure_mariadb() {
   return 1
 }
 
+rabbitmq_answers() {
+  as_root rabbitmqctl -q status >/dev/null 2>&1
+}
+
+# RabbitMQ on 127.0.0.1:5672 (user guest, which RabbitMQ admits from loopback only), started when down with
+# `rabbitmq-server -detached` (Nova's RPC bus, scripts/nova.sh).
+ensure_rabbitmq() {
+  if [ ! -x /usr/sbin/rabbitmq-server ]; then
+    apt_install rabbitmq-server || return 1
+    if [ ! -e /etc/rabbitmq/rabbitmq.conf ]; then
+      # installed just now: listen on loopback only
+      printf 'listeners.tcp.local = 127.0.0.1:5672\n' | as_root tee /etc/rabbitmq/rabbitmq.conf >/dev/null
+    fi
+  fi
+  rabbitmq_answers && return 0
+  say "starting RabbitMQ"
+  as_root rabbitmq-server -detached || say "rabbitmq-server -detached returned non-zero; waiting for the server anyway"
+  if ! wait_for 90 rabbitmq_answers; then
+    say "RabbitMQ did not answer within 90 s (rabbitmqctl status); see /var/log/rabbitmq/"
+    return 1
+  fi
+}
+
 # A TCP port free on 127.0.0.1 right now.
 free_port() {
   /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
