@@ -22,6 +22,7 @@ import glint.api.schema.ImageSchemas;
 import glint.api.schema.SchemaValidator;
 import glint.auth.keystone.KeystoneAuthenticator;
 import glint.auth.keystone.KeystoneClient;
+import glint.api.CatalogAdminApi;
 import glint.api.IdentityAdminApi;
 import glint.api.IdentityApi;
 import glint.api.ImageDataApi;
@@ -55,6 +56,7 @@ import glint.data.UploadPipeline;
 import glint.db.Database;
 import glint.db.JdbcDataJournal;
 import glint.db.IdentityRepository;
+import glint.db.JdbcCatalogRepository;
 import glint.db.JdbcImageRepository;
 import glint.db.JdbcMemberRepository;
 import glint.db.JdbcMetadefRepository;
@@ -62,6 +64,9 @@ import glint.http.HttpServer;
 import glint.http.Json;
 import glint.http.Router;
 import glint.identity.BuiltinAuthenticator;
+import glint.identity.Catalog;
+import glint.identity.CatalogAdmin;
+import glint.identity.CatalogBootstrap;
 import glint.identity.IdentityAdmin;
 import glint.identity.IdentityBootstrap;
 import glint.identity.IdentityService;
@@ -139,10 +144,13 @@ public final class App implements AutoCloseable {
             BuiltinAuthenticator authenticator = new BuiltinAuthenticator(tokens, Clock.systemUTC(), Duration.ofSeconds(10),
                     () -> identityUri[0]);
             router = new Router(json, authenticator);
-            new IdentityApi(identity, tokens, authenticator, config.server().publicEndpoint(), config.identity().region())
+            JdbcCatalogRepository catalogStore = new JdbcCatalogRepository(database);
+            new CatalogBootstrap(catalogStore, identityStore).run(config.identity().region(), IdentityApi.PREFIX);
+            new IdentityApi(identity, tokens, authenticator, config.server().publicEndpoint(), new Catalog(catalogStore))
                     .register(router);
             new IdentityAdminApi(new IdentityAdmin(identityStore, hasher, Clock.systemUTC()), tokens, authenticator, config.server().publicEndpoint())
                     .register(router);
+            new CatalogAdminApi(new CatalogAdmin(catalogStore), tokens, config.server().publicEndpoint()).register(router);
         }
 
         JdbcImageRepository imageRepository = new JdbcImageRepository(database);
