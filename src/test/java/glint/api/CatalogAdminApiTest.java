@@ -1,5 +1,9 @@
 package glint.api;
 
+import static glint.api.IdentityAdminApiTest.created;
+import static glint.api.IdentityAdminApiTest.patch;
+import static glint.api.IdentityAdminApiTest.texts;
+import static glint.api.IdentityAdminApiTest.unique;
 import static glint.testing.ApiClient.obj;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -38,25 +42,6 @@ class CatalogAdminApiTest {
         server.close();
     }
 
-    private static String unique(String prefix) {
-        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
-    }
-
-    private static JsonNode created(Reply r, String key) {
-        assertThat(r.status()).as(r.body()).isEqualTo(201);
-        return r.json().get(key);
-    }
-
-    private static Reply patch(ApiClient client, String path, Object body) {
-        return client.patch(path, body, "Content-Type", "application/json");
-    }
-
-    private static List<String> texts(JsonNode array, String field) {
-        List<String> out = new ArrayList<>();
-        array.forEach(n -> out.add(n.path(field).asText()));
-        return out;
-    }
-
     private static String imageServiceId() {
         return admin.get(V3 + "/services?type=image").json().at("/services/0/id").asText();
     }
@@ -83,13 +68,13 @@ class CatalogAdminApiTest {
     void theFirstStartSeedsTodaysCatalog() {
         Reply regions = admin.get(V3 + "/regions");
         assertThat(regions.status()).isEqualTo(200);
-        assertThat(texts(regions.json().get("regions"), "id")).contains("RegionOne");
+        assertThat(texts(regions.json().get("regions"), "/id")).contains("RegionOne");
         JsonNode services = admin.get(V3 + "/services").json().get("services");
-        assertThat(texts(services, "type")).contains("image", "identity");
+        assertThat(texts(services, "/type")).contains("image", "identity");
         JsonNode endpoints = admin.get(V3 + "/endpoints?service_id=" + imageServiceId() + "&region_id=RegionOne")
                 .json().get("endpoints");
-        assertThat(texts(endpoints, "interface")).containsExactlyInAnyOrder("public", "internal", "admin");
-        assertThat(texts(endpoints, "url")).containsOnly("$(public_endpoint)s");
+        assertThat(texts(endpoints, "/interface")).containsExactlyInAnyOrder("public", "internal", "admin");
+        assertThat(texts(endpoints, "/url")).containsOnly("$(public_endpoint)s");
         assertThat(endpoints.get(0).get("links").get("self").asText()).startsWith(server.baseUrl() + V3 + "/endpoints/");
         // the token's catalog says where the server is, as before the catalog was in the database
         assertThat(imageUrls(aliceCatalog(), "RegionOne")).contains("public " + server.baseUrl());
@@ -175,7 +160,7 @@ class CatalogAdminApiTest {
 
         // a disabled service leaves the catalog; deleting it deletes its endpoints
         patch(admin, V3 + "/services/" + s.get("id").asText(), obj("service", obj("enabled", false)));
-        assertThat(texts(aliceCatalog(), "id")).doesNotContain(s.get("id").asText());
+        assertThat(texts(aliceCatalog(), "/id")).doesNotContain(s.get("id").asText());
         assertThat(admin.delete(V3 + "/services/" + s.get("id").asText()).status()).isEqualTo(204);
         assertThat(admin.get(V3 + "/endpoints?service_id=" + s.get("id").asText()).json().get("endpoints")).isEmpty();
     }
@@ -189,7 +174,7 @@ class CatalogAdminApiTest {
         assertThat(created(admin.post(V3 + "/regions", obj("region", obj("id", child, "parent_region_id", parent))), "region")
                 .get("parent_region_id").asText()).isEqualTo(parent);
         assertThat(admin.post(V3 + "/regions", obj("region", obj("parent_region_id", unique("Missing")))).status()).isEqualTo(404);
-        assertThat(texts(admin.get(V3 + "/regions?parent_region_id=" + parent).json().get("regions"), "id")).containsExactly(child);
+        assertThat(texts(admin.get(V3 + "/regions?parent_region_id=" + parent).json().get("regions"), "/id")).containsExactly(child);
         Reply circle = patch(admin, V3 + "/regions/" + parent, obj("region", obj("parent_region_id", child)));
         assertThat(circle.status()).isEqualTo(400);
         assertThat(circle.json().at("/error/message").asText())

@@ -103,9 +103,7 @@ public final class ImportChecks {
         if (image.diskFormat().isEmpty()) {
             throw GlintException.conflict("'disk_format' needs to be set before import");
         }
-        if (method.equals(ImportRequest.GLANCE_DOWNLOAD)) {
-            req = glanceDownload(req);
-        }
+        ImportRequest accepted = method.equals(ImportRequest.GLANCE_DOWNLOAD) ? glanceDownload(req) : req;
         access.enforce(copy ? "copy_image" : "modify_image", ctx, image);
         if (image.properties().containsKey(ImportProperties.LOCK)) {
             enforceLock(image);
@@ -139,7 +137,7 @@ public final class ImportChecks {
                 throw GlintException.badRequest("URI for web-download does not pass filtering: " + req.uri().orElse(null));
             }
         }
-        return Optional.of(new Accepted(image, targets, req));
+        return Optional.of(new Accepted(image, targets, accepted));
     }
 
     /** glance-download's parameters: region and image id required, the id a UUID, the interface {@code public} by default. */
