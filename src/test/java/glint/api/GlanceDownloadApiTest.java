@@ -45,10 +45,9 @@ class GlanceDownloadApiTest {
         ApiClient admin = new ApiClient(a.baseUrl(), a.adminToken());
         // B's service user, as Glance's glance user: role service in project service
         a.tokenFor("service", "glint-b", "service");
-        // B accepts data whose content is not its disk_format (so that A's inspection can refuse it after the copy)
-        b = TestServer.start(concat(new String[] {METHODS}, filter, new String[] {"[image_format]",
-                "require_image_format_match = false", "[identity]", "mode = keystone", "[keystone_authtoken]",
-                "auth_url = " + a.baseUrl() + V3, "username = glint-b", "password = glint-b-secret", "project_name = service"}));
+        b = TestServer.start(concat(new String[] {METHODS}, filter, new String[] {"[identity]", "mode = keystone",
+                "[keystone_authtoken]", "auth_url = " + a.baseUrl() + V3, "username = glint-b", "password = glint-b-secret",
+                "project_name = service"}));
         // what `openstack region create RegionTwo` and `openstack endpoint create --region RegionTwo image public URL` send
         assertThat(admin.post(V3 + "/regions", obj("region", obj("id", "RegionTwo"))).status()).isEqualTo(201);
         String image = admin.get(V3 + "/services?type=image").json().at("/services/0/id").asText();
