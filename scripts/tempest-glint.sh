@@ -76,16 +76,18 @@ log=$W/glint.log
 port=$(free_port)
 wd_port=$(free_port)   # web-download's source, started below; Glint's import filter allows it, as the peer's does
 # Two file stores and the import filter as in the reference Glance (/work/shared/peer/start-peer.sh), so that the
-# multi-store import and copy-image tests run.
+# multi-store import and copy-image tests run. glance-download too (the reference Glance has it off, so its four
+# tests are skipped there): Tempest imports from the image service of its own region, i.e. Glint downloads from
+# itself through the catalog's RegionOne endpoint, so the filter also allows Glint's own port.
 cat >"$W/etc/glint.conf" <<CONF
 [DEFAULT]
 enabled_backends = file1:file, file2:file
-enabled_import_methods = [glance-direct,web-download,copy-image]
+enabled_import_methods = [glance-direct,web-download,copy-image,glance-download]
 [glance_store]
 default_backend = file1
 [import_filtering_opts]
 allowed_hosts = [127.0.0.1]
-allowed_ports = [80,443,$wd_port]
+allowed_ports = [80,443,$wd_port,$port]
 CONF
 admin_password="tempest-$(od -An -N9 -tx1 /dev/urandom | tr -d ' \n')"
 export GLINT_ADMIN_PASSWORD=$admin_password

@@ -20,9 +20,6 @@ import glint.api.SchemasApi;
 import glint.api.VersionsApi;
 import glint.api.schema.ImageSchemas;
 import glint.api.schema.SchemaValidator;
-import glint.auth.keystone.KeystoneAuthenticator;
-import glint.auth.keystone.KeystoneClient;
-import glint.api.IdentityAdminApi;
 import glint.api.IdentityApi;
 import glint.api.ImageDataApi;
 import glint.api.InfoApi;
@@ -30,6 +27,8 @@ import glint.api.ImportApi;
 import glint.api.TaskView;
 import glint.api.TasksApi;
 import glint.db.JdbcTaskRepository;
+import glint.image.imports.GlanceDownloadMetadata;
+import glint.image.imports.GlanceDownloadSource;
 import glint.image.imports.ImportBlobs;
 import glint.image.imports.ImportChecks;
 import glint.image.imports.ImportImages;
@@ -54,20 +53,14 @@ import glint.data.HashAlgorithm;
 import glint.data.UploadPipeline;
 import glint.db.Database;
 import glint.db.JdbcDataJournal;
-import glint.db.IdentityRepository;
 import glint.db.JdbcImageRepository;
 import glint.db.JdbcMemberRepository;
 import glint.db.JdbcMetadefRepository;
 import glint.http.HttpServer;
 import glint.http.Json;
 import glint.http.Router;
-import glint.identity.BuiltinAuthenticator;
-import glint.identity.IdentityAdmin;
-import glint.identity.IdentityBootstrap;
 import glint.identity.IdentityService;
 import glint.identity.Openrc;
-import glint.identity.PasswordHasher;
-import glint.identity.TokenService;
 import glint.image.ImageAccess;
 import glint.format.FormatOptions;
 import glint.format.FormatRules;
@@ -122,28 +115,9 @@ public final class App implements AutoCloseable {
         Database database = Database.open(config.database());
         database.migrate();
 
-        String[] identityUri = {config.server().baseUrl() + IdentityApi.PREFIX};
-        IdentityService identity = null;
-        Optional<String> adminPassword = Optional.empty();
-        Router router;
-        if (config.identity().keystoneMode()) {
-            // an external Keystone validates the tokens: no /identity routes, no admin bootstrap, no openrc
-            var keystone = config.identity().keystone().get();
-            router = new Router(json, new KeystoneAuthenticator(new KeystoneClient(keystone, json), keystone, Clock.systemUTC()));
-        } else {
-            IdentityRepository identityStore = new IdentityRepository(database);
-            PasswordHasher hasher = new PasswordHasher(config.identity().passwordHashRounds());
-            identity = new IdentityService(identityStore, hasher);
-            adminPassword = new IdentityBootstrap(identity).run(config.identity().adminPassword());
-            TokenService tokens = new TokenService(identity, identityStore, config.identity().tokenTtl(), Clock.systemUTC());
-            BuiltinAuthenticator authenticator = new BuiltinAuthenticator(tokens, Clock.systemUTC(), Duration.ofSeconds(10),
-                    () -> identityUri[0]);
-            router = new Router(json, authenticator);
-            new IdentityApi(identity, tokens, authenticator, config.server().publicEndpoint(), config.identity().region())
-                    .register(router);
-            new IdentityAdminApi(new IdentityAdmin(identityStore, hasher, Clock.systemUTC()), tokens, authenticator, config.server().publicEndpoint())
-                    .register(router);
-        }
+        IdentityWiring identityWiring = IdentityWiring.start(config, database, json);
+        Router router = identityWiring.router();
+        IdentityService identity = identityWiring.identity();
 
         JdbcImageRepository imageRepository = new JdbcImageRepository(database);
         PropertyProtections protections = propertyProtections(config);
@@ -176,7 +150,11 @@ public final class App implements AutoCloseable {
         ImportTask importTask = new ImportTask(taskLifecycle, importImages, Map.of(
                         ImportRequest.GLANCE_DIRECT, new StagedSource(importBlobs),
                         ImportRequest.WEB_DOWNLOAD, new WebDownloadSource(web, importBlobs, importImages),
-                        ImportRequest.COPY_IMAGE, new StoreCopySource(importImages, dataStores)),
+                        ImportRequest.COPY_IMAGE, new StoreCopySource(importImages, dataStores),
+                        ImportRequest.GLANCE_DOWNLOAD, new GlanceDownloadSource(identityWiring.catalogs(), web, importBlobs,
+                                importImages, new GlanceDownloadMetadata(importImages, config.imports().glanceDownloadProperties(),
+                                        protections.withPolicy(policy), config.images().propertyQuota(),
+                                        config.images().diskFormats(), config.images().containerFormats()), json)),
                 List.of(), // no import plugins yet
                 new StoreImport(importImages, importBlobs, dataStores, importProperties, hashers), importRevert, importBlobs);
         ImportService imports = new ImportService(importChecks, importImages, importBlobs, importProperties, taskLifecycle,
@@ -226,11 +204,12 @@ public final class App implements AutoCloseable {
         server.start();
         String host = List.of("0.0.0.0", "::", "[::]").contains(config.server().host()) ? "127.0.0.1" : config.server().host();
         String baseUrl = config.server().publicEndpoint().orElse("http://" + host + ":" + server.port());
-        identityUri[0] = baseUrl + IdentityApi.PREFIX;
+        identityWiring.listening(baseUrl);
         if (config.identity().keystoneMode()) {
             LOG.info("identity: tokens validated by Keystone at {}", config.identity().keystone().get().authUrl());
-        } else if (adminPassword.isPresent()) {
-            Path openrc = Openrc.write(config.dataDir(), baseUrl + IdentityApi.PREFIX + "/v3", adminPassword.get(), config.identity().region());
+        } else if (identityWiring.adminPassword().isPresent()) {
+            Path openrc = Openrc.write(config.dataDir(), baseUrl + IdentityApi.PREFIX + "/v3", identityWiring.adminPassword().get(),
+                    config.identity().region());
             LOG.info("admin credentials written to {} (source it, then: openstack image list)", openrc);
         } else {
             LOG.info("admin credentials: {} (written on first start)", config.dataDir().resolve("openrc-admin"));

@@ -7,7 +7,7 @@ import static glint.api.IdentityRequests.nullableString;
 import static glint.api.IdentityRequests.string;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import glint.error.ErrorKind;
+import glint.api.IdentityPolicy.Caller;
 import glint.error.GlintException;
 import glint.http.Exchange;
 import glint.http.Router;
@@ -23,12 +23,10 @@ import glint.identity.IdentityRecords.User;
 import glint.identity.IdentityService;
 import glint.identity.IdentityStore;
 import glint.identity.TokenService;
-import glint.identity.ValidToken;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -44,51 +42,26 @@ public final class IdentityAdminApi {
     private static final String SYSTEM_GRANT = V3 + "/system/users/{user_id}/roles/{role_id}";
 
     private final IdentityAdmin admin;
-    private final TokenService tokens;
     private final BuiltinAuthenticator authenticator;
     private final IdentityViews views;
+    private final IdentityPolicy policy;
 
     public IdentityAdminApi(IdentityAdmin admin, TokenService tokens, BuiltinAuthenticator authenticator,
                             Optional<String> publicEndpoint) {
         this.admin = admin;
-        this.tokens = tokens;
         this.authenticator = authenticator;
         this.views = new IdentityViews(publicEndpoint);
-    }
-
-    /** Who calls, and Keystone's default rules over the caller's token. */
-    private record Caller(ValidToken token) {
-        boolean has(String role) {
-            return token.roles().stream().anyMatch(r -> r.name().equals(role));
-        }
-
-        /** {@code rule:admin_required}. */
-        boolean admin() {
-            return has("admin");
-        }
-
-        /** {@code rule:admin_required or (role:reader and system_scope:all)}. */
-        boolean reader() {
-            return admin() || (token.token().system() && has("reader"));
-        }
-
-        boolean inProject(String projectId) {
-            return token.project().map(p -> p.id().equals(projectId)).orElse(false);
-        }
-
-        boolean isUser(String userId) {
-            return token.user().id().equals(userId);
-        }
+        this.policy = new IdentityPolicy(tokens, views);
     }
 
     public void register(Router router) {
         router.addPublic("GET", V3 + "/domains", ex -> {
-            authorize(ex, "list_domains", Caller::reader);
+            policy.authorize(ex, "list_domains", Caller::reader);
             ex.sendJson(200, views.collection(ex, "domains", admin.domains(ex.queryParam("name")), d -> views.domain(ex, d)));
         });
         router.addPublic("GET", V3 + "/domains/{domain_id}", ex -> {
             String id = ex.pathParam("domain_id");
-            authorize(ex, "get_domain", c -> c.reader() || c.token().project().map(p -> p.domainId().equals(id)).orElse(false));
+            policy.authorize(ex, "get_domain", c -> c.reader() || c.token().project().map(p -> p.domainId().equals(id)).orElse(false));
             ex.sendJson(200, Map.of("domain", views.domain(ex, admin.domain(id))));
         });
         registerProjects(router);
@@ -99,14 +72,14 @@ public final class IdentityAdminApi {
 
     private void registerProjects(Router router) {
         router.addPublic("GET", V3 + "/projects", ex -> {
-            authorize(ex, "list_projects", Caller::reader);
+            policy.authorize(ex, "list_projects", Caller::reader);
             Optional<Boolean> enabled = ex.queryParam("enabled").map(IdentityAdminApi::truthy);
             List<Project> projects = admin.projects(ex.queryParam("domain_id"), ex.queryParam("name")).stream()
                     .filter(p -> enabled.isEmpty() || enabled.get() == p.enabled()).toList();
             ex.sendJson(200, views.collection(ex, "projects", projects, p -> views.project(ex, p)));
         });
         router.addPublic("POST", V3 + "/projects", ex -> {
-            authorize(ex, "create_project", Caller::admin);
+            policy.authorize(ex, "create_project", Caller::admin);
             JsonNode p = member(ex, "project");
             Project created = admin.createProject(name(p), string(p, "domain_id").orElse(IdentityService.DEFAULT_DOMAIN_ID),
                     nullableString(p, "description").flatMap(d -> d), bool(p, "enabled").orElse(true));
@@ -114,11 +87,11 @@ public final class IdentityAdminApi {
         });
         router.addPublic("GET", V3 + "/projects/{project_id}", ex -> {
             String id = ex.pathParam("project_id");
-            authorize(ex, "get_project", c -> c.reader() || c.inProject(id));
+            policy.authorize(ex, "get_project", c -> c.reader() || c.inProject(id));
             ex.sendJson(200, Map.of("project", views.project(ex, admin.project(id))));
         });
         router.addPublic("PATCH", V3 + "/projects/{project_id}", ex -> {
-            authorize(ex, "update_project", Caller::admin);
+            policy.authorize(ex, "update_project", Caller::admin);
             String id = ex.pathParam("project_id");
             JsonNode p = member(ex, "project");
             Project old = admin.project(id);
@@ -133,7 +106,7 @@ public final class IdentityAdminApi {
             ex.sendJson(200, Map.of("project", views.project(ex, updated)));
         });
         router.addPublic("DELETE", V3 + "/projects/{project_id}", ex -> {
-            authorize(ex, "delete_project", Caller::admin);
+            policy.authorize(ex, "delete_project", Caller::admin);
             admin.deleteProject(ex.pathParam("project_id"));
             authenticator.evictProject(ex.pathParam("project_id"));
             ex.sendEmpty(204);
@@ -142,14 +115,14 @@ public final class IdentityAdminApi {
 
     private void registerUsers(Router router) {
         router.addPublic("GET", V3 + "/users", ex -> {
-            authorize(ex, "list_users", Caller::reader);
+            policy.authorize(ex, "list_users", Caller::reader);
             Optional<Boolean> enabled = ex.queryParam("enabled").map(IdentityAdminApi::truthy);
             List<User> users = admin.users(ex.queryParam("domain_id"), ex.queryParam("name")).stream()
                     .filter(u -> enabled.isEmpty() || enabled.get() == u.enabled()).toList();
             ex.sendJson(200, views.collection(ex, "users", users, u -> views.user(ex, u)));
         });
         router.addPublic("POST", V3 + "/users", ex -> {
-            authorize(ex, "create_user", Caller::admin);
+            policy.authorize(ex, "create_user", Caller::admin);
             JsonNode u = member(ex, "user");
             User created = admin.createUser(name(u), string(u, "domain_id").orElse(IdentityService.DEFAULT_DOMAIN_ID),
                     nullableString(u, "password").flatMap(p -> p), bool(u, "enabled").orElse(true),
@@ -158,11 +131,11 @@ public final class IdentityAdminApi {
         });
         router.addPublic("GET", V3 + "/users/{user_id}", ex -> {
             String id = ex.pathParam("user_id");
-            authorize(ex, "get_user", c -> c.reader() || c.isUser(id));
+            policy.authorize(ex, "get_user", c -> c.reader() || c.isUser(id));
             ex.sendJson(200, Map.of("user", views.user(ex, admin.user(id))));
         });
         router.addPublic("PATCH", V3 + "/users/{user_id}", ex -> {
-            authorize(ex, "update_user", Caller::admin);
+            policy.authorize(ex, "update_user", Caller::admin);
             String id = ex.pathParam("user_id");
             JsonNode u = member(ex, "user");
             User old = admin.user(id);
@@ -179,7 +152,7 @@ public final class IdentityAdminApi {
             ex.sendJson(200, Map.of("user", views.user(ex, updated)));
         });
         router.addPublic("DELETE", V3 + "/users/{user_id}", ex -> {
-            authorize(ex, "delete_user", Caller::admin);
+            policy.authorize(ex, "delete_user", Caller::admin);
             String id = ex.pathParam("user_id");
             admin.deleteUser(id);
             authenticator.evictUser(id);
@@ -187,7 +160,7 @@ public final class IdentityAdminApi {
         });
         router.addPublic("GET", V3 + "/users/{user_id}/projects", ex -> {
             String id = ex.pathParam("user_id");
-            authorize(ex, "list_user_projects", c -> c.reader() || c.isUser(id));
+            policy.authorize(ex, "list_user_projects", c -> c.reader() || c.isUser(id));
             admin.user(id);
             List<String> ids = admin.assignments(Optional.of(id), Optional.of(IdentityStore.PROJECT), Optional.empty(),
                     Optional.empty(), false).stream().map(a -> a.assignment().targetId()).distinct().toList();
@@ -198,20 +171,20 @@ public final class IdentityAdminApi {
 
     private void registerRoles(Router router) {
         router.addPublic("GET", V3 + "/roles", ex -> {
-            authorize(ex, "list_roles", Caller::reader);
+            policy.authorize(ex, "list_roles", Caller::reader);
             ex.sendJson(200, views.collection(ex, "roles", admin.roles(ex.queryParam("name")), r -> views.role(ex, r)));
         });
         router.addPublic("POST", V3 + "/roles", ex -> {
-            authorize(ex, "create_role", Caller::admin);
+            policy.authorize(ex, "create_role", Caller::admin);
             Role created = admin.createRole(name(member(ex, "role")));
             ex.sendJson(201, Map.of("role", views.role(ex, created)));
         });
         router.addPublic("GET", V3 + "/roles/{role_id}", ex -> {
-            authorize(ex, "get_role", Caller::reader);
+            policy.authorize(ex, "get_role", Caller::reader);
             ex.sendJson(200, Map.of("role", views.role(ex, admin.role(ex.pathParam("role_id")))));
         });
         router.addPublic("DELETE", V3 + "/roles/{role_id}", ex -> {
-            authorize(ex, "delete_role", Caller::admin);
+            policy.authorize(ex, "delete_role", Caller::admin);
             admin.deleteRole(ex.pathParam("role_id"));
             authenticator.evictAll();
             ex.sendEmpty(204);
@@ -220,46 +193,46 @@ public final class IdentityAdminApi {
 
     private void registerGrants(Router router) {
         router.addPublic("PUT", GRANT, ex -> {
-            authorize(ex, "create_grant", Caller::admin);
+            policy.authorize(ex, "create_grant", Caller::admin);
             admin.grant(ex.pathParam("user_id"), IdentityStore.PROJECT, ex.pathParam("project_id"), ex.pathParam("role_id"));
             ex.sendEmpty(204);
         });
         for (String method : List.of("GET", "HEAD")) {
             router.addPublic(method, GRANT, ex -> {
-                authorize(ex, "check_grant", Caller::reader);
+                policy.authorize(ex, "check_grant", Caller::reader);
                 admin.checkGrant(ex.pathParam("user_id"), IdentityStore.PROJECT, ex.pathParam("project_id"), ex.pathParam("role_id"));
                 ex.sendEmpty(204);
             });
             router.addPublic(method, SYSTEM_GRANT, ex -> {
-                authorize(ex, "check_system_grant_for_user", Caller::reader);
+                policy.authorize(ex, "check_system_grant_for_user", Caller::reader);
                 admin.checkGrant(ex.pathParam("user_id"), IdentityStore.SYSTEM, IdentityStore.SYSTEM_ALL, ex.pathParam("role_id"));
                 ex.sendEmpty(204);
             });
         }
         router.addPublic("DELETE", GRANT, ex -> {
-            authorize(ex, "revoke_grant", Caller::admin);
+            policy.authorize(ex, "revoke_grant", Caller::admin);
             admin.revoke(ex.pathParam("user_id"), IdentityStore.PROJECT, ex.pathParam("project_id"), ex.pathParam("role_id"));
             authenticator.evictUser(ex.pathParam("user_id"));
             ex.sendEmpty(204);
         });
         router.addPublic("GET", V3 + "/projects/{project_id}/users/{user_id}/roles", ex -> {
-            authorize(ex, "list_grants", Caller::reader);
+            policy.authorize(ex, "list_grants", Caller::reader);
             List<Role> roles = admin.grantedRoles(ex.pathParam("user_id"), IdentityStore.PROJECT, ex.pathParam("project_id"));
             ex.sendJson(200, views.collection(ex, "roles", roles, r -> views.role(ex, r)));
         });
         router.addPublic("PUT", SYSTEM_GRANT, ex -> {
-            authorize(ex, "create_system_grant_for_user", Caller::admin);
+            policy.authorize(ex, "create_system_grant_for_user", Caller::admin);
             admin.grant(ex.pathParam("user_id"), IdentityStore.SYSTEM, IdentityStore.SYSTEM_ALL, ex.pathParam("role_id"));
             ex.sendEmpty(204);
         });
         router.addPublic("DELETE", SYSTEM_GRANT, ex -> {
-            authorize(ex, "revoke_system_grant_for_user", Caller::admin);
+            policy.authorize(ex, "revoke_system_grant_for_user", Caller::admin);
             admin.revoke(ex.pathParam("user_id"), IdentityStore.SYSTEM, IdentityStore.SYSTEM_ALL, ex.pathParam("role_id"));
             authenticator.evictUser(ex.pathParam("user_id"));
             ex.sendEmpty(204);
         });
         router.addPublic("GET", V3 + "/system/users/{user_id}/roles", ex -> {
-            authorize(ex, "list_system_grants_for_user", Caller::reader);
+            policy.authorize(ex, "list_system_grants_for_user", Caller::reader);
             List<Role> roles = admin.grantedRoles(ex.pathParam("user_id"), IdentityStore.SYSTEM, IdentityStore.SYSTEM_ALL);
             ex.sendJson(200, views.collection(ex, "roles", roles, r -> views.role(ex, r)));
         });
@@ -268,7 +241,7 @@ public final class IdentityAdminApi {
 
     /** {@code GET /v3/role_assignments} with Keystone's filters {@code user.id}, {@code scope.project.id}, {@code scope.system}, {@code role.id}. */
     private void listAssignments(Exchange ex) {
-        authorize(ex, "list_role_assignments", Caller::reader);
+        policy.authorize(ex, "list_role_assignments", Caller::reader);
         Optional<String> project = ex.queryParam("scope.project.id");
         Optional<String> system = ex.queryParam("scope.system");
         if (project.isPresent() && system.isPresent()) {
@@ -290,18 +263,6 @@ public final class IdentityAdminApi {
 
     private static boolean truthy(String v) {
         return !(v.equals("0") || v.equalsIgnoreCase("false"));
-    }
-
-    /** The caller's token (401 as Keystone when missing or invalid), then the rule: 403 as Keystone when it says no. */
-    private Caller authorize(Exchange ex, String rule, Predicate<Caller> allowed) {
-        ValidToken token = ex.header("X-Auth-Token").map(String::strip).flatMap(tokens::validate)
-                .orElseThrow(() -> new GlintException(ErrorKind.UNAUTHORIZED, "The request you have made requires authentication.",
-                        Map.of("WWW-Authenticate", "Keystone uri=\"" + views.v3Url(ex) + "\""), null));
-        Caller caller = new Caller(token);
-        if (!allowed.test(caller)) {
-            throw GlintException.forbidden("You are not authorized to perform the requested action: identity:" + rule + ".");
-        }
-        return caller;
     }
 
     /** Names for {@code include_names}, read once per id; empty for what has gone meanwhile. */

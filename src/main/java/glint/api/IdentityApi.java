@@ -12,6 +12,7 @@ import glint.identity.AuthRequest.SystemScope;
 import glint.identity.AuthRequest.Unscoped;
 import glint.identity.BuiltinAuthenticator;
 import glint.identity.Catalog;
+import glint.identity.CatalogRecords;
 import glint.identity.IdentityRecords.Project;
 import glint.identity.IdentityService;
 import glint.identity.TokenService;
@@ -40,15 +41,15 @@ public final class IdentityApi {
     private final TokenService tokens;
     private final BuiltinAuthenticator authenticator;
     private final Optional<String> publicEndpoint;
-    private final String region;
+    private final Catalog catalog;
 
     public IdentityApi(IdentityService identity, TokenService tokens, BuiltinAuthenticator authenticator,
-                       Optional<String> publicEndpoint, String region) {
+                       Optional<String> publicEndpoint, Catalog catalog) {
         this.identity = identity;
         this.tokens = tokens;
         this.authenticator = authenticator;
         this.publicEndpoint = publicEndpoint;
-        this.region = region;
+        this.catalog = catalog;
     }
 
     public void register(Router router) {
@@ -85,7 +86,7 @@ public final class IdentityApi {
                 // Keystone: "A project-scoped token is required to produce a service catalog."
                 throw GlintException.forbidden("A project-scoped token is required to produce a service catalog.");
             }
-            ex.sendJson(200, Map.of("catalog", catalog(ex), "links", links(ex, "/auth/catalog")));
+            ex.sendJson(200, Map.of("catalog", catalog(ex, caller), "links", links(ex, "/auth/catalog")));
         });
     }
 
@@ -262,20 +263,23 @@ public final class IdentityApi {
             t.put("roles", roles);
         }
         if (withCatalog && (v.project().isPresent() || v.token().system())) {
-            t.put("catalog", catalog(ex));
+            t.put("catalog", catalog(ex, v));
         }
         return Map.of("token", t);
     }
 
-    private List<Object> catalog(Exchange ex) {
+    /** Keystone's v3 catalog (keystone/catalog/backends/sql.py {@code get_v3_catalog}) of the token. */
+    private List<Object> catalog(Exchange ex, ValidToken token) {
         List<Object> services = new ArrayList<>();
-        for (Catalog.Service s : Catalog.build(baseUrl(ex), PREFIX, region)) {
+        for (Catalog.Entry s : catalog.of(token.user().id(), token.project().map(Project::id), baseUrl(ex))) {
             List<Object> endpoints = new ArrayList<>();
-            for (Catalog.Endpoint e : s.endpoints()) {
-                endpoints.add(ordered("id", e.id(), "interface", e.iface(), "region_id", e.region(), "url", e.url(),
-                        "region", e.region()));
+            for (CatalogRecords.Endpoint e : s.endpoints()) {
+                String region = e.regionId().orElse(null);
+                endpoints.add(ordered("id", e.id(), "interface", e.iface(), "region_id", region, "url", e.url(),
+                        "region", region));
             }
-            services.add(ordered("endpoints", endpoints, "id", s.id(), "type", s.type(), "name", s.name()));
+            services.add(ordered("endpoints", endpoints, "id", s.service().id(), "type", s.service().type(),
+                    "name", s.service().name()));
         }
         return services;
     }

@@ -1,6 +1,9 @@
 package glint.api;
 
 import glint.http.Exchange;
+import glint.identity.CatalogRecords.Endpoint;
+import glint.identity.CatalogRecords.Region;
+import glint.identity.CatalogRecords.Service;
 import glint.identity.IdentityAdmin.RoleAssignment;
 import glint.identity.IdentityRecords.Assignment;
 import glint.identity.IdentityRecords.Domain;
@@ -58,6 +61,25 @@ final class IdentityViews {
     Map<String, Object> role(Exchange ex, Role r) {
         return ordered("id", r.id(), "name", r.name(), "domain_id", null, "description", null, "options", Map.of(),
                 "links", self(ex, "roles", r.id()));
+    }
+
+    Map<String, Object> region(Exchange ex, Region r) {
+        return ordered("id", r.id(), "description", r.description(), "parent_region_id", r.parentRegionId().orElse(null),
+                "links", self(ex, "regions", r.id()));
+    }
+
+    Map<String, Object> service(Exchange ex, Service s) {
+        Map<String, Object> view = ordered("id", s.id(), "type", s.type(), "enabled", s.enabled(), "name", s.name());
+        s.description().ifPresent(d -> view.put("description", d));
+        view.put("links", self(ex, "services", s.id()));
+        return view;
+    }
+
+    /** Keystone's {@code _filter_endpoint}: {@code region} repeats {@code region_id}. */
+    Map<String, Object> endpoint(Exchange ex, Endpoint e) {
+        String region = e.regionId().orElse(null);
+        return ordered("id", e.id(), "interface", e.iface(), "region_id", region, "service_id", e.serviceId(), "url", e.url(),
+                "enabled", e.enabled(), "region", region, "links", self(ex, "endpoints", e.id()));
     }
 
     /**

@@ -106,7 +106,9 @@ public final class ConfigLoader {
                 Path.of(java.net.URI.create(staging.replace("file:///", "file:/"))),
                 intValue("wsgi.task_pool_threads", ini.get("wsgi", "task_pool_threads").orElse("16")),
                 Duration.ofHours(longValue("task.task_time_to_live", ini.get("task", "task_time_to_live").orElse("48"))),
-                filter);
+                filter,
+                osloList(ini.get("glance_download_properties", "extra_properties")
+                        .orElse("hw_,trait:,os_distro,os_secure_boot,os_type")));
     }
 
     private static List<String> osloList(String value) {

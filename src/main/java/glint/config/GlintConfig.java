@@ -96,10 +96,12 @@ public record GlintConfig(
     /**
      * Interoperable image import: Glance's {@code [DEFAULT] enabled_import_methods}, the staging directory
      * ({@code node_staging_uri}), the import task pool ({@code [wsgi] task_pool_threads}), {@code [task]
-     * task_time_to_live} (hours) and the web-download filter ({@code [import_filtering_opts]}).
+     * task_time_to_live} (hours), the filter of web-download's and glance-download's URLs
+     * ({@code [import_filtering_opts]}) and the property prefixes glance-download copies
+     * ({@code [glance_download_properties] extra_properties}).
      */
     public record ImportConfig(List<String> enabledMethods, Path stagingDir, int taskThreads, Duration taskTimeToLive,
-                               ImportFilterConfig filter) {}
+                               ImportFilterConfig filter, List<String> glanceDownloadProperties) {}
 
     /** {@code [import_filtering_opts]}, as in Glance: an allow list, when set, makes its deny list ignored. */
     public record ImportFilterConfig(List<String> allowedSchemes, List<String> disallowedSchemes, List<String> allowedHosts,

@@ -6,8 +6,6 @@ import glint.identity.IdentityRecords.Project;
 import glint.identity.IdentityRecords.Role;
 import glint.identity.IdentityRecords.User;
 import glint.identity.IdentityStore;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -23,65 +21,17 @@ import java.util.Optional;
  */
 public final class IdentityRepository implements IdentityStore {
     private final Database db;
+    private final RowSql sql;
 
     public IdentityRepository(Database db) {
         this.db = db;
+        this.sql = new RowSql(db);
     }
 
-    @FunctionalInterface
-    private interface Row<T> {
-        T map(ResultSet r) throws SQLException;
-    }
-
-    private <T> List<T> query(String sql, Row<T> row, Object... params) {
-        return db.read(c -> {
-            try (PreparedStatement s = c.prepareStatement(sql)) {
-                bind(s, params);
-                List<T> out = new ArrayList<>();
-                try (ResultSet r = s.executeQuery()) {
-                    while (r.next()) {
-                        out.add(row.map(r));
-                    }
-                }
-                return out;
-            }
-        });
-    }
-
-    private <T> Optional<T> one(String sql, Row<T> row, Object... params) {
-        return query(sql, row, params).stream().findFirst();
-    }
-
-    private void execute(String sql, Object... params) {
-        db.write(c -> execute(c, sql, params));
-    }
-
-    private static int execute(Connection c, String sql, Object... params) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement(sql)) {
-            bind(s, params);
-            return s.executeUpdate();
-        }
-    }
-
-    private static void bind(PreparedStatement s, Object... params) throws SQLException {
-        for (int i = 0; i < params.length; i++) {
-            Object p = params[i];
-            if (p instanceof Boolean b) {
-                s.setBoolean(i + 1, b);
-            } else if (p == null) {
-                s.setNull(i + 1, java.sql.Types.NULL);
-            } else if (p instanceof Long l) {
-                s.setLong(i + 1, l);
-            } else {
-                s.setString(i + 1, (String) p);
-            }
-        }
-    }
-
-    private static final Row<Domain> DOMAIN = r -> new Domain(r.getString(1), r.getString(2), r.getBoolean(3));
-    private static final Row<Project> PROJECT = r -> new Project(r.getString(1), r.getString(2), r.getString(3),
+    private static final RowSql.Row<Domain> DOMAIN = r -> new Domain(r.getString(1), r.getString(2), r.getBoolean(3));
+    private static final RowSql.Row<Project> PROJECT = r -> new Project(r.getString(1), r.getString(2), r.getString(3),
             Optional.ofNullable(r.getString(4)), r.getBoolean(5));
-    private static final Row<User> USER = r -> new User(r.getString(1), r.getString(2), r.getString(3),
+    private static final RowSql.Row<User> USER = r -> new User(r.getString(1), r.getString(2), r.getString(3),
             Optional.ofNullable(r.getString(4)), r.getBoolean(5), Optional.ofNullable(r.getString(6)),
             epochMillis(r, 7));
     private static Optional<Instant> epochMillis(ResultSet r, int column) throws SQLException {
@@ -89,90 +39,90 @@ public final class IdentityRepository implements IdentityStore {
         return r.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(value));
     }
 
-    private static final Row<Role> ROLE = r -> new Role(r.getString(1), r.getString(2));
+    private static final RowSql.Row<Role> ROLE = r -> new Role(r.getString(1), r.getString(2));
     private static final String PROJECT_COLUMNS = "SELECT id, name, domain_id, description, enabled FROM identity_projects";
     private static final String USER_COLUMNS = "SELECT id, name, domain_id, password_hash, enabled, default_project_id, tokens_not_before "
             + "FROM identity_users";
 
     @Override
     public Optional<Domain> domain(String id) {
-        return one("SELECT id, name, enabled FROM identity_domains WHERE id = ?", DOMAIN, id);
+        return sql.one("SELECT id, name, enabled FROM identity_domains WHERE id = ?", DOMAIN, id);
     }
 
     @Override
     public Optional<Domain> domainByName(String name) {
-        return one("SELECT id, name, enabled FROM identity_domains WHERE name = ?", DOMAIN, name);
+        return sql.one("SELECT id, name, enabled FROM identity_domains WHERE name = ?", DOMAIN, name);
     }
 
     @Override
     public Optional<Project> project(String id) {
-        return one(PROJECT_COLUMNS + " WHERE id = ?", PROJECT, id);
+        return sql.one(PROJECT_COLUMNS + " WHERE id = ?", PROJECT, id);
     }
 
     @Override
     public Optional<Project> projectByName(String domainId, String name) {
-        return one(PROJECT_COLUMNS + " WHERE domain_id = ? AND name = ?", PROJECT, domainId, name);
+        return sql.one(PROJECT_COLUMNS + " WHERE domain_id = ? AND name = ?", PROJECT, domainId, name);
     }
 
     @Override
     public Optional<User> user(String id) {
-        return one(USER_COLUMNS + " WHERE id = ?", USER, id);
+        return sql.one(USER_COLUMNS + " WHERE id = ?", USER, id);
     }
 
     @Override
     public Optional<User> userByName(String domainId, String name) {
-        return one(USER_COLUMNS + " WHERE domain_id = ? AND name = ?", USER, domainId, name);
+        return sql.one(USER_COLUMNS + " WHERE domain_id = ? AND name = ?", USER, domainId, name);
     }
 
     @Override
     public List<Role> roles() {
-        return query("SELECT id, name FROM identity_roles ORDER BY name", ROLE);
+        return sql.query("SELECT id, name FROM identity_roles ORDER BY name", ROLE);
     }
 
     @Override
     public Optional<Role> roleByName(String name) {
-        return one("SELECT id, name FROM identity_roles WHERE name = ?", ROLE, name);
+        return sql.one("SELECT id, name FROM identity_roles WHERE name = ?", ROLE, name);
     }
 
     @Override
     public List<String> assignedRoleIds(String userId, String targetType, String targetId) {
-        return query("SELECT role_id FROM identity_assignments WHERE user_id = ? AND target_type = ? AND target_id = ?",
+        return sql.query("SELECT role_id FROM identity_assignments WHERE user_id = ? AND target_type = ? AND target_id = ?",
                 r -> r.getString(1), userId, targetType, targetId);
     }
 
     @Override
     public List<String> assignedProjectIds(String userId) {
-        return query("SELECT DISTINCT target_id FROM identity_assignments WHERE user_id = ? AND target_type = 'project'",
+        return sql.query("SELECT DISTINCT target_id FROM identity_assignments WHERE user_id = ? AND target_type = 'project'",
                 r -> r.getString(1), userId);
     }
 
     @Override
     public Map<String, List<String>> impliedRoles() {
         Map<String, List<String>> implied = new HashMap<>();
-        query("SELECT prior_role_id, implied_role_id FROM identity_implied_roles", r -> new String[] {r.getString(1), r.getString(2)})
+        sql.query("SELECT prior_role_id, implied_role_id FROM identity_implied_roles", r -> new String[] {r.getString(1), r.getString(2)})
                 .forEach(p -> implied.computeIfAbsent(p[0], k -> new ArrayList<>()).add(p[1]));
         return implied;
     }
 
     @Override
     public boolean isRevoked(String auditId) {
-        return one("SELECT audit_id FROM identity_revocations WHERE audit_id = ?", r -> r.getString(1), auditId).isPresent();
+        return sql.one("SELECT audit_id FROM identity_revocations WHERE audit_id = ?", r -> r.getString(1), auditId).isPresent();
     }
 
     @Override
     public void revoke(String auditId, Instant expiresAt) {
-        execute("DELETE FROM identity_revocations WHERE expires_at < ?", System.currentTimeMillis());
-        unlessDuplicate("INSERT INTO identity_revocations (audit_id, expires_at) VALUES (?, ?)", auditId, expiresAt.toEpochMilli());
+        sql.execute("DELETE FROM identity_revocations WHERE expires_at < ?", System.currentTimeMillis());
+        sql.unlessDuplicate("INSERT INTO identity_revocations (audit_id, expires_at) VALUES (?, ?)", auditId, expiresAt.toEpochMilli());
     }
 
     @Override
     public Optional<String> setting(String name) {
-        return one("SELECT value FROM identity_settings WHERE name = ?", r -> r.getString(1), name);
+        return sql.one("SELECT value FROM identity_settings WHERE name = ?", r -> r.getString(1), name);
     }
 
     @Override
     public String settingIfAbsent(String name, String value) {
-        if (unlessDuplicate("INSERT INTO identity_settings (name, value) VALUES (?, ?)", name, value)) {
+        if (sql.unlessDuplicate("INSERT INTO identity_settings (name, value) VALUES (?, ?)", name, value)) {
             return value;
         }
         return setting(name).orElseThrow(() -> new IllegalStateException("setting " + name + " vanished"));
@@ -180,86 +130,86 @@ public final class IdentityRepository implements IdentityStore {
 
     @Override
     public boolean createDomain(Domain d) {
-        return unlessDuplicate("INSERT INTO identity_domains (id, name, enabled) VALUES (?, ?, ?)", d.id(), d.name(), d.enabled());
+        return sql.unlessDuplicate("INSERT INTO identity_domains (id, name, enabled) VALUES (?, ?, ?)", d.id(), d.name(), d.enabled());
     }
 
     @Override
     public boolean createProject(Project p) {
-        return unlessDuplicate("INSERT INTO identity_projects (id, name, domain_id, description, enabled) VALUES (?, ?, ?, ?, ?)",
+        return sql.unlessDuplicate("INSERT INTO identity_projects (id, name, domain_id, description, enabled) VALUES (?, ?, ?, ?, ?)",
                 p.id(), p.name(), p.domainId(), p.description().orElse(null), p.enabled());
     }
 
     @Override
     public boolean createUser(User u) {
-        return unlessDuplicate("INSERT INTO identity_users (id, name, domain_id, password_hash, enabled, default_project_id, "
+        return sql.unlessDuplicate("INSERT INTO identity_users (id, name, domain_id, password_hash, enabled, default_project_id, "
                 + "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", u.id(), u.name(), u.domainId(), u.passwordHash().orElse(null),
                 u.enabled(), u.defaultProjectId().orElse(null), System.currentTimeMillis());
     }
 
     @Override
     public boolean createRole(Role role) {
-        return unlessDuplicate("INSERT INTO identity_roles (id, name) VALUES (?, ?)", role.id(), role.name());
+        return sql.unlessDuplicate("INSERT INTO identity_roles (id, name) VALUES (?, ?)", role.id(), role.name());
     }
 
     @Override
     public boolean addImpliedRole(String priorRoleId, String impliedRoleId) {
-        return unlessDuplicate("INSERT INTO identity_implied_roles (prior_role_id, implied_role_id) VALUES (?, ?)",
+        return sql.unlessDuplicate("INSERT INTO identity_implied_roles (prior_role_id, implied_role_id) VALUES (?, ?)",
                 priorRoleId, impliedRoleId);
     }
 
     @Override
     public boolean assign(String userId, String targetType, String targetId, String roleId) {
-        return unlessDuplicate("INSERT INTO identity_assignments (user_id, target_type, target_id, role_id) VALUES (?, ?, ?, ?)",
+        return sql.unlessDuplicate("INSERT INTO identity_assignments (user_id, target_type, target_id, role_id) VALUES (?, ?, ?, ?)",
                 userId, targetType, targetId, roleId);
     }
 
     @Override
     public void unassign(String userId, String targetType, String targetId, String roleId) {
-        execute("DELETE FROM identity_assignments WHERE user_id = ? AND target_type = ? AND target_id = ? AND role_id = ?",
+        sql.execute("DELETE FROM identity_assignments WHERE user_id = ? AND target_type = ? AND target_id = ? AND role_id = ?",
                 userId, targetType, targetId, roleId);
     }
 
     @Override
     public void setPassword(String userId, String passwordHash) {
-        execute("UPDATE identity_users SET password_hash = ? WHERE id = ?", passwordHash, userId);
+        sql.execute("UPDATE identity_users SET password_hash = ? WHERE id = ?", passwordHash, userId);
     }
 
     @Override
     public void setUserEnabled(String userId, boolean enabled) {
-        execute("UPDATE identity_users SET enabled = ? WHERE id = ?", enabled, userId);
+        sql.execute("UPDATE identity_users SET enabled = ? WHERE id = ?", enabled, userId);
     }
 
     @Override
     public List<Domain> domains() {
-        return query("SELECT id, name, enabled FROM identity_domains ORDER BY name", DOMAIN);
+        return sql.query("SELECT id, name, enabled FROM identity_domains ORDER BY name", DOMAIN);
     }
 
     @Override
     public List<Project> projects(Optional<String> domainId, Optional<String> name) {
         Filter f = new Filter().eq("domain_id", domainId).eq("name", name);
-        return query(PROJECT_COLUMNS + f.where() + " ORDER BY name, id", PROJECT, f.params());
+        return sql.query(PROJECT_COLUMNS + f.where() + " ORDER BY name, id", PROJECT, f.params());
     }
 
     @Override
     public List<User> users(Optional<String> domainId, Optional<String> name) {
         Filter f = new Filter().eq("domain_id", domainId).eq("name", name);
-        return query(USER_COLUMNS + f.where() + " ORDER BY name, id", USER, f.params());
+        return sql.query(USER_COLUMNS + f.where() + " ORDER BY name, id", USER, f.params());
     }
 
     @Override
     public Optional<Role> role(String id) {
-        return one("SELECT id, name FROM identity_roles WHERE id = ?", ROLE, id);
+        return sql.one("SELECT id, name FROM identity_roles WHERE id = ?", ROLE, id);
     }
 
     @Override
     public boolean updateProject(Project p) {
-        return unlessDuplicate("UPDATE identity_projects SET name = ?, description = ?, enabled = ? WHERE id = ?",
+        return sql.unlessDuplicate("UPDATE identity_projects SET name = ?, description = ?, enabled = ? WHERE id = ?",
                 p.name(), p.description().orElse(null), p.enabled(), p.id());
     }
 
     @Override
     public boolean updateUser(User u) {
-        return unlessDuplicate("UPDATE identity_users SET name = ?, password_hash = ?, enabled = ?, default_project_id = ?, "
+        return sql.unlessDuplicate("UPDATE identity_users SET name = ?, password_hash = ?, enabled = ?, default_project_id = ?, "
                 + "tokens_not_before = ? WHERE id = ?", u.name(), u.passwordHash().orElse(null), u.enabled(),
                 u.defaultProjectId().orElse(null), u.tokensNotBefore().map(Instant::toEpochMilli).orElse(null), u.id());
     }
@@ -267,26 +217,26 @@ public final class IdentityRepository implements IdentityStore {
     @Override
     public void deleteProject(String projectId) {
         db.write(c -> {
-            execute(c, "DELETE FROM identity_assignments WHERE target_type = 'project' AND target_id = ?", projectId);
-            execute(c, "UPDATE identity_users SET default_project_id = NULL WHERE default_project_id = ?", projectId);
-            return execute(c, "DELETE FROM identity_projects WHERE id = ?", projectId);
+            RowSql.execute(c, "DELETE FROM identity_assignments WHERE target_type = 'project' AND target_id = ?", projectId);
+            RowSql.execute(c, "UPDATE identity_users SET default_project_id = NULL WHERE default_project_id = ?", projectId);
+            return RowSql.execute(c, "DELETE FROM identity_projects WHERE id = ?", projectId);
         });
     }
 
     @Override
     public void deleteUser(String userId) {
         db.write(c -> {
-            execute(c, "DELETE FROM identity_assignments WHERE user_id = ?", userId);
-            return execute(c, "DELETE FROM identity_users WHERE id = ?", userId);
+            RowSql.execute(c, "DELETE FROM identity_assignments WHERE user_id = ?", userId);
+            return RowSql.execute(c, "DELETE FROM identity_users WHERE id = ?", userId);
         });
     }
 
     @Override
     public void deleteRole(String roleId) {
         db.write(c -> {
-            execute(c, "DELETE FROM identity_assignments WHERE role_id = ?", roleId);
-            execute(c, "DELETE FROM identity_implied_roles WHERE prior_role_id = ? OR implied_role_id = ?", roleId, roleId);
-            return execute(c, "DELETE FROM identity_roles WHERE id = ?", roleId);
+            RowSql.execute(c, "DELETE FROM identity_assignments WHERE role_id = ?", roleId);
+            RowSql.execute(c, "DELETE FROM identity_implied_roles WHERE prior_role_id = ? OR implied_role_id = ?", roleId, roleId);
+            return RowSql.execute(c, "DELETE FROM identity_roles WHERE id = ?", roleId);
         });
     }
 
@@ -294,7 +244,7 @@ public final class IdentityRepository implements IdentityStore {
     public List<Assignment> assignments(Optional<String> userId, Optional<String> targetType, Optional<String> targetId,
                                         Optional<String> roleId) {
         Filter f = new Filter().eq("user_id", userId).eq("target_type", targetType).eq("target_id", targetId).eq("role_id", roleId);
-        return query("SELECT user_id, target_type, target_id, role_id FROM identity_assignments" + f.where()
+        return sql.query("SELECT user_id, target_type, target_id, role_id FROM identity_assignments" + f.where()
                 + " ORDER BY user_id, target_type, target_id, role_id",
                 r -> new Assignment(r.getString(1), r.getString(2), r.getString(3), r.getString(4)), f.params());
     }
@@ -319,13 +269,5 @@ public final class IdentityRepository implements IdentityStore {
         Object[] params() {
             return params.toArray();
         }
-    }
-
-    /** One statement in its own transaction; {@code false} when a unique key is already taken. */
-    private boolean unlessDuplicate(String sql, Object... params) {
-        return db.writeUnlessDuplicate(c -> {
-            execute(c, sql, params);
-            return true;
-        });
     }
 }

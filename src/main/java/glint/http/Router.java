@@ -131,7 +131,7 @@ public final class Router extends Handler.Abstract {
                 || authenticator.acceptsServiceToken(serviceToken.strip());
         Optional<RequestContext> context = token == null || token.isBlank() || !serviceTokenOk
                 ? Optional.empty() : authenticator.authenticate(token.strip());
-        return context.map(c -> c.withRequestId(exchange.requestId()))
+        return context.map(c -> c.forRequest(exchange.requestId(), token.strip()))
                 .orElseThrow(() -> new GlintException(ErrorKind.UNAUTHORIZED, null,
                         Map.of("WWW-Authenticate", "Keystone uri=\"" + authenticator.wwwAuthenticateUri() + "\""), null));
     }

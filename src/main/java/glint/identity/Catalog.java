@@ -1,40 +1,104 @@
 package glint.identity;
 
+import glint.identity.CatalogRecords.Endpoint;
+import glint.identity.CatalogRecords.Service;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The service catalog of the built-in identity: this server is both the image service and the identity service,
- * each with a public, an internal and an admin endpoint in one region.
- *
- * <p>URLs are registered as Glance and Keystone are in a deployment (e.g. by devstack): the image endpoint is the
- * unversioned root ({@code http://host:9292}; clients discover {@code /v2} from the versions document there) and
- * the identity endpoint is the unversioned {@code http://host:9292/identity}, whose discovery document (300) leads
- * keystoneauth to {@code /identity/v3}.
+ * The service catalog of a token, as Keystone's {@code get_v3_catalog} builds it (keystone/catalog/backends/sql.py):
+ * the enabled services, each with its enabled endpoints, their URLs' substitutions filled in
+ * (keystone/common/utils.py {@code format_url}). The substitutions Keystone allows are {@code $(public_endpoint)s},
+ * {@code $(project_id)s}, {@code $(tenant_id)s}, {@code $(user_id)s} and {@code $(compute_host)s}; here
+ * {@code $(public_endpoint)s} is how clients reach this server (Glance's and Keystone's {@code public_endpoint}, else
+ * the URL the client used), which is what the seeded image and identity endpoints are. An endpoint naming the
+ * project in a token without one is left out silently; one with a substitution there is no value for is left out
+ * and logged, as Keystone does.
  */
 public final class Catalog {
+    private static final Logger LOG = LoggerFactory.getLogger(Catalog.class);
     public static final List<String> INTERFACES = List.of("public", "internal", "admin");
+    /** Keystone's {@code WHITELISTED_PROPERTIES}. */
+    static final Set<String> SUBSTITUTIONS = Set.of("tenant_id", "project_id", "user_id", "compute_host", "public_endpoint");
+    private static final Pattern SUBSTITUTION = Pattern.compile("\\$\\(([^)]*)\\)s");
 
-    public record Endpoint(String id, String iface, String region, String url) {}
+    /** A service of the catalog with its endpoints as a token shows them. */
+    public record Entry(Service service, List<Endpoint> endpoints) {}
 
-    public record Service(String id, String type, String name, List<Endpoint> endpoints) {}
+    private final CatalogStore store;
 
-    private Catalog() {}
-
-    /** {@code baseUrl} is how clients reach this server, without a trailing slash; {@code identityPath} e.g. {@code /identity}. */
-    public static List<Service> build(String baseUrl, String identityPath, String region) {
-        return List.of(service("image", "glance", baseUrl, region), service("identity", "keystone", baseUrl + identityPath, region));
+    public Catalog(CatalogStore store) {
+        this.store = store;
     }
 
-    private static Service service(String type, String name, String url, String region) {
-        List<Endpoint> endpoints = INTERFACES.stream()
-                .map(iface -> new Endpoint(stableId(type + "/" + iface + "/" + region), iface, region, url)).toList();
-        return new Service(stableId(type), type, name, endpoints);
+    /**
+     * The catalog of a token of {@code userId}, scoped to {@code projectId} when present.
+     *
+     * @param publicEndpoint how the client reaches this server, without a trailing slash
+     */
+    public List<Entry> of(String userId, Optional<String> projectId, String publicEndpoint) {
+        Map<String, String> values = new HashMap<>(Map.of("user_id", userId, "public_endpoint", publicEndpoint));
+        projectId.ifPresent(p -> {
+            values.put("project_id", p);
+            values.put("tenant_id", p);
+        });
+        List<Endpoint> endpoints = store.endpoints();
+        List<Entry> entries = new ArrayList<>();
+        for (Service service : store.services()) {
+            if (!service.enabled()) {
+                continue;
+            }
+            List<Endpoint> shown = new ArrayList<>();
+            for (Endpoint e : endpoints) {
+                if (e.enabled() && e.serviceId().equals(service.id())) {
+                    format(e.url(), values).ifPresent(url -> shown.add(e.withUrl(url)));
+                }
+            }
+            entries.add(new Entry(service, List.copyOf(shown)));
+        }
+        return entries;
+    }
+
+    /** Keystone's {@code check_endpoint_url}: every substitution in the URL is one Keystone allows. */
+    static boolean substitutionsAllowed(String url) {
+        Matcher m = SUBSTITUTION.matcher(url);
+        while (m.find()) {
+            if (!SUBSTITUTIONS.contains(m.group(1))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static Optional<String> format(String url, Map<String, String> values) {
+        Matcher m = SUBSTITUTION.matcher(url);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String value = values.get(m.group(1));
+            if (value == null) {
+                if (!m.group(1).equals("project_id") && !m.group(1).equals("tenant_id")) {
+                    LOG.error("Malformed endpoint {} - unknown key {}", url, m.group(1));
+                }
+                return Optional.empty();
+            }
+            m.appendReplacement(out, Matcher.quoteReplacement(value));
+        }
+        m.appendTail(out);
+        return Optional.of(out.toString());
     }
 
     /** Keystone-shaped ids (32 hex digits) that are the same on every node and every start. */
-    private static String stableId(String name) {
+    static String stableId(String name) {
         return UUID.nameUUIDFromBytes(("glint-catalog/" + name).getBytes(StandardCharsets.UTF_8)).toString().replace("-", "");
     }
 }

@@ -35,15 +35,15 @@ class IdentityAdminApiTest {
         server.close();
     }
 
-    private static String unique(String prefix) {
+    static String unique(String prefix) {
         return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
-    private static Reply patch(ApiClient client, String path, Object body) {
+    static Reply patch(ApiClient client, String path, Object body) {
         return client.patch(path, body, "Content-Type", "application/json");
     }
 
-    private static JsonNode created(Reply r, String key) {
+    static JsonNode created(Reply r, String key) {
         assertThat(r.status()).as(r.body()).isEqualTo(201);
         return r.json().get(key);
     }
@@ -78,7 +78,7 @@ class IdentityAdminApiTest {
         return obj("project", obj("id", projectId));
     }
 
-    private static List<String> texts(JsonNode array, String pointer) {
+    static List<String> texts(JsonNode array, String pointer) {
         List<String> out = new ArrayList<>();
         array.forEach(n -> out.add(n.at(pointer).asText()));
         return out;

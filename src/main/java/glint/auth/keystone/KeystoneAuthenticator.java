@@ -3,6 +3,7 @@ package glint.auth.keystone;
 import com.fasterxml.jackson.databind.JsonNode;
 import glint.auth.Authenticator;
 import glint.auth.RequestContext;
+import glint.auth.ServiceCatalogs;
 import glint.config.GlintConfig.KeystoneAuthtoken;
 import glint.error.ErrorKind;
 import glint.error.GlintException;
@@ -29,18 +30,23 @@ public final class KeystoneAuthenticator implements Authenticator {
     /** keystonemiddleware's message for its 503 (auth_token/__init__.py, {@code fetch_token}). */
     static final String UNAVAILABLE = "The Keystone service is temporarily unavailable.";
 
-    private final KeystoneClient keystone;
-    private final ServiceToken serviceToken;
+    private final KeystoneValidator validator;
     private final KeystoneAuthtoken config;
     private final Clock clock;
-    private final TokenCache cache;
+    private final TokenCache<RequestContext> cache;
+    private final KeystoneCatalogs catalogs;
 
     public KeystoneAuthenticator(KeystoneClient keystone, KeystoneAuthtoken config, Clock clock) {
-        this.keystone = keystone;
-        this.serviceToken = new ServiceToken(keystone, clock);
+        this.validator = new KeystoneValidator(keystone, new ServiceToken(keystone, clock), config.username());
         this.config = config;
         this.clock = clock;
-        this.cache = new TokenCache(MAX_ENTRIES, clock);
+        this.cache = new TokenCache<>(MAX_ENTRIES, clock);
+        this.catalogs = new KeystoneCatalogs(validator, config.tokenCacheTime(), clock);
+    }
+
+    /** The requesters' catalogs, from Keystone with the same service token. */
+    public ServiceCatalogs catalogs() {
+        return catalogs;
     }
 
     @Override
@@ -88,25 +94,10 @@ public final class KeystoneAuthenticator implements Authenticator {
         return config.wwwAuthenticateUri();
     }
 
-    /** The token body, or empty when Keystone does not know the token (any 4xx but a refusal of our own token). */
+    /** The token body, or empty when Keystone does not know the token. */
     private Optional<JsonNode> validate(String token) {
         try {
-            String service = serviceToken.get();
-            KeystoneClient.Validation result = keystone.validate(service, token);
-            if (result.status() == 401) {
-                // our service token was refused (expired early, revoked, Keystone restarted with new keys): renew once
-                LOG.info("Keystone refused the service token; renewing it and validating again");
-                serviceToken.invalidate(service);
-                result = keystone.validate(serviceToken.get(), token);
-                if (result.status() == 401) {
-                    throw new KeystoneUnavailableException("Keystone refused a freshly issued service token");
-                }
-            }
-            if (result.status() == 403) {
-                throw new KeystoneUnavailableException("Keystone does not let the service user " + config.username()
-                        + " validate tokens (HTTP 403): it needs the service or admin role");
-            }
-            return result.token();
+            return validator.validate(token, false);
         } catch (KeystoneUnavailableException e) {
             LOG.error("Unable to validate token: {}", e.getMessage());
             throw new GlintException(ErrorKind.UNAVAILABLE, UNAVAILABLE, java.util.Map.of(), e);

@@ -16,7 +16,7 @@ import java.util.Optional;
 
 /**
  * The two Keystone v3 calls Glint makes in keystone mode: issue the service token (password method, project scope)
- * and validate a token ({@code GET /v3/auth/tokens?nocatalog}). Transport failures and 5xx are
+ * and validate a token ({@code GET /v3/auth/tokens?nocatalog}, or with the catalog when glance-download needs it). Transport failures and 5xx are
  * {@link KeystoneUnavailableException}; what keystonemiddleware turns into a 503.
  */
 public final class KeystoneClient {
@@ -74,9 +74,12 @@ public final class KeystoneClient {
         return new IssuedToken(id, expiresAt(parse(response).path("token")));
     }
 
-    /** {@code GET /v3/auth/tokens?nocatalog} with {@code X-Auth-Token: serviceToken}, {@code X-Subject-Token: token}. */
-    public Validation validate(String serviceToken, String token) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(v3 + "/auth/tokens?nocatalog"))
+    /**
+     * {@code GET /v3/auth/tokens?nocatalog} with {@code X-Auth-Token: serviceToken}, {@code X-Subject-Token: token};
+     * without {@code nocatalog} when {@code withCatalog}.
+     */
+    public Validation validate(String serviceToken, String token, boolean withCatalog) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(v3 + "/auth/tokens" + (withCatalog ? "" : "?nocatalog")))
                 .timeout(REQUEST_TIMEOUT)
                 .header("Accept", "application/json")
                 .header("X-Auth-Token", serviceToken)

@@ -1,22 +1,22 @@
 package glint.auth.keystone;
 
-import glint.auth.RequestContext;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Validated tokens, each kept until its own deadline: a context for a valid token, or nothing for a refused one.
+ * What validating a token gave, each kept until its own deadline: a value for a valid token (its request context,
+ * or its catalog), or nothing for a refused one.
  * Bounded: when full, expired entries go first, and if that is not enough the whole cache is dropped (tokens are
  * then validated again; simpler than tracking recency, and only reached with more live tokens than the bound).
  */
-final class TokenCache {
-    private record Entry(Optional<RequestContext> context, Instant until) {}
+final class TokenCache<V> {
+    private record Entry<V>(Optional<V> value, Instant until) {}
 
     private final int maxEntries;
     private final Clock clock;
-    private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Entry<V>> entries = new ConcurrentHashMap<>();
 
     TokenCache(int maxEntries, Clock clock) {
         this.maxEntries = maxEntries;
@@ -24,8 +24,8 @@ final class TokenCache {
     }
 
     /** Empty when the token is not cached (or its entry has expired); else the cached outcome. */
-    Optional<Optional<RequestContext>> get(String token) {
-        Entry entry = entries.get(token);
+    Optional<Optional<V>> get(String token) {
+        Entry<V> entry = entries.get(token);
         if (entry == null) {
             return Optional.empty();
         }
@@ -33,10 +33,10 @@ final class TokenCache {
             entries.remove(token, entry);
             return Optional.empty();
         }
-        return Optional.of(entry.context());
+        return Optional.of(entry.value());
     }
 
-    void put(String token, Optional<RequestContext> context, Instant until) {
+    void put(String token, Optional<V> value, Instant until) {
         Instant now = clock.instant();
         if (!until.isAfter(now)) {
             return;
@@ -47,7 +47,7 @@ final class TokenCache {
                 entries.clear();
             }
         }
-        entries.put(token, new Entry(context, until));
+        entries.put(token, new Entry<>(value, until));
     }
 
     int size() {

@@ -84,6 +84,16 @@ public final class ImportBlobs {
         }
     }
 
+    /**
+     * {@code data} into a new staged blob of the image, inspected against its disk format ({@link #fill}): what
+     * web-download and glance-download fetch.
+     */
+    ImportSource.Data toStaging(Image image, InputStream data, OptionalLong expectedSize) throws IOException {
+        Blob blob = create(staging, image.id());
+        UploadResult r = fill(blob, image, data, expectedSize);
+        return new ImportSource.Data(staging, blob.pending().location(), r.size(), Optional.of(blob.pending()));
+    }
+
     /** A blob not filled after all: aborted, its entry gone. */
     void abandon(Blob blob) {
         blob.writer().abort();

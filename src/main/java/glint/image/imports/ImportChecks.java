@@ -69,8 +69,11 @@ public final class ImportChecks {
         return image;
     }
 
-    /** An import request that passed: the image as the caller saw it, and the stores to import to. */
-    record Accepted(Image image, List<String> targets) {}
+    /**
+     * An import request that passed: the image as the caller saw it, the stores to import to, and the request with
+     * Glance's defaults filled in (glance-download's {@code glance_service_interface}).
+     */
+    record Accepted(Image image, List<String> targets, ImportRequest request) {}
 
     /**
      * {@code POST /v2/images/{id}/import}.
@@ -87,7 +90,8 @@ public final class ImportChecks {
         if (image.status() != ImageStatus.ACTIVE && copy) {
             throw GlintException.conflict("Only images with status active can be targeted for copying");
         }
-        if (image.status() != ImageStatus.QUEUED && method.equals(ImportRequest.WEB_DOWNLOAD)) {
+        if (image.status() != ImageStatus.QUEUED
+                && (method.equals(ImportRequest.WEB_DOWNLOAD) || method.equals(ImportRequest.GLANCE_DOWNLOAD))) {
             throw GlintException.conflict("Image needs to be in 'queued' state to use '" + method + "' method");
         }
         if (image.status() != ImageStatus.UPLOADING && method.equals(ImportRequest.GLANCE_DIRECT)) {
@@ -99,6 +103,7 @@ public final class ImportChecks {
         if (image.diskFormat().isEmpty()) {
             throw GlintException.conflict("'disk_format' needs to be set before import");
         }
+        ImportRequest accepted = method.equals(ImportRequest.GLANCE_DOWNLOAD) ? glanceDownload(req) : req;
         access.enforce(copy ? "copy_image" : "modify_image", ctx, image);
         if (image.properties().containsKey(ImportProperties.LOCK)) {
             enforceLock(image);
@@ -132,7 +137,30 @@ public final class ImportChecks {
                 throw GlintException.badRequest("URI for web-download does not pass filtering: " + req.uri().orElse(null));
             }
         }
-        return Optional.of(new Accepted(image, targets));
+        return Optional.of(new Accepted(image, targets, accepted));
+    }
+
+    /** glance-download's parameters: region and image id required, the id a UUID, the interface {@code public} by default. */
+    private static ImportRequest glanceDownload(ImportRequest req) {
+        if (!req.hasMethodParam("glance_region")) {
+            throw GlintException.badRequest("'glance_region' needs to be set for glance-download import method");
+        }
+        if (!req.hasMethodParam("glance_image_id")) {
+            throw GlintException.badRequest("'glance_image_id' needs to be set for glance-download import method");
+        }
+        if (!req.methodParam("glance_image_id").filter(ImportChecks::looksLikeUuid).isPresent()) {
+            throw GlintException.badRequest("Remote image id does not look like a UUID: " + req.methodValue("glance_image_id"));
+        }
+        return req.hasMethodParam("glance_service_interface") ? req : req.withMethodParam("glance_service_interface", "public");
+    }
+
+    /**
+     * Python's {@code uuid.UUID(text)}: braces, a {@code urn:uuid:} prefix and hyphens anywhere are allowed around
+     * 32 hex digits.
+     */
+    static boolean looksLikeUuid(String text) {
+        String hex = text.replace("urn:", "").replace("uuid:", "").replaceAll("^[{}]+|[{}]+$", "").replace("-", "");
+        return hex.matches("[0-9a-fA-F]{32}");
     }
 
     /** Glance's {@code get_stores_from_request}; an unknown store is 409 there (glance_store's UnknownScheme). */

@@ -23,6 +23,8 @@ public record ImportProperties(boolean multiStore, String node) {
     public static final String IMPORTING = "os_glance_importing_to_stores";
     public static final String FAILED = "os_glance_failed_import";
     public static final String STAGE_HOST = "os_glance_stage_host";
+    /** Glance's reserved namespace ({@code GLANCE_RESERVED_NS}): properties no import copies or sets from outside. */
+    static final String RESERVED_PREFIX = "os_glance";
 
     /** Staged here: {@code os_glance_stage_host} names this node. */
     Image staged(Image image) {

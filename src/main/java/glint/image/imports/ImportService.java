@@ -107,7 +107,7 @@ public final class ImportService implements AutoCloseable {
         List<String> targets = accepted.get().targets();
         Map<String, Object> input = new LinkedHashMap<>();
         input.put("image_id", id);
-        input.put("import_req", req.body());
+        input.put("import_req", accepted.get().request().body());
         input.put("backend", props.multiStore() ? targets : Arrays.asList((String) null));
         Task created = lifecycle.create(Task.IMAGE_IMPORT, ctx, id, input);
         boolean copy = req.method().equals(ImportRequest.COPY_IMAGE);
@@ -120,7 +120,7 @@ public final class ImportService implements AutoCloseable {
             throw GlintException.conflict("New operation on image '" + id + "' is not permitted as prior operation is "
                     + "still in progress");
         }
-        ImportPlan plan = new ImportPlan(created, id, req.method(), req.uri(), targets, req.allStoresMustSucceed(), copy);
+        ImportPlan plan = new ImportPlan(created, id, req.method(), req.uri(), targets, req.allStoresMustSucceed(), copy, ctx);
         runner.execute(() -> task.run(plan));
         return Optional.of(created);
     }

@@ -70,6 +70,7 @@ public final class ImportTask {
             if (!plan.copy() && images.current(plan.imageId()).status() != ImageStatus.ACTIVE) {
                 throw new ImportFailed("None of the uploads finished!");
             }
+            finishSource(plan, false);
             images.save(plan.imageId(), img -> ImportProperties.unlocked(img, task.id()));
             staged.ifPresent(blobs::remove);
             lifecycle.finish(task, TaskStatus.SUCCESS, "");
@@ -80,9 +81,23 @@ public final class ImportTask {
             String message = known ? e.getMessage() : "Error: " + e.getClass().getSimpleName() + ": " + e.getMessage();
             LOG.warn("task {}: import of image {} ({}) failed: {}", task.id(), plan.imageId(), plan.method(), message,
                     known ? null : e);
+            finishSource(plan, true);
             revert.revert(plan, written);
             staged.ifPresent(blobs::remove);
             lifecycle.finish(task, TaskStatus.FAILURE, message);
+        }
+    }
+
+    /** {@link ImportSource#finish}; what fails there is logged and the task ends all the same. */
+    private void finishSource(ImportPlan plan, boolean failed) {
+        ImportSource source = sources.get(plan.method());
+        if (source == null) {
+            return;
+        }
+        try {
+            source.finish(plan, failed);
+        } catch (RuntimeException e) {
+            LOG.warn("task {}: ending the {} source of image {} failed", plan.task().id(), plan.method(), plan.imageId(), e);
         }
     }
 

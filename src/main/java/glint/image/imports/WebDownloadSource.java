@@ -1,10 +1,7 @@
 package glint.image.imports;
 
-import glint.data.UploadResult;
-import glint.image.Image;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,11 +31,9 @@ public final class WebDownloadSource implements ImportSource {
             throw new ImportFailed("URI for web-download does not pass filtering: " + e.getMessage());
         }
         try (InputStream in = body.stream()) {
-            Image image = images.current(plan.imageId());
-            ImportBlobs.Blob blob = blobs.create(blobs.staging(), plan.imageId());
-            UploadResult r = blobs.fill(blob, image, in, body.length());
-            LOG.info("task {}: downloaded {} bytes for image {}", plan.task().id(), r.size(), plan.imageId());
-            return new Data(blobs.staging(), blob.pending().location(), r.size(), Optional.of(blob.pending()));
+            Data staged = blobs.toStaging(images.current(plan.imageId()), in, body.length());
+            LOG.info("task {}: downloaded {} bytes for image {}", plan.task().id(), staged.size(), plan.imageId());
+            return staged;
         }
     }
 }

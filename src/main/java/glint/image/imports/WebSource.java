@@ -8,12 +8,15 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
 import java.util.OptionalLong;
 
 /**
  * web-download's source: a GET with the JDK's HTTP client, streamed. Redirects are followed by hand (at most
  * {@value #MAX_REDIRECTS}), each target checked by the {@link UriFilter} again, so a redirect cannot lead to a
- * host the filter refuses (the 2026 redirect bypass, bug 2138602). No proxy is used.
+ * host the filter refuses (the 2026 redirect bypass, bug 2138602). No proxy is used. Request headers given (the
+ * user's token, for glance-download) go only to the origin (scheme, host, port) first asked, never across a
+ * redirect to another.
  */
 public final class WebSource {
     static final int MAX_REDIRECTS = 5;
@@ -38,13 +41,22 @@ public final class WebSource {
 
     /** @throws UriFilter.Refused for a refused URI or redirect; IOException for a failed or non-2xx response */
     public Body open(String uri) throws IOException, UriFilter.Refused {
+        return open(uri, Map.of());
+    }
+
+    /** {@link #open(String)} with {@code headers} sent to {@code uri}'s origin. */
+    public Body open(String uri, Map<String, String> headers) throws IOException, UriFilter.Refused {
         URI target = filter.check(uri);
+        URI origin = target;
         for (int hop = 0; ; hop++) {
             filter.resolve(target);
+            HttpRequest.Builder request = HttpRequest.newBuilder(target).timeout(timeout).GET();
+            if (sameOrigin(origin, target)) {
+                headers.forEach(request::header);
+            }
             HttpResponse<InputStream> response;
             try {
-                response = http.send(HttpRequest.newBuilder(target).timeout(timeout).GET().build(),
-                        HttpResponse.BodyHandlers.ofInputStream());
+                response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted", e);
@@ -67,5 +79,14 @@ public final class WebSource {
             OptionalLong length = response.headers().firstValueAsLong("Content-Length");
             return new Body(response.body(), length);
         }
+    }
+
+    private static boolean sameOrigin(URI a, URI b) {
+        return a.getScheme().equalsIgnoreCase(b.getScheme()) && a.getHost().equalsIgnoreCase(b.getHost())
+                && port(a) == port(b);
+    }
+
+    private static int port(URI u) {
+        return u.getPort() >= 0 ? u.getPort() : u.getScheme().equalsIgnoreCase("https") ? 443 : 80;
     }
 }

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import glint.auth.RequestContext;
+import glint.auth.ServiceCatalog;
+import glint.auth.ServiceCatalogs;
 import glint.config.GlintConfig.KeystoneAuthtoken;
 import glint.error.ErrorKind;
 import glint.error.GlintException;
@@ -32,6 +34,7 @@ class KeystoneAuthenticatorTest {
     private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
     private final AtomicInteger issued = new AtomicInteger();
     private final AtomicInteger validations = new AtomicInteger();
+    private final AtomicInteger withCatalog = new AtomicInteger();
     private final Set<String> liveServiceTokens = ConcurrentHashMap.newKeySet();
     /** user token → its body ({@code "token": {...}}) as Keystone would return it */
     private final Map<String, String> userTokens = new ConcurrentHashMap<>();
@@ -60,6 +63,9 @@ class KeystoneAuthenticatorTest {
             reply(ex, 201, id, "{\"token\":{\"expires_at\":\"" + clock.instant().plus(Duration.ofHours(1)) + "\"}}");
         } else {
             validations.incrementAndGet();
+            if (ex.getRequestURI().getQuery() == null || !ex.getRequestURI().getQuery().contains("nocatalog")) {
+                withCatalog.incrementAndGet();
+            }
             String service = ex.getRequestHeaders().getFirst("X-Auth-Token");
             String body = userTokens.get(ex.getRequestHeaders().getFirst("X-Subject-Token"));
             if (refuseAllServiceTokens || !liveServiceTokens.contains(service)) {
@@ -113,6 +119,32 @@ class KeystoneAuthenticatorTest {
         assertThat(ctx.roles()).containsExactlyInAnyOrder("member", "reader");
         assertThat(ctx.isAdmin()).isFalse();
         assertThat(ctx.systemScope()).isFalse();
+    }
+
+    @Test
+    void theCatalogIsAskedForOnlyWhenNeededAndKeptAsLongAsTheToken() {
+        userTokens.put("t1", "{\"token\":{\"expires_at\":\"" + clock.instant().plus(Duration.ofHours(1)) + "\","
+                + "\"user\":{\"id\":\"u1\"},\"project\":{\"id\":\"p1\"},\"roles\":[{\"name\":\"member\"}],"
+                + "\"catalog\":[{\"type\":\"image\",\"name\":\"glance\",\"endpoints\":["
+                + "{\"interface\":\"public\",\"region_id\":\"RegionTwo\",\"region\":\"RegionTwo\",\"url\":\"http://two.example:9292\"}]}]}}");
+        KeystoneAuthenticator auth = authenticator(300, false);
+        RequestContext ctx = auth.authenticate("t1").orElseThrow().forRequest("req-1", "t1");
+        assertThat(withCatalog.get()).isZero();
+
+        ServiceCatalog catalog = auth.catalogs().of(ctx);
+        assertThat(catalog.url("image", "regiontwo", "public")).contains("http://two.example:9292");
+        assertThat(catalog.url("image", "RegionTwo", "internal")).isEmpty();
+        assertThat(catalog.url("image", "RegionOne", "public")).isEmpty();
+        auth.catalogs().of(ctx);
+        assertThat(withCatalog.get()).isOne();
+        clock.advance(Duration.ofSeconds(301));
+        auth.catalogs().of(ctx);
+        assertThat(withCatalog.get()).isEqualTo(2);
+
+        userTokens.remove("t1");
+        clock.advance(Duration.ofSeconds(301));
+        assertThatThrownBy(() -> auth.catalogs().of(ctx)).isInstanceOf(ServiceCatalogs.CatalogUnavailableException.class)
+                .hasMessage("Keystone no longer accepts the requester's token");
     }
 
     @Test

@@ -1,0 +1,100 @@
+package glint;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import glint.api.CatalogAdminApi;
+import glint.api.IdentityAdminApi;
+import glint.api.IdentityApi;
+import glint.auth.ServiceCatalogs;
+import glint.auth.keystone.KeystoneAuthenticator;
+import glint.auth.keystone.KeystoneClient;
+import glint.config.GlintConfig;
+import glint.db.Database;
+import glint.db.IdentityRepository;
+import glint.db.JdbcCatalogRepository;
+import glint.http.Router;
+import glint.identity.BuiltinAuthenticator;
+import glint.identity.BuiltinCatalogs;
+import glint.identity.Catalog;
+import glint.identity.CatalogAdmin;
+import glint.identity.CatalogBootstrap;
+import glint.identity.IdentityAdmin;
+import glint.identity.IdentityBootstrap;
+import glint.identity.IdentityService;
+import glint.identity.PasswordHasher;
+import glint.identity.TokenService;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * App's identity side: the router with its authenticator and the requesters' catalogs, either of the built-in
+ * Keystone subset (its bootstrap, its catalog seeded, its {@code /identity} routes) or of an external Keystone
+ * ({@code [identity] mode = keystone}: no {@code /identity} routes, no admin bootstrap, no openrc).
+ */
+final class IdentityWiring {
+    private final Router router;
+    private final IdentityService identity;
+    private final Optional<String> adminPassword;
+    private final ServiceCatalogs catalogs;
+    private final String[] baseUrl;
+
+    private IdentityWiring(Router router, IdentityService identity, Optional<String> adminPassword, ServiceCatalogs catalogs,
+                           String[] baseUrl) {
+        this.router = router;
+        this.identity = identity;
+        this.adminPassword = adminPassword;
+        this.catalogs = catalogs;
+        this.baseUrl = baseUrl;
+    }
+
+    static IdentityWiring start(GlintConfig config, Database database, ObjectMapper json) {
+        String[] baseUrl = {config.server().baseUrl()};
+        if (config.identity().keystoneMode()) {
+            var keystone = config.identity().keystone().get();
+            KeystoneAuthenticator authenticator = new KeystoneAuthenticator(new KeystoneClient(keystone, json), keystone,
+                    Clock.systemUTC());
+            return new IdentityWiring(new Router(json, authenticator), null, Optional.empty(), authenticator.catalogs(), baseUrl);
+        }
+        IdentityRepository identityStore = new IdentityRepository(database);
+        PasswordHasher hasher = new PasswordHasher(config.identity().passwordHashRounds());
+        IdentityService identity = new IdentityService(identityStore, hasher);
+        Optional<String> adminPassword = new IdentityBootstrap(identity).run(config.identity().adminPassword());
+        TokenService tokens = new TokenService(identity, identityStore, config.identity().tokenTtl(), Clock.systemUTC());
+        BuiltinAuthenticator authenticator = new BuiltinAuthenticator(tokens, Clock.systemUTC(), Duration.ofSeconds(10),
+                () -> baseUrl[0] + IdentityApi.PREFIX);
+        Router router = new Router(json, authenticator);
+        JdbcCatalogRepository catalogStore = new JdbcCatalogRepository(database);
+        new CatalogBootstrap(catalogStore, identityStore).run(config.identity().region(), IdentityApi.PREFIX);
+        Catalog catalog = new Catalog(catalogStore);
+        Optional<String> publicEndpoint = config.server().publicEndpoint();
+        new IdentityApi(identity, tokens, authenticator, publicEndpoint, catalog).register(router);
+        new IdentityAdminApi(new IdentityAdmin(identityStore, hasher, Clock.systemUTC()), tokens, authenticator, publicEndpoint)
+                .register(router);
+        new CatalogAdminApi(new CatalogAdmin(catalogStore), tokens, publicEndpoint).register(router);
+        return new IdentityWiring(router, identity, adminPassword, new BuiltinCatalogs(catalog, () -> baseUrl[0]), baseUrl);
+    }
+
+    Router router() {
+        return router;
+    }
+
+    /** The built-in identity; null in keystone mode. */
+    IdentityService identity() {
+        return identity;
+    }
+
+    /** The bootstrap admin's password, when this node knows it (it made it up, or it was given). */
+    Optional<String> adminPassword() {
+        return adminPassword;
+    }
+
+    /** The requesters' service catalogs (glance-download looks up the remote image service there). */
+    ServiceCatalogs catalogs() {
+        return catalogs;
+    }
+
+    /** The server listens at {@code url} ({@code public_endpoint}, else its address): the identity URI and catalogs follow. */
+    void listening(String url) {
+        baseUrl[0] = url;
+    }
+}
