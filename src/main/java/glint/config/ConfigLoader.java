@@ -106,10 +106,10 @@ public final class ConfigLoader {
                 Path.of(java.net.URI.create(staging.replace("file:///", "file:/"))),
                 intValue("wsgi.task_pool_threads", ini.get("wsgi", "task_pool_threads").orElse("16")),
                 Duration.ofHours(longValue("task.task_time_to_live", ini.get("task", "task_time_to_live").orElse("48"))),
-                filter);
+                filter, ImportPluginOptions.read(ini));
     }
 
-    private static List<String> osloList(String value) {
+    static List<String> osloList(String value) {
         String v = value.strip();
         if (v.startsWith("[") && v.endsWith("]")) {
             v = v.substring(1, v.length() - 1);
@@ -231,7 +231,7 @@ public final class ConfigLoader {
         return Arrays.stream(value.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
     }
 
-    private static int intValue(String name, String value) {
+    static int intValue(String name, String value) {
         try {
             return Integer.parseInt(value.strip());
         } catch (NumberFormatException e) {
@@ -239,7 +239,7 @@ public final class ConfigLoader {
         }
     }
 
-    private static long longValue(String name, String value) {
+    static long longValue(String name, String value) {
         try {
             return Long.parseLong(value.strip());
         } catch (NumberFormatException e) {

@@ -11,6 +11,8 @@ import glint.image.ImageLocation;
 import glint.image.PendingData;
 import glint.store.BlobStore;
 import glint.store.BlobWriter;
+import glint.store.FileStore;
+import glint.store.ProgramOutput;
 import glint.store.StoreRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -58,15 +60,43 @@ public final class ImportBlobs {
 
     /** A new blob of the image in {@code store}, journalled. */
     Blob create(BlobStore store, String imageId) throws IOException {
-        BlobWriter writer = store.create(imageId);
-        PendingData pending = entry(store.id(), writer.location(), imageId);
+        return create(store, imageId, imageId);
+    }
+
+    /** A new blob named {@code name} (a plain file name) of the image in {@code store}, journalled. */
+    Blob create(BlobStore store, String imageId, String name) throws IOException {
+        BlobWriter writer = store.create(name);
+        return new Blob(writer, journalled(store.id(), writer.location(), imageId, writer::abort));
+    }
+
+    /** Staged data that a program writes by path, named {@code name}, journalled. */
+    record ProgramBlob(ProgramOutput output, PendingData pending) {}
+
+    ProgramBlob createForProgram(String imageId, String name) throws IOException {
+        ProgramOutput output = stagingFiles().createForProgram(name);
+        return new ProgramBlob(output, journalled(staging.id(), output.location(), imageId, output::abort));
+    }
+
+    /**
+     * The staging store's files. {@code node_staging_uri} is file:// only, so staged data is a local file, which
+     * the programs and archive readers of the import plugins read by path.
+     */
+    FileStore stagingFiles() {
+        if (staging instanceof FileStore files) {
+            return files;
+        }
+        throw new IllegalStateException("the staging store " + staging + " keeps no local files");
+    }
+
+    private PendingData journalled(String storeId, String location, String imageId, Runnable abort) {
+        PendingData pending = entry(storeId, location, imageId);
         try {
             journal.add(pending);
         } catch (RuntimeException e) {
-            writer.abort();
+            abort.run();
             throw e;
         }
-        return new Blob(writer, pending);
+        return pending;
     }
 
     /**

@@ -120,7 +120,8 @@ public final class ImportService implements AutoCloseable {
             throw GlintException.conflict("New operation on image '" + id + "' is not permitted as prior operation is "
                     + "still in progress");
         }
-        ImportPlan plan = new ImportPlan(created, id, req.method(), req.uri(), targets, req.allStoresMustSucceed(), copy);
+        ImportPlan plan = new ImportPlan(created, id, req.method(), req.uri(), targets, req.allStoresMustSucceed(), copy,
+                ctx.roles());
         runner.execute(() -> task.run(plan));
         return Optional.of(created);
     }
