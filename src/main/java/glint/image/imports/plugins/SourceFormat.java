@@ -39,6 +39,11 @@ final class SourceFormat {
             LOG.warn("staged data refused by format inspection before conversion: {}", e.getMessage());
             throw new ImportFailed(e.getMessage());
         }
+        return detected(diskFormat, inspection, gptNonfatal);
+    }
+
+    /** The checks of Glance's plugin after {@link FormatRules#judge}'s: see {@link #of}. */
+    static String detected(String diskFormat, Inspection inspection, Set<String> gptNonfatal) {
         List<Detected> formats = inspection.matches().stream().filter(d -> !d.format().equals("raw")).toList();
         if (formats.size() > 1) {
             LOG.warn("multiple formats detected: {}", formats.stream().map(Detected::format).toList());
