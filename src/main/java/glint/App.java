@@ -175,7 +175,8 @@ public final class App implements AutoCloseable {
                 config.imports().enabledMethods());
         ImportProperties importProperties = new ImportProperties(multiStore, node);
         ImportImages importImages = new ImportImages(imageRepository, Clock.systemUTC());
-        ImportBlobs importBlobs = new ImportBlobs(dataStores, journal, pipeline, formats, hashAlgorithm, config.images().imageSizeCap(), node);
+        ImportBlobs importBlobs = new ImportBlobs(dataStores, journal, pipeline, formats, hashAlgorithm,
+                config.images().imageSizeCap(), node, ImportPlugins.stagedChecks(config.imports().plugins()));
         ImportRevert importRevert = new ImportRevert(importImages, importBlobs, importProperties);
         ImportTask importTask = new ImportTask(taskLifecycle, importImages, Map.of(
                         ImportRequest.GLANCE_DIRECT, new StagedSource(importBlobs),

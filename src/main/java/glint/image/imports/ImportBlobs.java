@@ -1,5 +1,6 @@
 package glint.image.imports;
 
+import glint.data.ContentCheck;
 import glint.data.HashAlgorithm;
 import glint.data.UploadPipeline;
 import glint.data.UploadResult;
@@ -20,14 +21,17 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
 
 /**
  * The data an import writes (staged data, web-download's download, each target store's copy): a blob created with
  * its entry in the data journal ({@link DataJournal}) before its first byte, filled through the
  * {@link UploadPipeline} with an upload's size cap, hashing and format inspection ({@link FormatChecks}), removed
  * with {@link DataRemoval} once no image owns it. Every pipeline run of an import is {@link #fill}, so every copy an
- * import makes is inspected: staging, web-download's download and each target store (Glance master inspects only
- * the copy to a store, and not in its parallel multi-store import).
+ * import makes is inspected: staging, web-download's download, each target store and each new staged data an import
+ * plugin makes (Glance master inspects only the copy to a store, and not in its parallel multi-store import).
+ * Staged data is judged with {@code stagedChecks}: with image_decompression, compressed data is judged once
+ * decompressed.
  */
 public final class ImportBlobs {
     private final DataJournal journal;
@@ -38,9 +42,15 @@ public final class ImportBlobs {
     private final HashAlgorithm hashAlgorithm;
     private final long sizeCap;
     private final String node;
+    private final UnaryOperator<ContentCheck> stagedChecks;
 
+    /**
+     * @param stagedChecks the format check of data as it is staged, from the one of any data: an import plugin that
+     *     changes the data before it is stored may loosen it (image_decompression: compressed data is judged once
+     *     decompressed); the copy to each store is judged as any data
+     */
     public ImportBlobs(StoreRegistry stores, DataJournal journal, UploadPipeline pipeline, FormatChecks formats,
-                       HashAlgorithm hashAlgorithm, long sizeCap, String node) {
+                       HashAlgorithm hashAlgorithm, long sizeCap, String node, UnaryOperator<ContentCheck> stagedChecks) {
         this.journal = journal;
         this.removal = new DataRemoval(stores, journal);
         this.staging = stores.find(StoreRegistry.STAGING).orElseThrow(() -> new IllegalArgumentException("no staging store"));
@@ -49,6 +59,7 @@ public final class ImportBlobs {
         this.hashAlgorithm = hashAlgorithm;
         this.sizeCap = sizeCap;
         this.node = node;
+        this.stagedChecks = stagedChecks;
     }
 
     /** A blob being written and its journal entry. */
@@ -106,8 +117,17 @@ public final class ImportBlobs {
      * @throws glint.error.GlintException when the data is refused (format inspection, size cap): the client's fault
      */
     UploadResult fill(Blob blob, Image image, InputStream data, OptionalLong expectedSize) throws IOException {
+        return fill(blob, data, expectedSize, formats.of(image));
+    }
+
+    /** {@link #fill} for data as it is staged (stage, web-download), with the staged data's format check. */
+    UploadResult fillStaged(Blob blob, Image image, InputStream data, OptionalLong expectedSize) throws IOException {
+        return fill(blob, data, expectedSize, stagedChecks.apply(formats.of(image)));
+    }
+
+    private UploadResult fill(Blob blob, InputStream data, OptionalLong expectedSize, ContentCheck check) throws IOException {
         try {
-            return pipeline.run(data, blob.writer(), hashAlgorithm, sizeCap, expectedSize, formats.of(image));
+            return pipeline.run(data, blob.writer(), hashAlgorithm, sizeCap, expectedSize, check);
         } catch (IOException | RuntimeException e) {
             journal.remove(blob.pending().id());
             throw e;

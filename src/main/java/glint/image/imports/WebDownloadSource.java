@@ -36,7 +36,7 @@ public final class WebDownloadSource implements ImportSource {
         try (InputStream in = body.stream()) {
             Image image = images.current(plan.imageId());
             ImportBlobs.Blob blob = blobs.create(blobs.staging(), plan.imageId());
-            UploadResult r = blobs.fill(blob, image, in, body.length());
+            UploadResult r = blobs.fillStaged(blob, image, in, body.length());
             LOG.info("task {}: downloaded {} bytes for image {}", plan.task().id(), r.size(), plan.imageId());
             return new Data(blobs.staging(), blob.pending().location(), r.size(), Optional.of(blob.pending()));
         }

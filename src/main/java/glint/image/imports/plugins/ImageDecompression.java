@@ -39,6 +39,11 @@ final class ImageDecompression implements ImportStep {
     private static final byte[] LHA = {0x2d, 0x6c, 0x68};
     /** Glance's suffix for decompressed data ({@code <path>.uc}). */
     static final String SUFFIX = "uc";
+    /** Bytes of the head that tell the kind. */
+    static final int HEAD = LHA.length + 2;
+
+    /** What the magic bytes at the start of data say. */
+    enum Kind { GZIP, ZIP, LHA, NONE }
 
     private final ImportStaging staging;
 
@@ -52,14 +57,14 @@ final class ImageDecompression implements ImportStep {
             return staged;
         }
         Path file = staging.file(staged);
-        byte[] head = head(file);
-        if (startsWith(head, 0, GZIP)) {
+        Kind kind = kind(head(file));
+        if (kind == Kind.GZIP) {
             LOG.info("task {}: decompressing gzip data of image {}", plan.task().id(), plan.imageId());
             try (InputStream in = new GZIPInputStream(Files.newInputStream(file), 1 << 16)) {
                 return staging.refill(plan, staged, SUFFIX, in);
             }
         }
-        if (startsWith(head, 0, ZIP)) {
+        if (kind == Kind.ZIP) {
             LOG.info("task {}: decompressing zip data of image {}", plan.task().id(), plan.imageId());
             try (ZipFile zip = new ZipFile(file.toFile())) {
                 ZipEntry member = onlyMember(zip);
@@ -68,7 +73,7 @@ final class ImageDecompression implements ImportStep {
                 }
             }
         }
-        if (startsWith(head, 2, LHA)) {
+        if (kind == Kind.LHA) {
             throw new ImportFailed("No lhafile available.");
         }
         return staged;
@@ -93,9 +98,20 @@ final class ImageDecompression implements ImportStep {
                 || c == '\\' || c == ':' || c == 0);
     }
 
+    /** Glance's {@code MAGIC_NUMBERS}, in its order. */
+    static Kind kind(byte[] head) {
+        if (startsWith(head, 0, ZIP)) {
+            return Kind.ZIP;
+        }
+        if (startsWith(head, 2, LHA)) {
+            return Kind.LHA;
+        }
+        return startsWith(head, 0, GZIP) ? Kind.GZIP : Kind.NONE;
+    }
+
     private static byte[] head(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
-            return in.readNBytes(LHA.length + 2);
+            return in.readNBytes(HEAD);
         }
     }
 

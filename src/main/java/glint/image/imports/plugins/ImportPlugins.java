@@ -1,12 +1,14 @@
 package glint.image.imports.plugins;
 
 import glint.config.GlintConfig.ImportPluginsConfig;
+import glint.data.ContentCheck;
 import glint.format.FormatOptions;
 import glint.format.FormatRules;
 import glint.image.imports.ImportStaging;
 import glint.image.imports.ImportStep;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +28,11 @@ public final class ImportPlugins {
     public static final List<String> NAMES = List.of(NO_OP, INJECT_IMAGE_METADATA, IMAGE_CONVERSION, IMAGE_DECOMPRESSION);
 
     private ImportPlugins() {}
+
+    /** The format check of staged data ({@code glint.image.imports.ImportBlobs}): see {@link CompressedStaging}. */
+    public static UnaryOperator<ContentCheck> stagedChecks(ImportPluginsConfig config) {
+        return config.names().contains(IMAGE_DECOMPRESSION) ? CompressedStaging::new : UnaryOperator.identity();
+    }
 
     /**
      * @param rules and {@code options}: the {@code [image_format]} inspection rules, for image_conversion
