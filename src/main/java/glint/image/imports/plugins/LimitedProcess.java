@@ -15,9 +15,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs a program under process limits, as oslo.concurrency's {@code processutils.execute(..., prlimit=...)} runs
  * qemu-img for Glance (glance/async_/utils.py {@code QEMU_IMG_PROC_LIMITS}): {@code prlimit --as --cpu} from
- * util-linux sets the address space and CPU time limits of the program before it starts, and {@code setsid} makes
- * it the leader of a new process group, which is killed as a whole when the wall-clock timeout passes or the task
- * is interrupted. Standard input is empty; standard output and error are kept up to {@value #KEPT} bytes each (the
+ * util-linux sets the address space and CPU time limits of the program before it starts, {@code setsid} makes it
+ * the leader of a new process group, which is killed as a whole when the wall-clock timeout passes or the task is
+ * interrupted, and {@code setpriv --pdeathsig KILL} has the kernel kill it when the JVM dies (a crash or a
+ * {@code kill -9}: the next start removes its output, see {@code glint.store.ProgramOutput}), or when the thread
+ * that started it ends (an import task's thread outlives its programs). Standard input is empty; standard output and error are kept up to {@value #KEPT} bytes each (the
  * rest is read and dropped, so a chatty program never blocks on a full pipe).
  */
 final class LimitedProcess {
@@ -34,8 +36,8 @@ final class LimitedProcess {
 
     /** @throws IOException when it cannot be started, timed out (then it has been killed), or was interrupted */
     static Result run(List<String> command, Limits limits) throws IOException {
-        List<String> argv = new ArrayList<>(List.of("setsid", "prlimit", "--as=" + limits.addressSpace(),
-                "--cpu=" + limits.cpuSeconds(), "--"));
+        List<String> argv = new ArrayList<>(List.of("setsid", "setpriv", "--pdeathsig", "KILL", "--",
+                "prlimit", "--as=" + limits.addressSpace(), "--cpu=" + limits.cpuSeconds(), "--"));
         argv.addAll(command);
         Process p = new ProcessBuilder(argv).start();
         p.getOutputStream().close();
