@@ -59,6 +59,14 @@ class ImageConversionApiTest {
                 .isEqualTo(202);
     }
 
+    /** Imports {@code data} as a new image of {@code diskFormat}; the task succeeds. @return the image then */
+    static JsonNode imported(ApiClient client, String diskFormat, byte[] data) {
+        String id = newImage(client, diskFormat);
+        stageAndImport(client, id, data);
+        ImportApiTest.awaitTask(client, id, "success");
+        return client.get("/v2/images/" + id).json();
+    }
+
     /** The task failed with {@code message}; the image is queued again with no data, nothing left in staging. */
     static void assertFailedAndQueued(TestServer server, ApiClient client, String id, String message) throws IOException {
         JsonNode task = ImportApiTest.awaitTask(client, id, "failure");
@@ -75,15 +83,17 @@ class ImageConversionApiTest {
         return "image_import_plugins = [" + String.join(", ", names) + "]";
     }
 
-    @Nested
+    /** A Glint with the configuration lines of {@link #config} for each nested class, and a member of a project. */
     @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-    class ToRaw {
+    abstract static class Served {
         TestServer server;
         ApiClient alice;
 
+        abstract String[] config() throws IOException;
+
         @BeforeAll
-        void start() {
-            server = TestServer.start("image_size_cap = 4194304", "[image_import_opts]", plugins("image_conversion"));
+        void start() throws IOException {
+            server = TestServer.start(config());
             alice = new ApiClient(server.baseUrl(), server.tokenFor("alpha", "alice", "member"));
         }
 
@@ -91,13 +101,19 @@ class ImageConversionApiTest {
         void stop() {
             server.close();
         }
+    }
+
+    @Nested
+    class ToRaw extends Served {
+        @Override
+        String[] config() {
+            return new String[] {"image_size_cap = 4194304", "[image_import_opts]", plugins("image_conversion")};
+        }
 
         @Test
         void aQcow2BecomesRawWithTheConvertedDataHashesAndVirtualSize() throws Exception { // real inspector
-            String id = newImage(alice, "qcow2");
-            stageAndImport(alice, id, qcow2);
-            ImportApiTest.awaitTask(alice, id, "success");
-            JsonNode image = alice.get("/v2/images/" + id).json();
+            JsonNode image = imported(alice, "qcow2", qcow2);
+            String id = image.get("id").asText();
             assertThat(image.get("status").asText()).isEqualTo("active");
             assertThat(image.get("disk_format").asText()).isEqualTo("raw");
             assertThat(image.get("container_format").asText()).isEqualTo("bare");
@@ -111,10 +127,7 @@ class ImageConversionApiTest {
 
         @Test
         void rawDataIsNotConverted() throws Exception {
-            String id = newImage(alice, "raw");
-            stageAndImport(alice, id, raw);
-            ImportApiTest.awaitTask(alice, id, "success");
-            JsonNode image = alice.get("/v2/images/" + id).json();
+            JsonNode image = imported(alice, "raw", raw);
             assertThat(image.get("disk_format").asText()).isEqualTo("raw");
             assertThat(image.get("checksum").asText()).isEqualTo(ImportApiTest.hex("MD5", raw));
         }
@@ -137,29 +150,17 @@ class ImageConversionApiTest {
     }
 
     @Nested
-    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-    class ToQcow2 {
-        TestServer server;
-        ApiClient alice;
-
-        @BeforeAll
-        void start() {
-            server = TestServer.start("[image_import_opts]", plugins("image_conversion"),
-                    "[image_conversion]", "output_format = qcow2");
-            alice = new ApiClient(server.baseUrl(), server.tokenFor("alpha", "alice", "member"));
-        }
-
-        @AfterAll
-        void stop() {
-            server.close();
+    class ToQcow2 extends Served {
+        @Override
+        String[] config() {
+            return new String[] {"[image_import_opts]", plugins("image_conversion"), "[image_conversion]",
+                "output_format = qcow2"};
         }
 
         @Test
         void rawBecomesQcow2AndTheStoredDataIsTheConvertedImage() throws Exception {
-            String id = newImage(alice, "raw");
-            stageAndImport(alice, id, raw);
-            ImportApiTest.awaitTask(alice, id, "success");
-            JsonNode image = alice.get("/v2/images/" + id).json();
+            JsonNode image = imported(alice, "raw", raw);
+            String id = image.get("id").asText();
             assertThat(image.get("status").asText()).isEqualTo("active");
             assertThat(image.get("disk_format").asText()).isEqualTo("qcow2");
             byte[] stored = alice.get("/v2/images/" + id + "/file").bytes();
@@ -182,15 +183,12 @@ class ImageConversionApiTest {
      * the plugin, which inspects it all the same; qemu-img is a script that logs its runs and can lie.
      */
     @Nested
-    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-    class WithoutUploadInspection {
-        TestServer server;
-        ApiClient alice;
+    class WithoutUploadInspection extends Served {
         Path runs;
         Path mode;
 
-        @BeforeAll
-        void start() throws IOException {
+        @Override
+        String[] config() throws IOException {
             runs = tools.resolve("runs");
             mode = tools.resolve("mode");
             Path script = tools.resolve("qemu-img-logged");
@@ -199,72 +197,52 @@ class ImageConversionApiTest {
                     + "  echo '{\"format\": \"raw\", \"virtual-size\": 262144, \"backing-filename\": \"/etc/passwd\"}'\n"
                     + "  exit 0\nfi\nexec qemu-img \"$@\"\n");
             Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
-            server = TestServer.start("[image_import_opts]", plugins("image_conversion"),
-                    "[image_conversion]", "output_format = qcow2", "qemu_img = " + script,
-                    "[image_format]", "inspect_content = false");
-            alice = new ApiClient(server.baseUrl(), server.tokenFor("alpha", "alice", "member"));
+            return new String[] {"[image_import_opts]", plugins("image_conversion"), "[image_conversion]",
+                "output_format = qcow2", "qemu_img = " + script, "[image_format]", "inspect_content = false"};
         }
 
-        @AfterAll
-        void stop() {
-            server.close();
-        }
-
-        private List<String> qemuImgRuns() throws IOException {
+        /**
+         * Imports {@code data} with the qemu-img script in {@code qemuImgMode}; the task fails with {@code message}.
+         *
+         * @return the qemu-img commands that ran
+         */
+        private List<String> failedImport(String qemuImgMode, String diskFormat, byte[] data, String message)
+                throws IOException {
+            Files.deleteIfExists(runs);
+            Files.writeString(mode, qemuImgMode);
+            String id = newImage(alice, diskFormat);
+            stageAndImport(alice, id, data);
+            assertFailedAndQueued(server, alice, id, message);
             return Files.exists(runs) ? Files.readAllLines(runs) : List.of();
         }
 
         @Test
         void aQcow2WithABackingFileIsRefusedBeforeQemuImgReadsIt() throws IOException {
-            Files.deleteIfExists(runs);
-            Files.writeString(mode, "real");
-            String id = newImage(alice, "qcow2");
-            stageAndImport(alice, id, backedQcow2);
             // real inspector: its safety check; placeholder: not the qcow2 it claims to be
-            assertFailedAndQueued(server, alice, id, "Image failed safety checks|Image has disallowed configuration"
-                    + "|Image format mismatch");
-            assertThat(qemuImgRuns()).isEmpty();
+            assertThat(failedImport("real", "qcow2", backedQcow2,
+                    "Image failed safety checks|Image has disallowed configuration|Image format mismatch")).isEmpty();
         }
 
         @Test
         void rawDataDeclaredQcow2IsRefusedBeforeQemuImgReadsIt() throws IOException {
-            Files.deleteIfExists(runs);
-            Files.writeString(mode, "real");
-            String id = newImage(alice, "qcow2");
-            stageAndImport(alice, id, raw);
             // real inspector: [image_format] require_image_format_match's message; placeholder: the plugin's
-            assertFailedAndQueued(server, alice, id, "Image format mismatch|Image disk_format qcow2 does not match.*");
-            assertThat(qemuImgRuns()).isEmpty();
+            assertThat(failedImport("real", "qcow2", raw,
+                    "Image format mismatch|Image disk_format qcow2 does not match.*")).isEmpty();
         }
 
         @Test
         void aBackingFileQemuImgReportsIsRefusedAndNothingIsConverted() throws IOException {
-            Files.deleteIfExists(runs);
-            Files.writeString(mode, "backing");
-            String id = newImage(alice, "raw");
-            stageAndImport(alice, id, raw);
-            assertFailedAndQueued(server, alice, id, "QCOW images with backing files are not allowed");
-            assertThat(qemuImgRuns()).containsExactly("info");
-            Files.writeString(mode, "real");
+            assertThat(failedImport("backing", "raw", raw, "QCOW images with backing files are not allowed"))
+                    .containsExactly("info");
         }
     }
 
     @Nested
-    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-    class UnderLimits {
-        TestServer server;
-        ApiClient alice;
-
-        @BeforeAll
-        void start() {
-            server = TestServer.start("[image_import_opts]", plugins("image_conversion"),
-                    "[image_conversion]", "output_format = qcow2", "address_space = 16777216");
-            alice = new ApiClient(server.baseUrl(), server.tokenFor("alpha", "alice", "member"));
-        }
-
-        @AfterAll
-        void stop() {
-            server.close();
+    class UnderLimits extends Served {
+        @Override
+        String[] config() {
+            return new String[] {"[image_import_opts]", plugins("image_conversion"), "[image_conversion]",
+                "output_format = qcow2", "address_space = 16777216"};
         }
 
         @Test

@@ -34,10 +34,7 @@ class InjectImageMetadataApiTest {
     }
 
     private static JsonNode imported(ApiClient client) {
-        String id = ImageConversionApiTest.newImage(client, "raw");
-        ImageConversionApiTest.stageAndImport(client, id, new byte[1024]);
-        ImportApiTest.awaitTask(client, id, "success");
-        return client.get("/v2/images/" + id).json();
+        return ImageConversionApiTest.imported(client, "raw", new byte[1024]);
     }
 
     @Test

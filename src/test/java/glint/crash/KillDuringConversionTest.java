@@ -6,15 +6,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import glint.testing.ApiClient;
 import glint.testing.GlintProcess;
-import glint.testing.TestDatabases;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Comparator;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code kill -9} of a real Glint process while image_conversion's qemu-img writes its output: the program dies
@@ -22,47 +20,23 @@ import org.junit.jupiter.api.Test;
  * output nor qemu-img's temporary file is left.
  */
 class KillDuringConversionTest {
-    private static final String PASSWORD = "crash-secret";
-    private Path dir;
-    private String dbUrl;
-    private GlintProcess glint;
-
-    @AfterEach
-    void cleanUp() throws IOException {
-        if (glint != null) {
-            glint.close();
-        }
-        TestDatabases.drop(dbUrl);
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-    }
-
-    private long files(String sub) throws IOException {
-        Path d = dir.resolve(sub);
-        if (!Files.isDirectory(d)) {
-            return 0;
-        }
-        try (Stream<Path> s = Files.walk(d)) {
-            return s.filter(Files::isRegularFile).count();
-        }
-    }
+    @TempDir
+    Path tools;
+    @RegisterExtension
+    final CrashDir site = new CrashDir();
 
     @Test
     void killDashNineMidConversionKillsQemuImgAndLeavesNoData() throws Exception {
-        dir = Files.createTempDirectory("glint-crash-convert-");
-        dbUrl = TestDatabases.fresh(dir);
-        Path pid = dir.resolve("convert.pid");
-        Path script = dir.resolve("qemu-img-stalls");
+        Path pid = tools.resolve("convert.pid");
+        Path script = tools.resolve("qemu-img-stalls");
         // qemu-img info is the real one; convert writes some output, says it is running, and waits
         Files.writeString(script, "#!/bin/sh\nif [ \"$1\" = convert ]; then\n  for out; do :; done\n"
                 + "  echo partial > \"$out\"\n  echo $$ > " + pid + ".tmp && mv " + pid + ".tmp " + pid + "\n"
                 + "  exec sleep 300\nfi\nexec qemu-img \"$@\"\n");
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
-        Files.writeString(dir.resolve("glint.conf"), "[database]\nconnection = " + dbUrl + "\n[image_import_opts]\n"
-                + "image_import_plugins = [image_conversion]\n[image_conversion]\noutput_format = qcow2\n"
-                + "qemu_img = " + script + "\n");
-        glint = GlintProcess.start(dir, PASSWORD);
+        site.create("glint-crash-convert-", "[image_import_opts]\nimage_import_plugins = [image_conversion]\n"
+                + "[image_conversion]\noutput_format = qcow2\nqemu_img = " + script + "\n");
+        GlintProcess glint = site.start();
         ApiClient admin = glint.admin();
         String id = admin.post("/v2/images", obj("name", "c", "disk_format", "raw", "container_format", "bare"))
                 .json().get("id").asText();
@@ -75,7 +49,7 @@ class KillDuringConversionTest {
             assertThat(System.nanoTime()).as("qemu-img convert did not start").isLessThan(until);
             Thread.onSpinWait();
         }
-        assertThat(files("staging")).as("staged data and qemu-img's output").isEqualTo(2);
+        assertThat(site.files("staging")).as("staged data and qemu-img's output").isEqualTo(2);
         long qemuImg = Long.parseLong(Files.readString(pid).trim());
         glint.kill();
         long deadline = System.nanoTime() + 10_000_000_000L;
@@ -84,7 +58,7 @@ class KillDuringConversionTest {
             Thread.onSpinWait();
         }
 
-        glint = GlintProcess.start(dir, PASSWORD);
+        glint = site.start();
         admin = glint.admin();
         JsonNode image = admin.get("/v2/images/" + id).json();
         assertThat(image.get("status").asText()).isEqualTo("queued");
@@ -92,7 +66,7 @@ class KillDuringConversionTest {
         assertThat(image.has("os_glance_import_task")).isFalse();
         JsonNode tasks = admin.get("/v2/images/" + id + "/tasks").json().get("tasks");
         assertThat(tasks.get(0).get("status").asText()).isEqualTo("failure");
-        assertThat(files("staging")).as("nothing survives in staging").isZero();
-        assertThat(files("images")).isZero();
+        assertThat(site.files("staging")).as("nothing survives in staging").isZero();
+        assertThat(site.files("images")).isZero();
     }
 }
