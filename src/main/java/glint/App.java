@@ -37,6 +37,7 @@ import glint.image.imports.ImportRecovery;
 import glint.image.imports.ImportRequest;
 import glint.image.imports.ImportRevert;
 import glint.image.imports.ImportService;
+import glint.image.imports.ImportStaging;
 import glint.image.imports.ImportTask;
 import glint.image.imports.StagedSource;
 import glint.image.imports.StoreCopySource;
@@ -44,6 +45,7 @@ import glint.image.imports.StoreImport;
 import glint.image.imports.UriFilter;
 import glint.image.imports.WebDownloadSource;
 import glint.image.imports.WebSource;
+import glint.image.imports.plugins.ImportPlugins;
 import glint.api.CacheApi;
 import glint.cache.CachePrefetcher;
 import glint.cache.CacheService;
@@ -134,7 +136,9 @@ public final class App implements AutoCloseable {
         UploadPipeline pipeline = new UploadPipeline(hashers);
         HashAlgorithm hashAlgorithm = HashAlgorithm.of(config.images().hashingAlgorithm());
         String node = nodeId(config);
-        FormatChecks formats = formatChecks(config.imageFormat());
+        FormatOptions formatOptions = formatOptions(config.imageFormat());
+        FormatRules formatRules = new FormatRules(formatOptions);
+        FormatChecks formats = new FormatChecks(formatRules, config.imageFormat().inspectContent());
         ImageDataService imageData = new ImageDataService(images, access, imageRepository, journal,
                 dataStores, pipeline, formats, hashAlgorithm, config.images().imageSizeCap(), node, Clock.systemUTC());
         boolean multiStore = config.stores().multiStore();
@@ -145,7 +149,8 @@ public final class App implements AutoCloseable {
                 config.imports().enabledMethods());
         ImportProperties importProperties = new ImportProperties(multiStore, node);
         ImportImages importImages = new ImportImages(imageRepository, Clock.systemUTC());
-        ImportBlobs importBlobs = new ImportBlobs(dataStores, journal, pipeline, formats, hashAlgorithm, config.images().imageSizeCap(), node);
+        ImportBlobs importBlobs = new ImportBlobs(dataStores, journal, pipeline, formats, hashAlgorithm,
+                config.images().imageSizeCap(), node, ImportPlugins.stagedChecks(config.imports().plugins()));
         ImportRevert importRevert = new ImportRevert(importImages, importBlobs, importProperties);
         ImportTask importTask = new ImportTask(taskLifecycle, importImages, Map.of(
                         ImportRequest.GLANCE_DIRECT, new StagedSource(importBlobs),
@@ -155,7 +160,8 @@ public final class App implements AutoCloseable {
                                 importImages, new GlanceDownloadMetadata(importImages, config.imports().glanceDownloadProperties(),
                                         protections.withPolicy(policy), config.images().propertyQuota(),
                                         config.images().diskFormats(), config.images().containerFormats()), json)),
-                List.of(), // no import plugins yet
+                ImportPlugins.build(config.imports().plugins(), new ImportStaging(importBlobs, importImages), formatRules,
+                        formatOptions, config.images().imageSizeCap()),
                 new StoreImport(importImages, importBlobs, dataStores, importProperties, hashers), importRevert, importBlobs);
         ImportService imports = new ImportService(importChecks, importImages, importBlobs, importProperties, taskLifecycle,
                 importTask, Executors.newFixedThreadPool(config.imports().taskThreads(), daemonThreads("import")));
@@ -269,14 +275,12 @@ public final class App implements AutoCloseable {
         };
     }
 
-    /** Names this node in the data journal: stable across restarts of the same server on the same data dir. */
-    /** {@code [image_format]}: the inspector's rules with Glance's options. */
-    private static FormatChecks formatChecks(GlintConfig.ImageFormatConfig c) {
-        FormatOptions options = new FormatOptions(c.requireFormatMatch(), Set.copyOf(c.gptSafetyChecksNonfatal()),
-                c.vmdkAllowedTypes());
-        return new FormatChecks(new FormatRules(options), c.inspectContent());
+    /** {@code [image_format]}: Glance's options of the inspector's rules. */
+    private static FormatOptions formatOptions(GlintConfig.ImageFormatConfig c) {
+        return new FormatOptions(c.requireFormatMatch(), Set.copyOf(c.gptSafetyChecksNonfatal()), c.vmdkAllowedTypes());
     }
 
+    /** Names this node in the data journal: stable across restarts of the same server on the same data dir. */
     static String nodeId(GlintConfig config) {
         String host;
         try {

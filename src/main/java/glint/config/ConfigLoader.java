@@ -108,10 +108,11 @@ public final class ConfigLoader {
                 Duration.ofHours(longValue("task.task_time_to_live", ini.get("task", "task_time_to_live").orElse("48"))),
                 filter,
                 osloList(ini.get("glance_download_properties", "extra_properties")
-                        .orElse("hw_,trait:,os_distro,os_secure_boot,os_type")));
+                        .orElse("hw_,trait:,os_distro,os_secure_boot,os_type")),
+                ImportPluginOptions.read(ini));
     }
 
-    private static List<String> osloList(String value) {
+    static List<String> osloList(String value) {
         String v = value.strip();
         if (v.startsWith("[") && v.endsWith("]")) {
             v = v.substring(1, v.length() - 1);
@@ -233,7 +234,7 @@ public final class ConfigLoader {
         return Arrays.stream(value.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
     }
 
-    private static int intValue(String name, String value) {
+    static int intValue(String name, String value) {
         try {
             return Integer.parseInt(value.strip());
         } catch (NumberFormatException e) {
@@ -241,7 +242,7 @@ public final class ConfigLoader {
         }
     }
 
-    private static long longValue(String name, String value) {
+    static long longValue(String name, String value) {
         try {
             return Long.parseLong(value.strip());
         } catch (NumberFormatException e) {

@@ -97,11 +97,28 @@ public record GlintConfig(
      * Interoperable image import: Glance's {@code [DEFAULT] enabled_import_methods}, the staging directory
      * ({@code node_staging_uri}), the import task pool ({@code [wsgi] task_pool_threads}), {@code [task]
      * task_time_to_live} (hours), the filter of web-download's and glance-download's URLs
-     * ({@code [import_filtering_opts]}) and the property prefixes glance-download copies
-     * ({@code [glance_download_properties] extra_properties}).
+     * ({@code [import_filtering_opts]}), the property prefixes glance-download copies
+     * ({@code [glance_download_properties] extra_properties}) and the import plugins.
      */
     public record ImportConfig(List<String> enabledMethods, Path stagingDir, int taskThreads, Duration taskTimeToLive,
-                               ImportFilterConfig filter, List<String> glanceDownloadProperties) {}
+                               ImportFilterConfig filter, List<String> glanceDownloadProperties, ImportPluginsConfig plugins) {}
+
+    /**
+     * Glance's import plugins: {@code [image_import_opts] image_import_plugins} (names, in the order they run; none by
+     * default) and the options of the plugins, {@code [image_conversion]} and {@code [inject_metadata_properties]}.
+     */
+    public record ImportPluginsConfig(List<String> names, ConversionConfig conversion, InjectMetadataConfig inject) {}
+
+    /**
+     * {@code [image_conversion]}: Glance's {@code output_format}; Glint's qemu-img program and the limits it runs
+     * under (address space for both runs, CPU seconds and wall-clock time for {@code info} and for {@code convert};
+     * Glance: {@code prlimit} 1 GiB and 2 s for {@code info} only, no limit on {@code convert}).
+     */
+    public record ConversionConfig(String outputFormat, String qemuImg, long addressSpace, int infoCpuTime,
+                                   Duration infoTimeout, int convertCpuTime, Duration convertTimeout) {}
+
+    /** {@code [inject_metadata_properties]}: Glance's {@code ignore_user_roles} and {@code inject}. */
+    public record InjectMetadataConfig(List<String> ignoreUserRoles, Map<String, String> inject) {}
 
     /** {@code [import_filtering_opts]}, as in Glance: an allow list, when set, makes its deny list ignored. */
     public record ImportFilterConfig(List<String> allowedSchemes, List<String> disallowedSchemes, List<String> allowedHosts,

@@ -105,15 +105,8 @@ public final class FileStore implements BlobStore {
 
     @Override
     public BlobWriter create(String imageId) throws IOException {
-        if (!NAME.matcher(imageId).matches()) {
-            throw new IllegalArgumentException("not a valid blob name: '" + imageId + "'");
-        }
-        Path target = dir.resolve(imageId);
-        // glance_store's filesystem driver refuses to overwrite existing data (Duplicate) in the same way
-        if (Files.exists(target)) {
-            throw new FileAlreadyExistsException(target.toString(), null, "data of image " + imageId + " already stored");
-        }
-        Path tmp = dir.resolve(TMP_PREFIX + imageId + "." + UUID.randomUUID() + TMP_SUFFIX);
+        Path target = newTarget(imageId);
+        Path tmp = temporary(imageId);
         FileChannel channel = direct != null ? DirectAppender.open(tmp)
                 : FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         try {
@@ -123,6 +116,50 @@ public final class FileStore implements BlobStore {
         }
         writing.add(tmp);
         return new FileWriter(tmp, target, channel, direct == null ? null : direct.stream(channel));
+    }
+
+    /**
+     * Starts a blob whose bytes a program outside the JVM writes by path (qemu-img convert): see {@link ProgramOutput}.
+     * Its temporary file has a writer's temporary name, so a crash leaves it for {@link #cleanup()}.
+     *
+     * @param name the blob's name, as an image id in {@link #create}
+     */
+    public ProgramOutput createForProgram(String name) throws IOException {
+        Path target = newTarget(name);
+        Path tmp = temporary(name);
+        writing.add(tmp);
+        return new ProgramOutput(this, tmp, target);
+    }
+
+    /** The file of a committed blob, for a program that reads it by path. @throws BlobNotFoundException if none */
+    public Path file(String location) throws IOException {
+        Path p = path(location);
+        if (!Files.isRegularFile(p)) {
+            throw new BlobNotFoundException(location);
+        }
+        return p;
+    }
+
+    /** The final name of a new blob: a plain name, not taken yet. */
+    private Path newTarget(String name) throws IOException {
+        if (!NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("not a valid blob name: '" + name + "'");
+        }
+        Path target = dir.resolve(name);
+        // glance_store's filesystem driver refuses to overwrite existing data (Duplicate) in the same way
+        if (Files.exists(target)) {
+            throw new FileAlreadyExistsException(target.toString(), null, "data of image " + name + " already stored");
+        }
+        return target;
+    }
+
+    private Path temporary(String name) {
+        return dir.resolve(TMP_PREFIX + name + "." + UUID.randomUUID() + TMP_SUFFIX);
+    }
+
+    /** A {@link ProgramOutput} ended: its temporary file is no longer this store's to keep. */
+    void released(Path tmp) {
+        writing.remove(tmp);
     }
 
     /**
@@ -391,7 +428,7 @@ public final class FileStore implements BlobStore {
         }
     }
 
-    private void syncDirectory() throws IOException {
+    void syncDirectory() throws IOException {
         try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
             d.force(true);
         }

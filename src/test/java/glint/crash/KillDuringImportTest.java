@@ -7,19 +7,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import glint.testing.ApiClient;
 import glint.testing.GlintProcess;
-import glint.testing.TestDatabases;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code kill -9} of a real Glint process while a web-download import is in flight and another image is staged:
@@ -27,27 +23,18 @@ import org.junit.jupiter.api.Test;
  * byte of staged or half-imported data is left, and the import can be run again.
  */
 class KillDuringImportTest {
-    private static final String PASSWORD = "crash-secret";
     private static final byte[] FILE = new byte[3 << 20];
-    private Path dir;
-    private String dbUrl;
-    private GlintProcess glint;
+    @RegisterExtension
+    final CrashDir site = new CrashDir();
     private HttpServer web;
     private final CountDownLatch release = new CountDownLatch(1);
     private final CountDownLatch halfSent = new CountDownLatch(1);
 
     @AfterEach
     void cleanUp() throws IOException {
-        if (glint != null) {
-            glint.close();
-        }
         release.countDown();
         if (web != null) {
             web.stop(0);
-        }
-        TestDatabases.drop(dbUrl);
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }
 
@@ -77,25 +64,13 @@ class KillDuringImportTest {
         web.start();
     }
 
-    private long files(String sub) throws IOException {
-        Path d = dir.resolve(sub);
-        if (!Files.isDirectory(d)) {
-            return 0;
-        }
-        try (Stream<Path> s = Files.walk(d)) {
-            return s.filter(Files::isRegularFile).count();
-        }
-    }
-
     @Test
     void killDashNineMidImportLeavesQueuedImagesAFailedTaskAndNoData() throws Exception {
-        dir = Files.createTempDirectory("glint-crash-import-");
-        dbUrl = TestDatabases.fresh(dir);
         startWeb();
         String url = "http://127.0.0.1:" + web.getAddress().getPort();
-        Files.writeString(dir.resolve("glint.conf"), "[database]\nconnection = " + dbUrl + "\n[import_filtering_opts]\n"
+        site.create("glint-crash-import-", "[import_filtering_opts]\n"
                 + "allowed_hosts = [127.0.0.1]\nallowed_ports = [" + web.getAddress().getPort() + "]\n");
-        glint = GlintProcess.start(dir, PASSWORD);
+        GlintProcess glint = site.start();
         ApiClient admin = glint.admin();
         String importing = admin.post("/v2/images", obj("name", "a", "disk_format", "raw", "container_format", "bare"))
                 .json().get("id").asText();
@@ -110,14 +85,14 @@ class KillDuringImportTest {
         assertThat(admin.get("/v2/images/" + staged).json().get("status").asText()).isEqualTo("uploading");
         // the task writes what it has received into staging; wait until its file is there next to the staged one
         long until = System.nanoTime() + 30_000_000_000L;
-        while (files("staging") < 2 && System.nanoTime() < until) {
+        while (site.files("staging") < 2 && System.nanoTime() < until) {
             Thread.onSpinWait();
         }
-        assertThat(files("staging")).as("staged and half-downloaded data exist before the crash").isGreaterThanOrEqualTo(2);
+        assertThat(site.files("staging")).as("staged and half-downloaded data exist before the crash").isGreaterThanOrEqualTo(2);
         glint.kill();
         release.countDown();
 
-        glint = GlintProcess.start(dir, PASSWORD);
+        glint = site.start();
         admin = glint.admin();
         JsonNode a = admin.get("/v2/images/" + importing).json();
         assertThat(a.get("status").asText()).isEqualTo("queued");
@@ -129,8 +104,8 @@ class KillDuringImportTest {
         assertThat(tasks).hasSize(1);
         assertThat(tasks.get(0).get("status").asText()).isEqualTo("failure");
         assertThat(tasks.get(0).get("message").asText()).contains("restarted");
-        assertThat(files("staging")).as("no staged data survives").isZero();
-        assertThat(files("images")).isZero();
+        assertThat(site.files("staging")).as("no staged data survives").isZero();
+        assertThat(site.files("images")).isZero();
 
         assertThat(admin.post("/v2/images/" + importing + "/import", obj("method", obj("name", "web-download",
                 "uri", url + "/whole.img"))).status()).isEqualTo(202);

@@ -5,47 +5,30 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import glint.testing.ApiClient;
 import glint.testing.GlintProcess;
-import glint.testing.TestDatabases;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code kill -9} of a real Glint process in the middle of an upload: after a restart the image is back to
  * {@code queued}, takes data again, and no byte of the interrupted upload is left on disk.
  */
 class KillDuringUploadTest {
-    private static final String PASSWORD = "crash-secret";
-    private Path dir;
-    private String dbUrl;
-    private GlintProcess glint;
-
-    @AfterEach
-    void cleanUp() throws IOException {
-        if (glint != null) {
-            glint.close();
-        }
-        TestDatabases.drop(dbUrl);
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-    }
+    @RegisterExtension
+    final CrashDir site = new CrashDir();
 
     @Test
     void killDashNineMidUploadLeavesAQueuedImageAndNoData() throws Exception {
-        dir = Files.createTempDirectory("glint-crash-");
-        dbUrl = TestDatabases.fresh(dir);
-        Files.writeString(dir.resolve("glint.conf"), "[database]\nconnection = " + dbUrl + "\n");
-        glint = GlintProcess.start(dir, PASSWORD);
+        site.create("glint-crash-", "");
+        GlintProcess glint = site.start();
         ApiClient admin = glint.admin();
         String id = admin.post("/v2/images", obj("name", "crash", "disk_format", "raw", "container_format", "bare"))
                 .json().get("id").asText();
@@ -74,7 +57,7 @@ class KillDuringUploadTest {
         }
         glint.kill();
 
-        glint = GlintProcess.start(dir, PASSWORD);
+        glint = site.start();
         admin = glint.admin();
         assertThat(admin.get("/v2/images/" + id).json().get("status").asText()).isEqualTo("queued");
         assertThat(files()).as("no data of the interrupted upload survives").isEmpty();
@@ -85,7 +68,7 @@ class KillDuringUploadTest {
     }
 
     private List<Path> files() throws IOException {
-        Path images = dir.resolve("images");
+        Path images = site.dir().resolve("images");
         if (!Files.isDirectory(images)) {
             return List.of();
         }

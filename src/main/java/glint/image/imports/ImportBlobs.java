@@ -1,5 +1,6 @@
 package glint.image.imports;
 
+import glint.data.ContentCheck;
 import glint.data.HashAlgorithm;
 import glint.data.UploadPipeline;
 import glint.data.UploadResult;
@@ -11,6 +12,8 @@ import glint.image.ImageLocation;
 import glint.image.PendingData;
 import glint.store.BlobStore;
 import glint.store.BlobWriter;
+import glint.store.FileStore;
+import glint.store.ProgramOutput;
 import glint.store.StoreRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,14 +21,17 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
 
 /**
  * The data an import writes (staged data, web-download's download, each target store's copy): a blob created with
  * its entry in the data journal ({@link DataJournal}) before its first byte, filled through the
  * {@link UploadPipeline} with an upload's size cap, hashing and format inspection ({@link FormatChecks}), removed
  * with {@link DataRemoval} once no image owns it. Every pipeline run of an import is {@link #fill}, so every copy an
- * import makes is inspected: staging, web-download's download and each target store (Glance master inspects only
- * the copy to a store, and not in its parallel multi-store import).
+ * import makes is inspected: staging, web-download's download, each target store and each new staged data an import
+ * plugin makes (Glance master inspects only the copy to a store, and not in its parallel multi-store import).
+ * Staged data is judged with {@code stagedChecks}: with image_decompression, compressed data is judged once
+ * decompressed.
  */
 public final class ImportBlobs {
     private final DataJournal journal;
@@ -36,9 +42,15 @@ public final class ImportBlobs {
     private final HashAlgorithm hashAlgorithm;
     private final long sizeCap;
     private final String node;
+    private final UnaryOperator<ContentCheck> stagedChecks;
 
+    /**
+     * @param stagedChecks the format check of data as it is staged, from the one of any data: an import plugin that
+     *     changes the data before it is stored may loosen it (image_decompression: compressed data is judged once
+     *     decompressed); the copy to each store is judged as any data
+     */
     public ImportBlobs(StoreRegistry stores, DataJournal journal, UploadPipeline pipeline, FormatChecks formats,
-                       HashAlgorithm hashAlgorithm, long sizeCap, String node) {
+                       HashAlgorithm hashAlgorithm, long sizeCap, String node, UnaryOperator<ContentCheck> stagedChecks) {
         this.journal = journal;
         this.removal = new DataRemoval(stores, journal);
         this.staging = stores.find(StoreRegistry.STAGING).orElseThrow(() -> new IllegalArgumentException("no staging store"));
@@ -47,6 +59,7 @@ public final class ImportBlobs {
         this.hashAlgorithm = hashAlgorithm;
         this.sizeCap = sizeCap;
         this.node = node;
+        this.stagedChecks = stagedChecks;
     }
 
     /** A blob being written and its journal entry. */
@@ -58,15 +71,43 @@ public final class ImportBlobs {
 
     /** A new blob of the image in {@code store}, journalled. */
     Blob create(BlobStore store, String imageId) throws IOException {
-        BlobWriter writer = store.create(imageId);
-        PendingData pending = entry(store.id(), writer.location(), imageId);
+        return create(store, imageId, imageId);
+    }
+
+    /** A new blob named {@code name} (a plain file name) of the image in {@code store}, journalled. */
+    Blob create(BlobStore store, String imageId, String name) throws IOException {
+        BlobWriter writer = store.create(name);
+        return new Blob(writer, journalled(store.id(), writer.location(), imageId, writer::abort));
+    }
+
+    /** Staged data that a program writes by path, named {@code name}, journalled. */
+    record ProgramBlob(ProgramOutput output, PendingData pending) {}
+
+    ProgramBlob createForProgram(String imageId, String name) throws IOException {
+        ProgramOutput output = stagingFiles().createForProgram(name);
+        return new ProgramBlob(output, journalled(staging.id(), output.location(), imageId, output::abort));
+    }
+
+    /**
+     * The staging store's files. {@code node_staging_uri} is file:// only, so staged data is a local file, which
+     * the programs and archive readers of the import plugins read by path.
+     */
+    FileStore stagingFiles() {
+        if (staging instanceof FileStore files) {
+            return files;
+        }
+        throw new IllegalStateException("the staging store " + staging + " keeps no local files");
+    }
+
+    private PendingData journalled(String storeId, String location, String imageId, Runnable abort) {
+        PendingData pending = entry(storeId, location, imageId);
         try {
             journal.add(pending);
         } catch (RuntimeException e) {
-            writer.abort();
+            abort.run();
             throw e;
         }
-        return new Blob(writer, pending);
+        return pending;
     }
 
     /**
@@ -76,8 +117,17 @@ public final class ImportBlobs {
      * @throws glint.error.GlintException when the data is refused (format inspection, size cap): the client's fault
      */
     UploadResult fill(Blob blob, Image image, InputStream data, OptionalLong expectedSize) throws IOException {
+        return fill(blob, data, expectedSize, formats.of(image));
+    }
+
+    /** {@link #fill} for data as it is staged (stage, web-download, glance-download), with the staged data's format check. */
+    UploadResult fillStaged(Blob blob, Image image, InputStream data, OptionalLong expectedSize) throws IOException {
+        return fill(blob, data, expectedSize, stagedChecks.apply(formats.of(image)));
+    }
+
+    private UploadResult fill(Blob blob, InputStream data, OptionalLong expectedSize, ContentCheck check) throws IOException {
         try {
-            return pipeline.run(data, blob.writer(), hashAlgorithm, sizeCap, expectedSize, formats.of(image));
+            return pipeline.run(data, blob.writer(), hashAlgorithm, sizeCap, expectedSize, check);
         } catch (IOException | RuntimeException e) {
             journal.remove(blob.pending().id());
             throw e;
@@ -90,7 +140,7 @@ public final class ImportBlobs {
      */
     ImportSource.Data toStaging(Image image, InputStream data, OptionalLong expectedSize) throws IOException {
         Blob blob = create(staging, image.id());
-        UploadResult r = fill(blob, image, data, expectedSize);
+        UploadResult r = fillStaged(blob, image, data, expectedSize);
         return new ImportSource.Data(staging, blob.pending().location(), r.size(), Optional.of(blob.pending()));
     }
 

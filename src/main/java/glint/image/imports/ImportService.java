@@ -80,7 +80,7 @@ public final class ImportService implements AutoCloseable {
         }
         UploadResult result;
         try {
-            result = blobs.fill(blob, image, data, expectedSize);
+            result = blobs.fillStaged(blob, image, data, expectedSize);
         } catch (IOException | RuntimeException e) {
             images.saveIf(id, ImageStatus.UPLOADING, ImportProperties::unstaged);
             throw e;
