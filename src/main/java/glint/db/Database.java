@@ -121,7 +121,7 @@ public final class Database implements AutoCloseable {
     /** Runs {@code work} in one transaction; failures as {@link #read}. */
     public <T> T write(SqlWork<T> work) {
         try (Connection c = pool.getConnection()) {
-            c.setAutoCommit(false);
+            begin(c);
             try {
                 T result = work.run(c);
                 c.commit();
@@ -130,18 +130,35 @@ public final class Database implements AutoCloseable {
                 rollback(c, e);
                 throw e;
             }
-            // the pool puts autocommit back when the connection returns (or drops a broken connection)
+            // the pool puts autocommit back when the connection returns
         } catch (SQLException e) {
             throw Unavailable.translate(e);
         }
     }
 
-    /** Rolls back after {@code failure}; a rollback that fails too (the connection is gone) does not hide it. */
-    private static void rollback(Connection c, Exception failure) {
+    /**
+     * Opens the transaction. If that fails (SQLite: the write lock stayed busy past busy_timeout), the driver may have
+     * switched autocommit off without a transaction while the pool believes it on: the connection is not reused.
+     */
+    private void begin(Connection c) throws SQLException {
+        try {
+            c.setAutoCommit(false);
+        } catch (SQLException e) {
+            pool.evictConnection(c);
+            throw e;
+        }
+    }
+
+    /**
+     * Rolls back after {@code failure}; a rollback that fails too (the connection is gone) does not hide it, and the
+     * connection, in a state nobody knows, is not reused.
+     */
+    private void rollback(Connection c, Exception failure) {
         try {
             c.rollback();
         } catch (SQLException e) {
             failure.addSuppressed(e);
+            pool.evictConnection(c);
         }
     }
 
