@@ -144,7 +144,7 @@ public final class Router extends Handler.Abstract {
 
     /** One line for a known condition (no data, a dependency down); the stack trace too for an internal error. */
     private static void logServerFault(Request request, String requestId, GlintException e) {
-        String cause = e.getCause() == null ? "" : " (" + e.getCause() + ")";
+        String cause = causes(e);
         if (e.kind() == ErrorKind.INTERNAL) {
             LOG.error("{} {} failed [{}]: {}{}", request.getMethod(), request.getHttpURI().getPathQuery(), requestId,
                     e.getMessage(), cause, e);
@@ -152,6 +152,19 @@ public final class Router extends Handler.Abstract {
             LOG.error("{} {} [{}]: {}: {}{}", request.getMethod(), request.getHttpURI().getPathQuery(), requestId,
                     e.kind(), e.getMessage(), cause);
         }
+    }
+
+    /** " (cause)", with the root cause when it is another: what an operator needs to see in one line. */
+    private static String causes(Throwable e) {
+        Throwable cause = e.getCause();
+        if (cause == null) {
+            return "";
+        }
+        Throwable root = cause;
+        for (int depth = 0; root.getCause() != null && root.getCause() != root && depth < 10; depth++) {
+            root = root.getCause();
+        }
+        return " (" + cause + (root == cause ? "" : "; caused by " + root) + ")";
     }
 
     /**
