@@ -105,87 +105,71 @@ class FaultAttributionTest {
         }
     }
 
-    // --- upload ---
+    // --- upload, and stage (glance-direct), which reads the body as a stream ---
 
     @Test
     void aStoreFailureDuringUploadIs500AndLeavesTheImageQueuedWithoutData() throws Exception {
         String id = newImage();
-        byte[] data = random(2_000_000);
-        Path inTheWay = images().resolve(id);
-        try (LogCapture log = LogCapture.of(Router.class); RawHttp http = new RawHttp(server.port())) {
-            http.head("PUT", "/v2/images/" + id + "/file", "X-Auth-Token: " + token,
-                    "Content-Type: application/octet-stream", "Content-Length: " + data.length);
-            http.send(Arrays.copyOf(data, data.length / 2));
-            awaitPartialFile(images(), id);
-            // a directory where the blob is to be renamed to: rename(2) fails with EISDIR when the upload commits
-            Files.createDirectories(inTheWay.resolve("in-the-way"));
-            http.send(Arrays.copyOfRange(data, data.length / 2, data.length));
-            assertThat(http.readHead().status()).as("the store's fault, not the client's").isEqualTo(500);
-            assertThat(log.hasStackTrace(Level.ERROR, "PUT /v2/images/" + id + "/file failed")).isTrue();
-        } finally {
-            deleteTree(inTheWay);
-        }
-        assertThat(alice.get("/v2/images/" + id).json().get("status").asText()).isEqualTo("queued");
+        storeFailsAtCommit("/v2/images/" + id + "/file", images(), id);
         assertThat(alice.get("/v2/images/" + id).json().get("size").isNull()).isTrue();
-        assertThat(filesOf(images(), id)).as("no partial file").isEmpty();
-        assertThat(upload(id, data).status()).as("the image takes data again").isEqualTo(204);
+        assertThat(upload(id, random(1000)).status()).as("the image takes data again").isEqualTo(204);
+    }
+
+    @Test
+    void aStoreFailureDuringStageIs500AndLeavesTheImageQueued() throws Exception {
+        String id = newImage();
+        storeFailsAtCommit("/v2/images/" + id + "/stage", staging(), id);
     }
 
     @Test
     void aBrokenChunkedEncodingIs400AndLeavesTheImageQueued() throws Exception {
         String id = newImage();
-        try (LogCapture log = LogCapture.of(Router.class); RawHttp http = new RawHttp(server.port())) {
-            http.head("PUT", "/v2/images/" + id + "/file", "X-Auth-Token: " + token,
-                    "Content-Type: application/octet-stream", "Transfer-Encoding: chunked");
-            http.send("10\r\n0123456789abcdef\r\n");
-            awaitPartialFile(images(), id);
-            http.send("not-a-chunk-size\r\n");
-            assertThat(http.readHead().status()).isEqualTo(400);
-            assertThat(log.at(Level.INFO)).anyMatch(m -> m.contains("PUT /v2/images/" + id + "/file")
-                    && m.contains("the request body could not be read"));
-            assertThat(log.at(Level.ERROR)).noneMatch(m -> m.contains(id));
-        }
-        assertThat(Poll.until(BOUND, () -> status(id), "queued"::equals)).isEqualTo("queued");
-        assertThat(Poll.until(BOUND, () -> filesOf(images(), id), List::isEmpty)).isEmpty();
-    }
-
-    // --- stage (glance-direct), which reads the body as a stream ---
-
-    @Test
-    void aStoreFailureDuringStageIs500AndLeavesTheImageQueued() throws Exception {
-        String id = newImage();
-        byte[] data = random(2_000_000);
-        Path inTheWay = staging().resolve(id);
-        try (LogCapture log = LogCapture.of(Router.class); RawHttp http = new RawHttp(server.port())) {
-            http.head("PUT", "/v2/images/" + id + "/stage", "X-Auth-Token: " + token,
-                    "Content-Type: application/octet-stream", "Content-Length: " + data.length);
-            http.send(Arrays.copyOf(data, data.length / 2));
-            awaitPartialFile(staging(), id);
-            Files.createDirectories(inTheWay.resolve("in-the-way"));
-            http.send(Arrays.copyOfRange(data, data.length / 2, data.length));
-            assertThat(http.readHead().status()).isEqualTo(500);
-            assertThat(log.hasStackTrace(Level.ERROR, "PUT /v2/images/" + id + "/stage failed")).isTrue();
-        } finally {
-            deleteTree(inTheWay);
-        }
-        assertThat(status(id)).isEqualTo("queued");
-        assertThat(filesOf(staging(), id)).isEmpty();
+        brokenChunkedBody("/v2/images/" + id + "/file", images(), id);
     }
 
     @Test
     void aBrokenChunkedEncodingDuringStageIs400AndLeavesTheImageQueued() throws Exception {
         String id = newImage();
+        brokenChunkedBody("/v2/images/" + id + "/stage", staging(), id);
+    }
+
+    /**
+     * PUTs data to {@code path}; half-way, puts a directory where the store renames the blob to when it commits:
+     * rename(2) fails with EISDIR. Expects 500 logged with its stack trace, the image queued and no file left.
+     */
+    private static void storeFailsAtCommit(String path, Path store, String id) throws Exception {
+        byte[] data = random(2_000_000);
+        Path inTheWay = store.resolve(id);
         try (LogCapture log = LogCapture.of(Router.class); RawHttp http = new RawHttp(server.port())) {
-            http.head("PUT", "/v2/images/" + id + "/stage", "X-Auth-Token: " + token,
-                    "Content-Type: application/octet-stream", "Transfer-Encoding: chunked");
+            http.head("PUT", path, "X-Auth-Token: " + token, "Content-Type: application/octet-stream",
+                    "Content-Length: " + data.length);
+            http.send(Arrays.copyOf(data, data.length / 2));
+            awaitPartialFile(store, id);
+            Files.createDirectories(inTheWay.resolve("in-the-way"));
+            http.send(Arrays.copyOfRange(data, data.length / 2, data.length));
+            assertThat(http.readHead().status()).as("the store's fault, not the client's").isEqualTo(500);
+            assertThat(log.hasStackTrace(Level.ERROR, "PUT " + path + " failed")).isTrue();
+        } finally {
+            deleteTree(inTheWay);
+        }
+        assertThat(status(id)).isEqualTo("queued");
+        assertThat(filesOf(store, id)).as("no partial file").isEmpty();
+    }
+
+    /** PUTs a valid chunk, then a line that is no chunk size: 400 logged at INFO, the image queued, no file left. */
+    private static void brokenChunkedBody(String path, Path store, String id) throws Exception {
+        try (LogCapture log = LogCapture.of(Router.class); RawHttp http = new RawHttp(server.port())) {
+            http.head("PUT", path, "X-Auth-Token: " + token, "Content-Type: application/octet-stream",
+                    "Transfer-Encoding: chunked");
             http.send("10\r\n0123456789abcdef\r\n");
-            awaitPartialFile(staging(), id);
+            awaitPartialFile(store, id);
             http.send("not-a-chunk-size\r\n");
             assertThat(http.readHead().status()).isEqualTo(400);
-            assertThat(log.at(Level.INFO)).anyMatch(m -> m.contains("PUT /v2/images/" + id + "/stage"));
+            assertThat(log.at(Level.INFO)).anyMatch(m -> m.contains("PUT " + path) && m.contains("the request body could not be read"));
+            assertThat(log.at(Level.ERROR)).noneMatch(m -> m.contains(id));
         }
         assertThat(Poll.until(BOUND, () -> status(id), "queued"::equals)).isEqualTo("queued");
-        assertThat(Poll.until(BOUND, () -> filesOf(staging(), id), List::isEmpty)).isEmpty();
+        assertThat(Poll.until(BOUND, () -> filesOf(store, id), List::isEmpty)).isEmpty();
     }
 
     // --- helpers ---

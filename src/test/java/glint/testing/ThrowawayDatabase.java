@@ -24,10 +24,24 @@ import java.util.stream.Stream;
 public abstract class ThrowawayDatabase implements AutoCloseable {
     private static final Duration BOUND = Duration.ofSeconds(60);
 
+    private final String kind;
     protected final Path dir;
     protected final int port;
+    private final String user;
+    private final String adminDatabase;
+    private final String createDatabase;
 
-    private ThrowawayDatabase(String kind) {
+    /**
+     * @param kind the JDBC URL scheme after {@code jdbc:}
+     * @param user who connects (without a password)
+     * @param adminDatabase the database to connect to before {@code glint} exists
+     * @param createDatabase the statement that creates {@code glint}
+     */
+    private ThrowawayDatabase(String kind, String user, String adminDatabase, String createDatabase) {
+        this.kind = kind;
+        this.user = user;
+        this.adminDatabase = adminDatabase;
+        this.createDatabase = createDatabase;
         try {
             this.dir = Files.createTempDirectory("glint-" + kind + "-");
             try (ServerSocket s = new ServerSocket(0)) {
@@ -49,7 +63,17 @@ public abstract class ThrowawayDatabase implements AutoCloseable {
     }
 
     /** The JDBC URL of the database {@code glint}. */
-    public abstract String url();
+    public String url() {
+        return url("glint");
+    }
+
+    private String adminUrl() {
+        return url(adminDatabase);
+    }
+
+    private String url(String database) {
+        return "jdbc:" + kind + "://127.0.0.1:" + port + "/" + database + "?user=" + user;
+    }
 
     /** Starts the server on its directory and port; returns once it accepts connections. */
     public abstract void start();
@@ -59,15 +83,11 @@ public abstract class ThrowawayDatabase implements AutoCloseable {
 
     protected abstract void install();
 
-    protected abstract String adminUrl();
-
-    protected abstract String createDatabase();
-
     protected final ThrowawayDatabase init() {
         try {
             install();
             start();
-            execute(adminUrl(), createDatabase());
+            execute(adminUrl(), createDatabase);
             return this;
         } catch (RuntimeException e) {
             close();
@@ -134,7 +154,7 @@ public abstract class ThrowawayDatabase implements AutoCloseable {
         private boolean running;
 
         Postgres() {
-            super("postgresql");
+            super("postgresql", "postgres", "postgres", "CREATE DATABASE glint");
         }
 
         @Override
@@ -160,21 +180,6 @@ public abstract class ThrowawayDatabase implements AutoCloseable {
             }
         }
 
-        @Override
-        public String url() {
-            return "jdbc:postgresql://127.0.0.1:" + port + "/glint?user=postgres";
-        }
-
-        @Override
-        protected String adminUrl() {
-            return "jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=postgres";
-        }
-
-        @Override
-        protected String createDatabase() {
-            return "CREATE DATABASE glint";
-        }
-
         private String data() {
             return dir.resolve("data").toString();
         }
@@ -189,7 +194,7 @@ public abstract class ThrowawayDatabase implements AutoCloseable {
         private Process server;
 
         MariaDb() {
-            super("mariadb");
+            super("mariadb", "root", "", "CREATE DATABASE glint CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
         }
 
         @Override
@@ -228,21 +233,6 @@ public abstract class ThrowawayDatabase implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
             server = null;
-        }
-
-        @Override
-        public String url() {
-            return "jdbc:mariadb://127.0.0.1:" + port + "/glint?user=root";
-        }
-
-        @Override
-        protected String adminUrl() {
-            return "jdbc:mariadb://127.0.0.1:" + port + "/?user=root&connectTimeout=1000";
-        }
-
-        @Override
-        protected String createDatabase() {
-            return "CREATE DATABASE glint CHARACTER SET utf8mb4 COLLATE utf8mb4_bin";
         }
     }
 }
