@@ -46,7 +46,7 @@ public final class ImageDataApi {
 
     private void download(Exchange ex) throws IOException {
         Download d = data.prepareDownload(ex.context(), ex.pathParam("image_id"), ex.header("Range"));
-        if (d.location().isEmpty()) {
+        if (!d.hasData()) {
             ex.sendEmpty(204);
             return;
         }

@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import org.eclipse.jetty.io.Content;
 
 /**
  * Interoperable image import: {@code PUT /v2/images/{id}/stage}, {@code POST /v2/images/{id}/import} (202) and
@@ -53,7 +52,7 @@ public final class ImportApi {
             throw new GlintException(ErrorKind.UNSUPPORTED_MEDIA_TYPE, "Invalid content type " + type);
         }
         long length = ex.contentLength();
-        try (InputStream body = Content.Source.asInputStream(ex.bodySource())) {
+        try (InputStream body = ex.bodyStream()) {
             imports.stage(ex.context(), ex.pathParam("image_id"), body, length >= 0 ? OptionalLong.of(length) : OptionalLong.empty());
         }
         ex.sendEmpty(204);

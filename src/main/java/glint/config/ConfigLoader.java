@@ -44,7 +44,8 @@ public final class ConfigLoader {
                 first(env.get("GLINT_DATABASE_URL"), ini.get("database", "connection").orElse(null)).orElse(defaultDb),
                 first(env.get("GLINT_DATABASE_USER"), ini.get("database", "user").orElse(null)).orElse(""),
                 first(env.get("GLINT_DATABASE_PASSWORD"), ini.get("database", "password").orElse(null)).orElse(""),
-                intValue("database.max_pool_size", ini.get("database", "max_pool_size").orElse("10")));
+                intValue("database.max_pool_size", ini.get("database", "max_pool_size").orElse("10")),
+                poolTimeout(ini.get("database", "pool_timeout")));
 
         ImagesConfig images = new ImagesConfig(
                 longValue("image_size_cap", ini.get("DEFAULT", "image_size_cap").orElse("1099511627776")),
@@ -232,6 +233,18 @@ public final class ConfigLoader {
 
     private static List<String> list(String value) {
         return Arrays.stream(value.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+    }
+
+    /** oslo.db's {@code pool_timeout}, whole seconds (an IntOpt), at least 1. */
+    private static Duration poolTimeout(Optional<String> value) {
+        if (value.isEmpty()) {
+            return DatabaseConfig.DEFAULT_POOL_TIMEOUT;
+        }
+        int seconds = intValue("database.pool_timeout", value.get());
+        if (seconds < 1) {
+            throw new IllegalArgumentException("database.pool_timeout: at least 1 second, not " + seconds);
+        }
+        return Duration.ofSeconds(seconds);
     }
 
     static int intValue(String name, String value) {

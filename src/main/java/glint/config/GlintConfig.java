@@ -39,7 +39,17 @@ public record GlintConfig(
         }
     }
 
-    public record DatabaseConfig(String url, String user, String password, int maxPoolSize) {}
+    /**
+     * @param poolTimeout oslo.db's {@code [database] pool_timeout}: how long a request waits for a connection (and, on
+     *     SQLite, for the write lock) before it is answered 503
+     */
+    public record DatabaseConfig(String url, String user, String password, int maxPoolSize, Duration poolTimeout) {
+        public static final Duration DEFAULT_POOL_TIMEOUT = Duration.ofSeconds(5);
+
+        public DatabaseConfig(String url, String user, String password, int maxPoolSize) {
+            this(url, user, password, maxPoolSize, DEFAULT_POOL_TIMEOUT);
+        }
+    }
 
     /** One named store, like a section named in Glance's {@code enabled_backends = name:type}. */
     public record StoreConfig(String id, String type, String description, Map<String, String> options) {}

@@ -11,7 +11,10 @@ import org.flywaydb.core.Flyway;
 
 /**
  * The connection pool and the schema. All SQL in Glint runs through {@link #read} (autocommit) or
- * {@link #write} (one transaction, committed or rolled back as a whole).
+ * {@link #write} (one transaction, committed or rolled back as a whole). A database that cannot be reached or is
+ * busy ({@link Unavailable}) ends the request with 503 and {@code Retry-After} within {@code [database] pool_timeout}:
+ * that bounds the wait for a pooled connection and, on SQLite, for the write lock. Connections the database dropped
+ * are evicted by the pool, so the service recovers by itself when the database is back.
  */
 public final class Database implements AutoCloseable {
     private final HikariDataSource pool;
@@ -34,13 +37,17 @@ public final class Database implements AutoCloseable {
             hikari.setPassword(config.password());
         }
         hikari.setMaximumPoolSize(config.maxPoolSize());
+        long timeoutMillis = config.poolTimeout().toMillis();
+        hikari.setConnectionTimeout(timeoutMillis);
+        // checking an idle connection before handing it out must fit in that bound (HikariCP's minimum is 250 ms)
+        hikari.setValidationTimeout(Math.max(250, Math.min(5000, timeoutMillis / 2)));
         if (dialect == Dialect.SQLITE) {
             createParentDirectory(config.url());
             // WAL lets readers run beside the writer; IMMEDIATE makes a write transaction take the write lock at
             // BEGIN, so two writers queue on busy_timeout instead of failing with "database is locked".
             hikari.addDataSourceProperty("journal_mode", "WAL");
             hikari.addDataSourceProperty("synchronous", "FULL");
-            hikari.addDataSourceProperty("busy_timeout", "30000");
+            hikari.addDataSourceProperty("busy_timeout", Long.toString(timeoutMillis));
             hikari.addDataSourceProperty("transaction_mode", "IMMEDIATE");
             hikari.addDataSourceProperty("foreign_keys", "true");
         }
@@ -81,11 +88,18 @@ public final class Database implements AutoCloseable {
         return dialect;
     }
 
+    /**
+     * Runs {@code work} on a pooled connection in autocommit mode.
+     *
+     * @throws glint.error.GlintException UNAVAILABLE (503, {@code Retry-After}) when the database cannot be reached
+     *     or is busy
+     * @throws DatabaseException for any other SQL failure
+     */
     public <T> T read(SqlWork<T> work) {
         try (Connection c = pool.getConnection()) {
             return work.run(c);
         } catch (SQLException e) {
-            throw new DatabaseException(e);
+            throw Unavailable.translate(e);
         }
     }
 
@@ -104,21 +118,47 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /** Runs {@code work} in one transaction; failures as {@link #read}. */
     public <T> T write(SqlWork<T> work) {
         try (Connection c = pool.getConnection()) {
-            c.setAutoCommit(false);
+            begin(c);
             try {
                 T result = work.run(c);
                 c.commit();
                 return result;
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                rollback(c, e);
                 throw e;
-            } finally {
-                c.setAutoCommit(true);
             }
+            // the pool puts autocommit back when the connection returns
         } catch (SQLException e) {
-            throw new DatabaseException(e);
+            throw Unavailable.translate(e);
+        }
+    }
+
+    /**
+     * Opens the transaction. If that fails (SQLite: the write lock stayed busy past busy_timeout), the driver may have
+     * switched autocommit off without a transaction while the pool believes it on: the connection is not reused.
+     */
+    private void begin(Connection c) throws SQLException {
+        try {
+            c.setAutoCommit(false);
+        } catch (SQLException e) {
+            pool.evictConnection(c);
+            throw e;
+        }
+    }
+
+    /**
+     * Rolls back after {@code failure}; a rollback that fails too (the connection is gone) does not hide it, and the
+     * connection, in a state nobody knows, is not reused.
+     */
+    private void rollback(Connection c, Exception failure) {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            failure.addSuppressed(e);
+            pool.evictConnection(c);
         }
     }
 
@@ -127,7 +167,7 @@ public final class Database implements AutoCloseable {
         pool.close();
     }
 
-    /** A database failure that no client caused: reported as 500 (or 503 while the database is unreachable). */
+    /** A database failure that no client caused and that retrying will not mend: reported as 500. */
     public static final class DatabaseException extends RuntimeException {
         public DatabaseException(SQLException cause) {
             super(cause.getMessage(), cause);

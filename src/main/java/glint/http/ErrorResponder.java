@@ -19,6 +19,7 @@ public final class ErrorResponder {
         this.json = json;
     }
 
+    /** A status, a body and its type ({@code null} when there is no body to type). */
     public record Rendered(int status, String contentType, byte[] body) {}
 
     public static int status(ErrorKind kind) {
@@ -33,6 +34,7 @@ public final class ErrorResponder {
             case TOO_LARGE -> 413;
             case UNSUPPORTED_MEDIA_TYPE -> 415;
             case RANGE_NOT_SATISFIABLE -> 416;
+            case NO_DATA -> 204;
             case INTERNAL -> 500;
             case UNAVAILABLE -> 503;
         };
@@ -68,6 +70,10 @@ public final class ErrorResponder {
      */
     public Rendered render(GlintException e, String accept, String path, String contentType) {
         int status = status(e.kind());
+        if (status == 204) {
+            // webob's HTTPNoContent has an empty body, and no Content-Type
+            return new Rendered(204, null, new byte[0]);
+        }
         if (e.kind() == ErrorKind.UNAUTHORIZED) {
             return keystoneUnauthorized(e.getMessage());
         }

@@ -141,6 +141,11 @@ public final class Exchange {
         return request;
     }
 
+    /** The request body as a stream whose read failures are {@link glint.data.ClientBodyException}s. */
+    public InputStream bodyStream() {
+        return new RequestBodyStream(request);
+    }
+
     public Request jettyRequest() {
         return request;
     }
@@ -155,6 +160,12 @@ public final class Exchange {
 
     public boolean committed() {
         return response.isCommitted();
+    }
+
+    /** Forgets the status and headers set so far (the response must not have started), keeping the request id. */
+    void resetResponse() {
+        response.reset();
+        response.getHeaders().put("x-openstack-request-id", requestId);
     }
 
     public void sendJson(int status, Object body) {

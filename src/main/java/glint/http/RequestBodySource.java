@@ -1,5 +1,6 @@
 package glint.http;
 
+import glint.data.ClientBodyException;
 import glint.data.UploadSource;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -10,7 +11,8 @@ import org.eclipse.jetty.util.Blocker;
  * A request body as an {@link UploadSource} made of Jetty's own request buffers: each chunk read from the connection
  * is handed on as it is, without a copy, and goes back to Jetty's buffer pool when the upload's stages release it.
  * Jetty takes a fresh buffer for the next read while a chunk is held. Blocks the calling (request) thread until data
- * arrives.
+ * arrives. A body that cannot be read (the client went away, a read timed out, a broken chunked encoding) is a
+ * {@link ClientBodyException}: the client's fault.
  */
 public final class RequestBodySource implements UploadSource {
     private final Content.Source source;
@@ -21,7 +23,7 @@ public final class RequestBodySource implements UploadSource {
     }
 
     @Override
-    public Piece next() throws IOException {
+    public Piece next() throws ClientBodyException {
         while (!ended) {
             Content.Chunk chunk = source.read();
             if (chunk == null) {
@@ -32,7 +34,7 @@ public final class RequestBodySource implements UploadSource {
                 Throwable failure = chunk.getFailure();
                 chunk.release();
                 ended = true;
-                throw failure instanceof IOException io ? io : new IOException("reading the request body failed", failure);
+                throw new ClientBodyException(failure);
             }
             ended = chunk.isLast();
             ByteBuffer data = chunk.getByteBuffer();
@@ -51,10 +53,12 @@ public final class RequestBodySource implements UploadSource {
         return null;
     }
 
-    private void awaitData() throws IOException {
+    private void awaitData() throws ClientBodyException {
         try (Blocker.Runnable ready = Blocker.runnable()) {
             source.demand(ready);
             ready.block();
+        } catch (IOException e) {
+            throw new ClientBodyException(e);
         }
     }
 }

@@ -3,6 +3,7 @@ package glint.http;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import glint.auth.Authenticator;
 import glint.auth.RequestContext;
+import glint.data.ClientBodyException;
 import glint.error.ErrorKind;
 import glint.error.GlintException;
 import java.nio.ByteBuffer;
@@ -72,13 +73,18 @@ public final class Router extends Handler.Abstract {
         } catch (Exchange.ClientGoneException e) {
             callback.failed(e);
         } catch (GlintException e) {
+            if (e.kind().serverFault()) {
+                logServerFault(request, requestId, e);
+            }
             respondWithError(exchange, e, callback);
-        } catch (java.io.IOException e) {
-            // reading the request body failed: the client went away or sent a broken body
-            LOG.info("{} {} [{}]: request body not read: {}", request.getMethod(), request.getHttpURI().getPath(), requestId, e.toString());
+        } catch (ClientBodyException e) {
+            // the client's fault: it went away, timed out or broke its chunked encoding (Glance: a ValueError → 400)
+            LOG.info("{} {} [{}]: {}", request.getMethod(), request.getHttpURI().getPath(), requestId, e.getMessage());
             respondWithError(exchange, GlintException.badRequest("The request body could not be read."), callback);
         } catch (Throwable e) {
-            LOG.error("{} {} failed [{}]", request.getMethod(), request.getHttpURI().getPathQuery(), requestId, e);
+            // a store, a disk, a bug: the server's fault, whether or not the response has started
+            LOG.error("{} {} failed [{}]{}", request.getMethod(), request.getHttpURI().getPathQuery(), requestId,
+                    response.isCommitted() ? " after the response started: aborting the connection" : "", e);
             respondWithError(exchange, new GlintException(ErrorKind.INTERNAL,
                     "The server has either erred or is incapable of performing the requested operation.", Map.of(), e), callback);
         } finally {
@@ -136,6 +142,35 @@ public final class Router extends Handler.Abstract {
                         Map.of("WWW-Authenticate", "Keystone uri=\"" + authenticator.wwwAuthenticateUri() + "\""), null));
     }
 
+    /** One line for a known condition (no data, a dependency down); the stack trace too for an internal error. */
+    private static void logServerFault(Request request, String requestId, GlintException e) {
+        String cause = causes(e);
+        if (e.kind() == ErrorKind.INTERNAL) {
+            LOG.error("{} {} failed [{}]: {}{}", request.getMethod(), request.getHttpURI().getPathQuery(), requestId,
+                    e.getMessage(), cause, e);
+        } else {
+            LOG.error("{} {} [{}]: {}: {}{}", request.getMethod(), request.getHttpURI().getPathQuery(), requestId,
+                    e.kind(), e.getMessage(), cause);
+        }
+    }
+
+    /** " (cause)", with the root cause when it is another: what an operator needs to see in one line. */
+    private static String causes(Throwable e) {
+        Throwable cause = e.getCause();
+        if (cause == null) {
+            return "";
+        }
+        Throwable root = cause;
+        for (int depth = 0; root.getCause() != null && root.getCause() != root && depth < 10; depth++) {
+            root = root.getCause();
+        }
+        return " (" + cause + (root == cause ? "" : "; caused by " + root) + ")";
+    }
+
+    /**
+     * Renders the error in place of whatever the handler had prepared (a download sets its headers before reading
+     * the store); a response that has started is aborted instead, so the client cannot take it for complete.
+     */
     private void respondWithError(Exchange exchange, GlintException e, Callback callback) {
         if (exchange.committed()) {
             callback.failed(e);
@@ -143,10 +178,13 @@ public final class Router extends Handler.Abstract {
         }
         ErrorResponder.Rendered rendered = errors.render(e, exchange.header("Accept").orElse(null), exchange.path(),
                 exchange.header("Content-Type").orElse(null));
+        exchange.resetResponse();
         e.headers().forEach(exchange::setHeader);
         try {
             exchange.status(rendered.status());
-            exchange.setHeader("Content-Type", rendered.contentType());
+            if (rendered.contentType() != null) {
+                exchange.setHeader("Content-Type", rendered.contentType());
+            }
             exchange.setHeader("Content-Length", Integer.toString(rendered.body().length));
             exchange.write(ByteBuffer.wrap(rendered.body()), true);
             callback.succeeded();

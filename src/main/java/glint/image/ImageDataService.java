@@ -9,6 +9,7 @@ import glint.data.UploadResult;
 import glint.data.UploadSource;
 import glint.error.ErrorKind;
 import glint.error.GlintException;
+import glint.store.BlobNotFoundException;
 import glint.store.BlobStore;
 import glint.store.BlobWriter;
 import glint.store.ByteSink;
@@ -157,8 +158,13 @@ public final class ImageDataService {
         return ImageRewrite.apply(repository, id, expected, change, (current, next) -> save.test(next), 20);
     }
 
-    /** What a download will send: the image, where its data is, and the range. */
-    public record Download(Image image, Optional<ImageLocation> location, Optional<ByteRange> range) {}
+    /** What a download will send: the image, where its data is (in the order to try), and the range. */
+    public record Download(Image image, List<ImageLocation> locations, Optional<ByteRange> range) {
+        /** Whether there is data to send at all (Glance answers 204 for an image without locations). */
+        public boolean hasData() {
+            return !locations.isEmpty();
+        }
+    }
 
     public Download prepareDownload(RequestContext ctx, String id, Optional<String> rangeHeader) {
         Image image = access.visible(ctx, id);
@@ -166,21 +172,38 @@ public final class ImageDataService {
             throw GlintException.forbidden("The requested image has been deactivated. Image data download is forbidden.");
         }
         access.enforce("download_image", ctx, image);
-        Optional<ImageLocation> location = image.locations().stream().filter(l -> stores.find(l.storeId()).isPresent()).findFirst();
-        if (location.isEmpty() || image.size().isEmpty()) {
-            return new Download(image, Optional.empty(), Optional.empty());
+        List<ImageLocation> locations = image.locations().stream().filter(l -> stores.find(l.storeId()).isPresent()).toList();
+        if (locations.isEmpty() || image.size().isEmpty()) {
+            return new Download(image, List.of(), Optional.empty());
         }
-        return new Download(image, location, ByteRange.parse(rangeHeader.orElse(null), image.size().get()));
+        return new Download(image, locations, ByteRange.parse(rangeHeader.orElse(null), image.size().get()));
     }
 
+    /**
+     * Streams the data from the cache or the first location whose store has it, as Glance's {@code get_data} tries
+     * each location in turn (glance/location.py). A location without data is skipped (nothing was sent from it).
+     *
+     * @throws GlintException NO_DATA when no store has the data: Glance answers 204 (glance_store.NotFound caught in
+     *     image_data.py ResponseSerializer.download); nothing has been sent then
+     * @throws IOException when a store fails; the response may have started
+     */
     public void send(Download download, ByteSink sink) throws IOException {
-        ImageLocation location = download.location().orElseThrow();
+        Image image = download.image();
         long offset = download.range().map(ByteRange::offset).orElse(0L);
-        long length = download.range().map(ByteRange::length).orElse(download.image().size().orElseThrow());
-        if (cache.read(download.image().id(), offset, length, sink)) {
+        long length = download.range().map(ByteRange::length).orElse(image.size().orElseThrow());
+        if (cache.read(image.id(), offset, length, sink)) {
             return;
         }
-        stores.get(location.storeId()).read(location.key(), offset, length, sink);
+        for (ImageLocation location : download.locations()) {
+            try {
+                stores.get(location.storeId()).read(location.key(), offset, length, sink);
+                return;
+            } catch (BlobNotFoundException e) {
+                LOG.warn("image {} has no data at {} in store {}", image.id(), location.key(), location.storeId());
+            }
+        }
+        throw new GlintException(ErrorKind.NO_DATA, "Image " + image.id() + " is " + image.status().wire()
+                + " but none of its " + download.locations().size() + " location(s) has data");
     }
 
     public void delete(RequestContext ctx, String id) {

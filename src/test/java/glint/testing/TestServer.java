@@ -44,6 +44,11 @@ public final class TestServer implements AutoCloseable {
         return start(TestDatabases.fresh(dir), true, dir, env, iniLines);
     }
 
+    /** Starts a server on a database the caller owns (and drops): {@code url} is its JDBC URL. */
+    public static TestServer startOn(String url, String... iniLines) {
+        return start(url, false, tempDir(), Map.of("GLINT_ADMIN_PASSWORD", ADMIN_PASSWORD), iniLines);
+    }
+
     /**
      * Starts another node of this server's deployment: a second server on the same database, with its own data
      * directory (and its own in-memory caches). Closing it leaves the database to this server.
