@@ -6,14 +6,15 @@ import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,19 +23,18 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Pattern;
 
 /**
  * Blobs as files in one directory, glance_store's filesystem store layout ({@code filesystem_store_datadir}):
  * <pre>
  *   DIR/&lt;image-id&gt;                     committed blob, location file:///DIR/&lt;image-id&gt;
- *   DIR/.&lt;image-id&gt;.&lt;random&gt;.partial   blob being written; removed by abort(), or by cleanup() after a crash
+ *   DIR/.&lt;image-id&gt;.&lt;uuid&gt;.partial     blob being written; removed by abort(), after a crash by
+ *                                     delete(location) (the journal names it) or by cleanup() once stale
  * </pre>
  * A commit fsyncs the temporary file, renames it over the final name (atomic within one directory) and fsyncs the
- * directory, so a final name only ever shows a complete blob, also after a power cut. A writer holds a lock on its
- * temporary file, which the operating system drops when the process dies: {@link #cleanup()} removes only unlocked
- * temporary files, so a node restarting on a directory shared with other nodes (NFS) leaves their uploads alone.
- * By default the file is written through the page cache and
+ * directory, so a final name only ever shows a complete blob, also after a power cut. A temporary file is stale when
+ * it was last modified {@code staleAfter} ago (a live writer modifies it with every write), so a node restarting on a
+ * directory shared with other nodes (NFS) leaves their uploads alone. By default the file is written through the page cache and
  * flushed in the background every {@code flushEvery} bytes, overlapping the disk writes with the transfer so that the
  * final fsync is short (2 GiB: 850 MB/s with a 64 MiB interval against 370–650 MB/s with one fsync at the end, on the
  * development VM). With direct I/O on ({@link DirectAppender}, where the file system allows it) blobs bypass the page
@@ -50,11 +50,12 @@ public final class FileStore implements BlobStore {
     static final long WINDOW = 16L << 20;
     private static final String TMP_PREFIX = ".";
     private static final String TMP_SUFFIX = ".partial";
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]{0,199}");
 
     private final String id;
     private final Path dir;
     private final long flushEvery;
+    private final Duration staleAfter;
+    private final Clock clock;
     private final ExecutorService flusher;
     /** Null when writes go through the page cache. */
     private final DirectAppender direct;
@@ -66,14 +67,24 @@ public final class FileStore implements BlobStore {
         this(id, dir, DEFAULT_FLUSH_EVERY, false);
     }
 
+    /** A store with the default age bound {@link BlobStore#STALE_AFTER} on the system clock. */
+    public FileStore(String id, Path dir, long flushEvery, boolean directIo) throws IOException {
+        this(id, dir, flushEvery, directIo, STALE_AFTER, Clock.systemUTC());
+    }
+
     /**
      * @param flushEvery bytes between background flushes of buffered writes; 0 for a single fsync at commit
      * @param directIo write with direct I/O if the file system allows it
+     * @param staleAfter the age bound of {@link #cleanup()}; zero for a directory only this process writes to
+     * @param clock what {@code staleAfter} is measured against
      */
-    public FileStore(String id, Path dir, long flushEvery, boolean directIo) throws IOException {
+    public FileStore(String id, Path dir, long flushEvery, boolean directIo, Duration staleAfter, Clock clock)
+            throws IOException {
         this.id = id;
         this.dir = dir.toAbsolutePath().normalize();
         this.flushEvery = flushEvery;
+        this.staleAfter = staleAfter;
+        this.clock = clock;
         Files.createDirectories(this.dir);
         this.direct = directIo ? DirectAppender.probe(this.dir) : null;
         AtomicInteger n = new AtomicInteger();
@@ -105,33 +116,16 @@ public final class FileStore implements BlobStore {
 
     @Override
     public BlobWriter create(String imageId) throws IOException {
-        if (!NAME.matcher(imageId).matches()) {
-            throw new IllegalArgumentException("not a valid blob name: '" + imageId + "'");
-        }
-        Path target = dir.resolve(imageId);
+        Path target = dir.resolve(BlobNames.requireValid(imageId));
         // glance_store's filesystem driver refuses to overwrite existing data (Duplicate) in the same way
         if (Files.exists(target)) {
-            throw new FileAlreadyExistsException(target.toString(), null, "data of image " + imageId + " already stored");
+            throw new BlobExistsException(target.toUri().toString());
         }
         Path tmp = dir.resolve(TMP_PREFIX + imageId + "." + UUID.randomUUID() + TMP_SUFFIX);
         FileChannel channel = direct != null ? DirectAppender.open(tmp)
                 : FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        try {
-            channel.tryLock(); // held until the channel closes: marks the file as written by a live process
-        } catch (IOException e) {
-            // a file system without locks: cleanup() cannot tell live writers from dead ones there
-        }
         writing.add(tmp);
         return new FileWriter(tmp, target, channel, direct == null ? null : direct.stream(channel));
-    }
-
-    /**
-     * Test aid: drops a writer as a killed process would. Its temporary file stays, unlocked, for {@link #cleanup()}.
-     */
-    void crash(BlobWriter writer) throws IOException {
-        FileWriter w = (FileWriter) writer;
-        w.channel.close();
-        writing.remove(w.tmp);
     }
 
     private final class FileWriter implements BlobWriter {
@@ -207,8 +201,7 @@ public final class FileStore implements BlobStore {
                     directStream.release();
                 }
                 channel.force(true);
-                // rename(2): the final name appears complete or not at all. The file stays open (and locked) until
-                // then, so that another node's cleanup() never takes it for a dead writer's leftover.
+                // rename(2): the final name appears complete or not at all
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
                 moved = true;
                 writing.remove(tmp);
@@ -324,17 +317,27 @@ public final class FileStore implements BlobStore {
         } catch (BlobNotFoundException e) {
             return; // not ours, so nothing of ours to delete
         }
-        if (Files.deleteIfExists(file)) {
+        boolean removed = Files.deleteIfExists(file);
+        String name = file.getFileName().toString();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, TMP_PREFIX + name + ".*" + TMP_SUFFIX)) {
+            for (Path f : files) {
+                if (name.equals(imageIdOfTemporary(f)) && !writing.contains(f)) {
+                    removed |= Files.deleteIfExists(f); // an interrupted write to this location
+                }
+            }
+        }
+        if (removed) {
             syncDirectory(); // else the file may come back after a power cut, with its journal entry already gone
         }
     }
 
-    /** Removes the temporary files of writers that died: those no live process holds a lock on. */
+    /** Removes the temporary files of other writers (dead ones, or another node's) not modified for {@code staleAfter}. */
     @Override
     public void cleanup() throws IOException {
+        Instant staleBefore = clock.instant().minus(staleAfter);
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, TMP_PREFIX + "*" + TMP_SUFFIX)) {
             for (Path f : files) {
-                if (!writing.contains(f) && !lockedByLiveWriter(f)) {
+                if (imageIdOfTemporary(f) != null && !writing.contains(f) && !modifiedAfter(f, staleBefore)) {
                     Files.deleteIfExists(f);
                 }
             }
@@ -342,18 +345,30 @@ public final class FileStore implements BlobStore {
         syncDirectory();
     }
 
-    private static boolean lockedByLiveWriter(Path file) throws IOException {
-        try (FileChannel probe = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            return probe.tryLock() == null; // null: another process holds it; ours is released with the probe
+    private static boolean modifiedAfter(Path file, Instant instant) throws IOException {
+        try {
+            return Files.getLastModifiedTime(file).toInstant().isAfter(instant);
         } catch (NoSuchFileException e) {
             return true; // committed or aborted meanwhile: nothing to remove
-        } catch (OverlappingFileLockException e) {
-            // Another store object of this JVM on the same directory writes it. (Closing the probe may drop that
-            // lock, as POSIX locks go with any close: one store per directory per process avoids this.)
-            return true;
-        } catch (IOException e) {
-            return false; // no locks on this file system: every temporary file counts as a leftover
         }
+    }
+
+    /** The image id in a temporary file's name {@code .<image-id>.<uuid>.partial}; null for any other name. */
+    private static String imageIdOfTemporary(Path file) {
+        String n = file.getFileName().toString();
+        if (!n.startsWith(TMP_PREFIX) || !n.endsWith(TMP_SUFFIX)) {
+            return null;
+        }
+        String body = n.substring(TMP_PREFIX.length(), n.length() - TMP_SUFFIX.length());
+        int dot = body.lastIndexOf('.');
+        if (dot < 0) {
+            return null;
+        }
+        if (!body.substring(dot + 1).matches("[0-9a-fA-F-]{8,36}")) { // the random part, a UUID
+            return null;
+        }
+        String id = body.substring(0, dot);
+        return BlobNames.valid(id) ? id : null;
     }
 
     /** The file of a location of this store: a {@code file:} URL of a plain name directly in the store's directory. */
@@ -368,7 +383,7 @@ public final class FileStore implements BlobStore {
         } catch (IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
             throw new BlobNotFoundException(location);
         }
-        if (!dir.equals(p.getParent()) || !NAME.matcher(p.getFileName().toString()).matches()) {
+        if (!dir.equals(p.getParent()) || !BlobNames.valid(p.getFileName().toString())) {
             throw new BlobNotFoundException(location);
         }
         return p;

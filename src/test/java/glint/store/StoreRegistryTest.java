@@ -71,9 +71,11 @@ class StoreRegistryTest {
     void cleanupCoversEveryStore() throws Exception {
         try (StoreRegistry stores = StoreRegistry.from(configOf(
                 "[DEFAULT]", "enabled_backends = a:file, b:file", "[glance_store]", "default_backend = a"))) {
-            BlobWriter left = stores.get("b").create("img");
-            left.write(java.nio.ByteBuffer.wrap(new byte[10]));
-            ((FileStore) stores.get("b")).crash(left);
+            // a write a dead node left behind, untouched for longer than the age bound
+            java.nio.file.Path left = dir.resolve("images").resolve("b").resolve(".img." + java.util.UUID.randomUUID() + ".partial");
+            java.nio.file.Files.write(left, new byte[10]);
+            java.nio.file.Files.setLastModifiedTime(left, java.nio.file.attribute.FileTime.from(
+                    java.time.Instant.now().minus(BlobStore.STALE_AFTER).minusSeconds(60)));
             stores.cleanup();
             assertThat(java.nio.file.Files.list(dir.resolve("images").resolve("b")).count()).isZero();
         }
