@@ -74,7 +74,10 @@ public interface BlobStore extends AutoCloseable {
      */
     void cleanup() throws IOException;
 
-    /** Releases the store's threads and connections; blobs stay. No other call may follow. */
+    /**
+     * Releases the store's threads and connections once the work they have in flight has settled (an abandoned
+     * writer's last parts); blobs stay. Idempotent; no other call may follow.
+     */
     @Override
     default void close() {}
 }
