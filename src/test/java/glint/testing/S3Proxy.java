@@ -8,6 +8,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -45,59 +46,88 @@ public final class S3Proxy {
     private static final Pattern STARTED = Pattern.compile("Started ServerConnector.*\\{127\\.0\\.0\\.1:(\\d+)\\}");
     private static S3Proxy shared;
 
-    private final Process process;
+    private final Path dir;
     private final Path dataDir;
-    private final int port;
     private final S3Client client;
+    private Process process;
+    private int port;
 
-    private S3Proxy(Process process, Path dataDir, int port) {
-        this.process = process;
-        this.dataDir = dataDir;
-        this.port = port;
+    private S3Proxy(Path dir) throws IOException {
+        this.dir = dir;
+        this.dataDir = Files.createDirectories(dir.resolve("data"));
+        launch(0);
         this.client = S3Client.builder().endpointOverride(URI.create(endpoint())).region(Region.US_EAST_1).forcePathStyle(true)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
                 // S3Proxy refuses the SDK's default request checksums (a trailer), as many S3-compatible services
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
                 .build();
+        Runtime.getRuntime().addShutdownHook(new Thread(this::stop));
     }
 
     /** The JVM's S3Proxy, started on first use. */
     public static synchronized S3Proxy shared() {
         if (shared == null) {
-            shared = start();
-            Runtime.getRuntime().addShutdownHook(new Thread(shared.process::destroyForcibly));
+            shared = startOwn();
         }
         return shared;
     }
 
-    private static S3Proxy start() {
+    /** An S3Proxy of the caller's own, which it may {@link #stop()} and {@link #restart()} (and must stop). */
+    public static S3Proxy startOwn() {
         try {
-            Path jar = Path.of(System.getProperty("glint.test.s3proxy.jar", "target/s3proxy/s3proxy.jar"));
-            if (!Files.isRegularFile(jar)) {
-                throw new IllegalStateException(jar + " is missing: run the tests through Maven (mvn test), which copies it");
+            return new S3Proxy(Files.createTempDirectory("glint-s3proxy-"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Kills the process, as a crash of the service would. Its data stays. */
+    public synchronized void stop() {
+        if (process != null) {
+            process.destroyForcibly();
+            try {
+                process.waitFor();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
-            Path dir = Files.createTempDirectory("glint-s3proxy-");
-            Path data = Files.createDirectories(dir.resolve("data"));
+            process = null;
+        }
+    }
+
+    /** Starts the service again on the same port and data. */
+    public synchronized void restart() {
+        stop();
+        launch(port);
+    }
+
+    private void launch(int onPort) {
+        Path jar = Path.of(System.getProperty("glint.test.s3proxy.jar", "target/s3proxy/s3proxy.jar"));
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: run the tests through Maven (mvn test), which copies it");
+        }
+        try {
             Path properties = dir.resolve("s3proxy.properties");
             Files.writeString(properties, String.join("\n",
-                    "s3proxy.endpoint=http://127.0.0.1:0",
+                    "s3proxy.endpoint=http://127.0.0.1:" + onPort,
                     "s3proxy.authorization=aws-v2-or-v4",
                     "s3proxy.identity=" + ACCESS_KEY,
                     "s3proxy.credential=" + SECRET_KEY,
                     "jclouds.provider=filesystem",
-                    "jclouds.filesystem.basedir=" + data, ""));
+                    "jclouds.filesystem.basedir=" + dataDir, ""));
             Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", jar.toString(),
                     "--properties", properties.toString())
                     .redirectErrorStream(true).start();
-            CompletableFuture<Integer> port = new CompletableFuture<>();
+            CompletableFuture<Integer> listening = new CompletableFuture<>();
             Deque<String> lastLines = new ArrayDeque<>();
-            Thread reader = new Thread(() -> drain(p, port, lastLines), "s3proxy-output");
+            Path log = dir.resolve("s3proxy.log");
+            Thread reader = new Thread(() -> drain(p, listening, lastLines, log), "s3proxy-output");
             reader.setDaemon(true);
             reader.start();
             try {
-                return new S3Proxy(p, data, port.get(60, TimeUnit.SECONDS));
+                port = listening.get(60, TimeUnit.SECONDS);
+                process = p;
             } catch (Exception e) {
                 p.destroyForcibly();
                 synchronized (lastLines) {
@@ -109,11 +139,17 @@ public final class S3Proxy {
         }
     }
 
-    /** Reads S3Proxy's output to its end (a full pipe would stop it), telling its port once it listens. */
-    private static void drain(Process p, CompletableFuture<Integer> port, Deque<String> lastLines) {
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+    /**
+     * Reads S3Proxy's output to its end (a full pipe would stop it) into {@code log}, beside its data directory,
+     * telling its port once it listens.
+     */
+    private static void drain(Process p, CompletableFuture<Integer> port, Deque<String> lastLines, Path log) {
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+             java.io.Writer file = Files.newBufferedWriter(log, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
             String line;
             while ((line = out.readLine()) != null) {
+                file.write(line + "\n");
+                file.flush();
                 Matcher m = STARTED.matcher(line);
                 if (m.find()) {
                     port.complete(Integer.parseInt(m.group(1)));
@@ -128,7 +164,7 @@ public final class S3Proxy {
         } catch (IOException e) {
             // the process ended
         }
-        port.completeExceptionally(new IllegalStateException("S3Proxy exited with " + p.exitValue()));
+        port.completeExceptionally(new IllegalStateException("S3Proxy's output ended: it exited"));
     }
 
     public String endpoint() {
