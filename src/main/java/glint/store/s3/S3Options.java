@@ -41,8 +41,8 @@ public record S3Options(String host, String accessKey, String secretKey, String 
         Reader r = new Reader(storeId, options);
         int chunkMb = r.integer("s3_store_large_object_chunk_size", 10);
         if (chunkMb < MIN_CHUNK_MB || chunkMb > MAX_CHUNK_MB) {
-            throw r.bad("s3_store_large_object_chunk_size must be between " + MIN_CHUNK_MB + " and " + MAX_CHUNK_MB
-                    + " (MB), not " + chunkMb);
+            throw r.bad("s3_store_large_object_chunk_size must be at least " + MIN_CHUNK_MB + " MB (and at most "
+                    + MAX_CHUNK_MB + "), not " + chunkMb);
         }
         int threads = r.integer("s3_store_thread_pools", 10);
         if (threads <= 0) {
