@@ -16,7 +16,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -48,8 +47,6 @@ public final class FileStore implements BlobStore {
     public static final long DEFAULT_FLUSH_EVERY = 64L << 20;
     /** Mapping window for reads: large enough to amortise map/unmap, small enough to keep resident memory low. */
     static final long WINDOW = 16L << 20;
-    private static final String TMP_PREFIX = ".";
-    private static final String TMP_SUFFIX = ".partial";
 
     private final String id;
     private final Path dir;
@@ -121,7 +118,7 @@ public final class FileStore implements BlobStore {
         if (Files.exists(target)) {
             throw new BlobExistsException(target.toUri().toString());
         }
-        Path tmp = dir.resolve(TMP_PREFIX + imageId + "." + UUID.randomUUID() + TMP_SUFFIX);
+        Path tmp = dir.resolve(PartialFiles.newName(imageId));
         FileChannel channel = direct != null ? DirectAppender.open(tmp)
                 : FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         writing.add(tmp);
@@ -319,9 +316,9 @@ public final class FileStore implements BlobStore {
         }
         boolean removed = Files.deleteIfExists(file);
         String name = file.getFileName().toString();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, TMP_PREFIX + name + ".*" + TMP_SUFFIX)) {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, PartialFiles.globOf(name))) {
             for (Path f : files) {
-                if (name.equals(imageIdOfTemporary(f)) && !writing.contains(f)) {
+                if (name.equals(PartialFiles.imageIdOf(f)) && !writing.contains(f)) {
                     removed |= Files.deleteIfExists(f); // an interrupted write to this location
                 }
             }
@@ -335,9 +332,9 @@ public final class FileStore implements BlobStore {
     @Override
     public void cleanup() throws IOException {
         Instant staleBefore = clock.instant().minus(staleAfter);
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, TMP_PREFIX + "*" + TMP_SUFFIX)) {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, PartialFiles.globOf("*"))) {
             for (Path f : files) {
-                if (imageIdOfTemporary(f) != null && !writing.contains(f) && !modifiedAfter(f, staleBefore)) {
+                if (PartialFiles.imageIdOf(f) != null && !writing.contains(f) && !modifiedAfter(f, staleBefore)) {
                     Files.deleteIfExists(f);
                 }
             }
@@ -351,24 +348,6 @@ public final class FileStore implements BlobStore {
         } catch (NoSuchFileException e) {
             return true; // committed or aborted meanwhile: nothing to remove
         }
-    }
-
-    /** The image id in a temporary file's name {@code .<image-id>.<uuid>.partial}; null for any other name. */
-    private static String imageIdOfTemporary(Path file) {
-        String n = file.getFileName().toString();
-        if (!n.startsWith(TMP_PREFIX) || !n.endsWith(TMP_SUFFIX)) {
-            return null;
-        }
-        String body = n.substring(TMP_PREFIX.length(), n.length() - TMP_SUFFIX.length());
-        int dot = body.lastIndexOf('.');
-        if (dot < 0) {
-            return null;
-        }
-        if (!body.substring(dot + 1).matches("[0-9a-fA-F-]{8,36}")) { // the random part, a UUID
-            return null;
-        }
-        String id = body.substring(0, dot);
-        return BlobNames.valid(id) ? id : null;
     }
 
     /** The file of a location of this store: a {@code file:} URL of a plain name directly in the store's directory. */

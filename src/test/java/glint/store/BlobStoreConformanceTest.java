@@ -51,6 +51,14 @@ public abstract class BlobStoreConformanceTest {
         store.close();
     }
 
+    /** A write of {@link #UNFINISHED} bytes to {@code id} whose process was killed. */
+    private BlobWriter interruptedWrite(String id, long seed) throws Exception {
+        BlobWriter unfinished = store.create(id); // the process "dies" while writing: no commit, no abort
+        unfinished.write(ByteBuffer.wrap(TestBytes.bytes(seed, UNFINISHED)));
+        crash(unfinished);
+        return unfinished;
+    }
+
     private BlobStore restartedLater() throws Exception {
         return reopenStore(Clock.offset(Clock.systemUTC(), BlobStore.STALE_AFTER.plus(Duration.ofMinutes(1))));
     }
@@ -259,9 +267,7 @@ public abstract class BlobStoreConformanceTest {
     @Test
     void cleanupRemovesStaleInterruptedWritesButNotCommittedData() throws Exception {
         String committed = put(newId(), 11, 2 << 20, 1 << 16);
-        BlobWriter unfinished = store.create(newId()); // the process "dies" while writing: no commit, no abort
-        unfinished.write(ByteBuffer.wrap(TestBytes.bytes(12, UNFINISHED)));
-        crash(unfinished);
+        BlobWriter unfinished = interruptedWrite(newId(), 12);
         assertThat(storedObjects()).hasSize(2);
 
         BlobStore restarted = restartedLater();
@@ -281,9 +287,7 @@ public abstract class BlobStoreConformanceTest {
     @Test
     void cleanupLeavesYoungInterruptedWritesAloneAndDeleteRemovesThem() throws Exception {
         String id = newId();
-        BlobWriter unfinished = store.create(id);
-        unfinished.write(ByteBuffer.wrap(TestBytes.bytes(14, UNFINISHED)));
-        crash(unfinished);
+        BlobWriter unfinished = interruptedWrite(id, 14);
         BlobStore restarted = reopenStore(Clock.systemUTC());
         try {
             restarted.cleanup(); // as young as a live upload of another node: kept

@@ -19,6 +19,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -35,6 +37,7 @@ import software.amazon.awssdk.services.s3.model.MultipartUpload;
  * rather than allocate). Reads are ranged GETs streamed to the sink.
  */
 public final class S3Store implements BlobStore {
+    private static final Logger LOG = LoggerFactory.getLogger(S3Store.class);
     /** Read buffer: as Jetty's response buffers. */
     static final int READ_BUFFER = 256 * 1024;
 
@@ -72,6 +75,12 @@ public final class S3Store implements BlobStore {
                     return t;
                 });
         senders.allowCoreThreadTimeOut(true);
+        if (parts.maxBuffers() < options.threadPools() + 1) {
+            LOG.warn("store {}: the heap ({} MiB) holds {} part buffers of {} MiB, so {} parts in flight rather than "
+                    + "s3_store_thread_pools = {}; give Java more heap (GLINT_JAVA_OPTS=-Xmx…) for more",
+                    id, Runtime.getRuntime().maxMemory() >> 20, parts.maxBuffers(), options.chunkSize() >> 20,
+                    parts.maxBuffers() - 1, options.threadPools());
+        }
     }
 
     /** {@code s3_store_thread_pools} in flight plus one filling, within a quarter of the heap; at least two. */
