@@ -1,6 +1,7 @@
 package glint.store.s3;
 
 import glint.store.BufferPool;
+import glint.store.StorageFullException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.ArrayList;
@@ -89,6 +90,9 @@ final class PartUploads {
     /** Throws the first failure of a part, if any: a writer stops at once rather than at commit. */
     void throwIfFailed() throws IOException {
         IOException e = failed();
+        if (e instanceof StorageFullException) {
+            throw new StorageFullException(e.getMessage(), e); // here, on the writer's thread; still a full store
+        }
         if (e != null) {
             throw new IOException(e.getMessage(), e);
         }
