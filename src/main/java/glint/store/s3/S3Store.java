@@ -228,9 +228,14 @@ public final class S3Store implements BlobStore {
         Instant staleBefore = clock.instant().minus(staleAfter);
         try {
             for (MultipartUpload u : client.listMultipartUploadsPaginator(b -> b.bucket(options.bucket())).uploads()) {
-                if (BlobNames.valid(u.key()) && !openUploads.contains(u.uploadId()) && !u.initiated().isAfter(staleBefore)
-                        && !partSentAfter(u, staleBefore)) {
-                    abortUpload(u);
+                if (BlobNames.valid(u.key()) && !openUploads.contains(u.uploadId()) && !u.initiated().isAfter(staleBefore)) {
+                    try {
+                        if (!partSentAfter(u, staleBefore)) {
+                            abortUpload(u);
+                        }
+                    } catch (SdkException e) { // housekeeping: the next start tries again
+                        LOG.warn("store {}: could not clean up the upload {} of {}: {}", id, u.uploadId(), u.key(), e.getMessage());
+                    }
                 }
             }
         } catch (SdkException e) {
