@@ -130,7 +130,7 @@ public final class App implements AutoCloseable {
         ExecutorService hashers = Executors.newCachedThreadPool(daemonThreads("hash"));
         StoreRegistry dataStores = StoreRegistry.from(config.stores());
         dataStores.all().forEach(s -> LOG.info("store {}: {}{}", s.id(), s.type(),
-                s instanceof FileStore f ? " in " + f.directory() + (f.directIo() ? ", direct I/O" : ", buffered I/O") : ""));
+                s instanceof FileStore f ? " in " + f.directory() + (f.directIo() ? ", direct I/O" : ", buffered I/O") : " " + s));
         dataStores.withReserved(new FileStore(StoreRegistry.STAGING, config.imports().stagingDir()));
         JdbcDataJournal journal = new JdbcDataJournal(database);
         UploadPipeline pipeline = new UploadPipeline(hashers);

@@ -1,6 +1,7 @@
 package glint.cache;
 
 import glint.image.DataCache;
+import glint.store.BlobExistsException;
 import glint.store.BlobNotFoundException;
 import glint.store.BlobWriter;
 import glint.store.ByteSink;
@@ -65,7 +66,8 @@ public final class ImageCache implements DataCache {
     public ImageCache(Path dir, long maxSize, Clock clock) throws IOException {
         this.dir = dir.toAbsolutePath().normalize();
         this.queueDir = this.dir.resolve("queue");
-        this.files = new FileStore("cache", this.dir, 0, false);
+        // the cache directory is this node's alone: every leftover found at start is an interrupted write of it
+        this.files = new FileStore("cache", this.dir, 0, false, java.time.Duration.ZERO, Clock.systemUTC());
         this.maxSize = maxSize;
         this.clock = clock;
         Files.createDirectories(queueDir);
@@ -162,7 +164,7 @@ public final class ImageCache implements DataCache {
                 throw new IOException("data of image " + imageId + " has checksum " + actual + ", expected " + md5.get());
             }
             writer.commit();
-        } catch (FileAlreadyExistsException e) {
+        } catch (BlobExistsException e) {
             dequeue(imageId);
             return false;
         }

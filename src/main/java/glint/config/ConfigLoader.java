@@ -195,11 +195,13 @@ public final class ConfigLoader {
     private static StoresConfig stores(IniFile ini, Path dataDir) {
         Optional<String> enabled = ini.get("DEFAULT", "enabled_backends");
         if (enabled.isEmpty()) {
-            String dir = ini.get("glance_store", "filesystem_store_datadir").orElse(dataDir.resolve("images").toString());
-            Map<String, String> options = new java.util.HashMap<>(Map.of("filesystem_store_datadir", dir));
-            ini.get("glance_store", "filesystem_store_direct_io").ifPresent(v -> options.put("filesystem_store_direct_io", v));
-            StoreConfig only = new StoreConfig("file", ini.get("glance_store", "default_store").orElse("file"), "",
-                    Map.copyOf(options));
+            // Glance's single store: its type is [glance_store] default_store, its options are in [glance_store]; its id
+            // (what locations and journal entries name) is the type
+            String type = ini.get("glance_store", "default_store").orElse("file").strip();
+            Map<String, String> options = new java.util.HashMap<>(ini.section("glance_store"));
+            options.values().removeIf(String::isBlank);
+            options.putIfAbsent("filesystem_store_datadir", dataDir.resolve("images").toString());
+            StoreConfig only = new StoreConfig(type, type, "", Map.copyOf(options));
             return new StoresConfig(List.of(only), only.id(), false);
         }
         List<StoreConfig> stores = new ArrayList<>();

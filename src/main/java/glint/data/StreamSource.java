@@ -1,5 +1,6 @@
 package glint.data;
 
+import glint.store.BufferPool;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;

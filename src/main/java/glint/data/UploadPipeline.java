@@ -3,6 +3,7 @@ package glint.data;
 import glint.error.ErrorKind;
 import glint.error.GlintException;
 import glint.store.BlobWriter;
+import glint.store.BufferPool;
 import glint.store.StorageFullException;
 import java.io.IOException;
 import java.io.InputStream;

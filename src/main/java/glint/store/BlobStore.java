@@ -1,30 +1,48 @@
 package glint.store;
 
 import java.io.IOException;
+import java.time.Duration;
 
 /**
  * The storage seam: one place that keeps opaque, immutable blobs (image data) under locations it chooses. Backends
- * (file now; S3, Swift, Ceph RBD later) implement this and pass {@code BlobStoreConformanceTest}, in the manner of
+ * (file, S3; Swift, Ceph RBD later) implement this and pass {@code BlobStoreConformanceTest}, in the manner of
  * distribution/distribution's {@code StorageDriver} and its test suite.
  *
- * <p>Locations are strings kept in the database, in glance_store's URL form, e.g. {@code file:///var/lib/glint/images/<image-id>}.
+ * <p>Locations are strings kept in the database, in glance_store's URL form, e.g. {@code file:///var/lib/glint/images/<image-id>},
+ * {@code s3://s3.example.com/bucket/<image-id>}.
  * A store only serves locations it issued (a location outside its reach is "not found", never read).
+ *
+ * <p><b>Interrupted writes.</b> A writer whose process died (a crash, a kill) neither committed nor aborted, and may
+ * leave data behind (a temporary file, an unfinished multipart upload). Such leftovers are removed in two ways:
+ * <ul>
+ *   <li>this node's, at once: the caller journals each location before the first byte (the data journal) and at
+ *       start calls {@link #delete} on the locations its journal still names, which removes the interrupted write to
+ *       that location with the blob;</li>
+ *   <li>any node's, by age: {@link #cleanup()} removes leftovers whose write made no progress for the store's age
+ *       bound ({@link #STALE_AFTER} by default), for a crash before the journal entry or a node that never returns.</li>
+ * </ul>
+ * Neither ever touches a committed blob of another location or a write still open in this process, and the age bound
+ * keeps the live writes of other nodes sharing the backing storage safe (a live write progresses: the HTTP server
+ * times an idle upload out long before).
  *
  * <p>Implementations are thread-safe; each {@link BlobWriter} is used by one thread at a time.
  */
 public interface BlobStore extends AutoCloseable {
+    /** The default age bound of {@link #cleanup()}: twelve times the HTTP server's idle timeout of five minutes. */
+    Duration STALE_AFTER = Duration.ofHours(1);
+
     /** The store's id, as in Glance's {@code enabled_backends = id:type} ({@code file} for the single default store). */
     String id();
 
-    /** The backend type as configured: {@code file}, later {@code s3}, {@code swift}, {@code rbd}. */
+    /** The backend type as configured: {@code file}, {@code s3}; later {@code swift}, {@code rbd}. */
     String type();
 
     /**
      * Starts a new blob for an image. Its {@link BlobWriter#location() location} is known at once, so a caller can
      * journal it before the first byte. Nothing is visible under that location until {@link BlobWriter#commit()}.
      *
-     * @throws IllegalArgumentException if {@code imageId} is not a plain name (letters, digits, {@code - _ .})
-     * @throws java.nio.file.FileAlreadyExistsException if a committed blob of that image already exists
+     * @throws IllegalArgumentException if {@code imageId} is not a {@linkplain BlobNames valid name}
+     * @throws BlobExistsException if a committed blob of that image already exists: blobs are never overwritten
      */
     BlobWriter create(String imageId) throws IOException;
 
@@ -42,16 +60,24 @@ public interface BlobStore extends AutoCloseable {
     /** The size in bytes of a committed blob. @throws BlobNotFoundException if there is none */
     long size(String location) throws IOException;
 
-    /** Removes a committed blob, durably. Idempotent: an absent blob is fine. */
+    /**
+     * Removes the blob at {@code location}, durably, and the leftovers of an interrupted write to it (one not open in
+     * this process): so a node's journal names everything to remove after a crash. A read in progress either
+     * completes with the blob's bytes or fails; it never delivers other bytes. Idempotent: an absent blob, or a
+     * location this store did not issue, is fine.
+     */
     void delete(String location) throws IOException;
 
     /**
-     * Start-up housekeeping: removes the leftovers of writers that neither committed nor aborted (a crash or a kill).
-     * Committed blobs are never touched. Call before serving, while no writer of this store is open.
+     * Housekeeping, at start: removes the leftovers of interrupted writes that made no progress for the store's age
+     * bound, whichever node wrote them. Never a committed blob, never a write open in this process.
      */
     void cleanup() throws IOException;
 
-    /** Releases the store's threads and connections; blobs stay. No other call may follow. */
+    /**
+     * Releases the store's threads and connections once the work they have in flight has settled (an abandoned
+     * writer's last parts); blobs stay. Idempotent; no other call may follow.
+     */
     @Override
     default void close() {}
 }

@@ -6,35 +6,34 @@ import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Pattern;
 
 /**
  * Blobs as files in one directory, glance_store's filesystem store layout ({@code filesystem_store_datadir}):
  * <pre>
  *   DIR/&lt;image-id&gt;                     committed blob, location file:///DIR/&lt;image-id&gt;
- *   DIR/.&lt;image-id&gt;.&lt;random&gt;.partial   blob being written; removed by abort(), or by cleanup() after a crash
+ *   DIR/.&lt;image-id&gt;.&lt;uuid&gt;.partial     blob being written; removed by abort(), after a crash by
+ *                                     delete(location) (the journal names it) or by cleanup() once stale
  * </pre>
  * A commit fsyncs the temporary file, renames it over the final name (atomic within one directory) and fsyncs the
- * directory, so a final name only ever shows a complete blob, also after a power cut. A writer holds a lock on its
- * temporary file, which the operating system drops when the process dies: {@link #cleanup()} removes only unlocked
- * temporary files, so a node restarting on a directory shared with other nodes (NFS) leaves their uploads alone.
- * By default the file is written through the page cache and
+ * directory, so a final name only ever shows a complete blob, also after a power cut. A temporary file is stale when
+ * it was last modified {@code staleAfter} ago (a live writer modifies it with every write), so a node restarting on a
+ * directory shared with other nodes (NFS) leaves their uploads alone. By default the file is written through the page cache and
  * flushed in the background every {@code flushEvery} bytes, overlapping the disk writes with the transfer so that the
  * final fsync is short (2 GiB: 850 MB/s with a 64 MiB interval against 370–650 MB/s with one fsync at the end, on the
  * development VM). With direct I/O on ({@link DirectAppender}, where the file system allows it) blobs bypass the page
@@ -48,13 +47,12 @@ public final class FileStore implements BlobStore {
     public static final long DEFAULT_FLUSH_EVERY = 64L << 20;
     /** Mapping window for reads: large enough to amortise map/unmap, small enough to keep resident memory low. */
     static final long WINDOW = 16L << 20;
-    private static final String TMP_PREFIX = ".";
-    private static final String TMP_SUFFIX = ".partial";
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]{0,199}");
 
     private final String id;
     private final Path dir;
     private final long flushEvery;
+    private final Duration staleAfter;
+    private final Clock clock;
     private final ExecutorService flusher;
     /** Null when writes go through the page cache. */
     private final DirectAppender direct;
@@ -66,14 +64,24 @@ public final class FileStore implements BlobStore {
         this(id, dir, DEFAULT_FLUSH_EVERY, false);
     }
 
+    /** A store with the default age bound {@link BlobStore#STALE_AFTER} on the system clock. */
+    public FileStore(String id, Path dir, long flushEvery, boolean directIo) throws IOException {
+        this(id, dir, flushEvery, directIo, STALE_AFTER, Clock.systemUTC());
+    }
+
     /**
      * @param flushEvery bytes between background flushes of buffered writes; 0 for a single fsync at commit
      * @param directIo write with direct I/O if the file system allows it
+     * @param staleAfter the age bound of {@link #cleanup()}; zero for a directory only this process writes to
+     * @param clock what {@code staleAfter} is measured against
      */
-    public FileStore(String id, Path dir, long flushEvery, boolean directIo) throws IOException {
+    public FileStore(String id, Path dir, long flushEvery, boolean directIo, Duration staleAfter, Clock clock)
+            throws IOException {
         this.id = id;
         this.dir = dir.toAbsolutePath().normalize();
         this.flushEvery = flushEvery;
+        this.staleAfter = staleAfter;
+        this.clock = clock;
         Files.createDirectories(this.dir);
         this.direct = directIo ? DirectAppender.probe(this.dir) : null;
         AtomicInteger n = new AtomicInteger();
@@ -109,11 +117,6 @@ public final class FileStore implements BlobStore {
         Path tmp = temporary(imageId);
         FileChannel channel = direct != null ? DirectAppender.open(tmp)
                 : FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        try {
-            channel.tryLock(); // held until the channel closes: marks the file as written by a live process
-        } catch (IOException e) {
-            // a file system without locks: cleanup() cannot tell live writers from dead ones there
-        }
         writing.add(tmp);
         return new FileWriter(tmp, target, channel, direct == null ? null : direct.stream(channel));
     }
@@ -142,33 +145,22 @@ public final class FileStore implements BlobStore {
 
     /** The final name of a new blob: a plain name, not taken yet. */
     private Path newTarget(String name) throws IOException {
-        if (!NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("not a valid blob name: '" + name + "'");
-        }
-        Path target = dir.resolve(name);
+        Path target = dir.resolve(BlobNames.requireValid(name));
         // glance_store's filesystem driver refuses to overwrite existing data (Duplicate) in the same way
         if (Files.exists(target)) {
-            throw new FileAlreadyExistsException(target.toString(), null, "data of image " + name + " already stored");
+            throw new BlobExistsException(target.toUri().toString());
         }
         return target;
     }
 
+    /** A writer's temporary name (see {@link PartialFiles}): what {@link #cleanup()} knows as an interrupted write. */
     private Path temporary(String name) {
-        return dir.resolve(TMP_PREFIX + name + "." + UUID.randomUUID() + TMP_SUFFIX);
+        return dir.resolve(PartialFiles.newName(name));
     }
 
     /** A {@link ProgramOutput} ended: its temporary file is no longer this store's to keep. */
     void released(Path tmp) {
         writing.remove(tmp);
-    }
-
-    /**
-     * Test aid: drops a writer as a killed process would. Its temporary file stays, unlocked, for {@link #cleanup()}.
-     */
-    void crash(BlobWriter writer) throws IOException {
-        FileWriter w = (FileWriter) writer;
-        w.channel.close();
-        writing.remove(w.tmp);
     }
 
     private final class FileWriter implements BlobWriter {
@@ -244,8 +236,7 @@ public final class FileStore implements BlobStore {
                     directStream.release();
                 }
                 channel.force(true);
-                // rename(2): the final name appears complete or not at all. The file stays open (and locked) until
-                // then, so that another node's cleanup() never takes it for a dead writer's leftover.
+                // rename(2): the final name appears complete or not at all
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
                 moved = true;
                 writing.remove(tmp);
@@ -361,17 +352,27 @@ public final class FileStore implements BlobStore {
         } catch (BlobNotFoundException e) {
             return; // not ours, so nothing of ours to delete
         }
-        if (Files.deleteIfExists(file)) {
+        boolean removed = Files.deleteIfExists(file);
+        String name = file.getFileName().toString();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, PartialFiles.globOf(name))) {
+            for (Path f : files) {
+                if (name.equals(PartialFiles.imageIdOf(f)) && !writing.contains(f)) {
+                    removed |= Files.deleteIfExists(f); // an interrupted write to this location
+                }
+            }
+        }
+        if (removed) {
             syncDirectory(); // else the file may come back after a power cut, with its journal entry already gone
         }
     }
 
-    /** Removes the temporary files of writers that died: those no live process holds a lock on. */
+    /** Removes the temporary files of other writers (dead ones, or another node's) not modified for {@code staleAfter}. */
     @Override
     public void cleanup() throws IOException {
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, TMP_PREFIX + "*" + TMP_SUFFIX)) {
+        Instant staleBefore = clock.instant().minus(staleAfter);
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, PartialFiles.globOf("*"))) {
             for (Path f : files) {
-                if (!writing.contains(f) && !lockedByLiveWriter(f)) {
+                if (PartialFiles.imageIdOf(f) != null && !writing.contains(f) && !modifiedAfter(f, staleBefore)) {
                     Files.deleteIfExists(f);
                 }
             }
@@ -379,17 +380,11 @@ public final class FileStore implements BlobStore {
         syncDirectory();
     }
 
-    private static boolean lockedByLiveWriter(Path file) throws IOException {
-        try (FileChannel probe = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            return probe.tryLock() == null; // null: another process holds it; ours is released with the probe
+    private static boolean modifiedAfter(Path file, Instant instant) throws IOException {
+        try {
+            return Files.getLastModifiedTime(file).toInstant().isAfter(instant);
         } catch (NoSuchFileException e) {
             return true; // committed or aborted meanwhile: nothing to remove
-        } catch (OverlappingFileLockException e) {
-            // Another store object of this JVM on the same directory writes it. (Closing the probe may drop that
-            // lock, as POSIX locks go with any close: one store per directory per process avoids this.)
-            return true;
-        } catch (IOException e) {
-            return false; // no locks on this file system: every temporary file counts as a leftover
         }
     }
 
@@ -405,7 +400,7 @@ public final class FileStore implements BlobStore {
         } catch (IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
             throw new BlobNotFoundException(location);
         }
-        if (!dir.equals(p.getParent()) || !NAME.matcher(p.getFileName().toString()).matches()) {
+        if (!dir.equals(p.getParent()) || !BlobNames.valid(p.getFileName().toString())) {
             throw new BlobNotFoundException(location);
         }
         return p;

@@ -14,10 +14,9 @@ import java.nio.file.StandardOpenOption;
  * {@link #commit()} or {@link #abort()} ends it, nothing is visible under {@link #location()} before the commit, and
  * the location is known from the start so that it can be journalled first.
  *
- * <p>Unlike a writer's, the temporary file carries no lock (the program takes its own locks on it, which a lock of
- * ours would refuse): this store's own {@link FileStore#cleanup()} leaves it alone while it is open, and after a
- * crash the next start removes it, but a second node cleaning up the same directory would not see it as alive. The
- * staging directory, its only user, belongs to one node.
+ * <p>Its temporary file has a writer's partial name: this store's own {@link FileStore#cleanup()} leaves it alone while
+ * it is open, and after a crash removes it once it is stale, as any interrupted write. The staging directory, its
+ * only user, belongs to one node.
  */
 public final class ProgramOutput {
     private final FileStore store;

@@ -3,6 +3,8 @@ package glint.store;
 import glint.config.GlintConfig.StoreConfig;
 import glint.config.GlintConfig.StoresConfig;
 import glint.error.GlintException;
+import glint.store.s3.S3Options;
+import glint.store.s3.S3Store;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Collection;
@@ -17,7 +19,7 @@ import java.util.Optional;
  */
 public final class StoreRegistry implements AutoCloseable {
     /** Backend types this build can create. */
-    public static final List<String> TYPES = List.of("file");
+    public static final List<String> TYPES = List.of("file", "s3");
     /** Glance's reserved store for staged import data; never a target a client can name. */
     public static final String STAGING = "os_glance_staging_store";
 
@@ -61,6 +63,9 @@ public final class StoreRegistry implements AutoCloseable {
                             + direct + "'");
                 }
                 return new FileStore(s.id(), Path.of(dir), FileStore.DEFAULT_FLUSH_EVERY, Boolean.parseBoolean(direct));
+            }
+            case "s3" -> {
+                return new S3Store(s.id(), S3Options.parse(s.id(), s.options()));
             }
             default -> throw new IllegalArgumentException("store '" + s.id() + "': unknown store type '" + s.type()
                     + "' (supported: " + String.join(", ", TYPES) + ")");

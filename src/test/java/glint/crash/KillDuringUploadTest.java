@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import glint.testing.ApiClient;
 import glint.testing.GlintProcess;
+import glint.testing.S3Proxy;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -13,13 +14,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code kill -9} of a real Glint process in the middle of an upload: after a restart the image is back to
- * {@code queued}, takes data again, and no byte of the interrupted upload is left on disk.
+ * {@code queued}, takes data again, and no byte of the interrupted upload is left in the store: on disk (file store)
+ * or in the bucket (s3 store, where the upload was a multipart upload with parts sent).
  */
 class KillDuringUploadTest {
     @RegisterExtension
@@ -27,7 +30,21 @@ class KillDuringUploadTest {
 
     @Test
     void killDashNineMidUploadLeavesAQueuedImageAndNoData() throws Exception {
-        site.create("glint-crash-", "");
+        killMidUpload("", this::files);
+    }
+
+    @Test
+    void killDashNineMidUploadToS3LeavesAQueuedImageAndNoUpload() throws Exception {
+        S3Proxy s3 = S3Proxy.shared();
+        String bucket = s3.newBucket();
+        StringBuilder config = new StringBuilder("[glance_store]\ndefault_store = s3\n");
+        s3.storeOptions(bucket, "s3_store_large_object_chunk_size", "5").forEach((k, v) -> config.append(k).append(" = ").append(v).append('\n'));
+        killMidUpload(config.toString(), () -> s3.storedObjects(bucket));
+    }
+
+    /** Starts Glint with {@code config}, kills it once {@code stored} shows partial data of an upload, restarts it. */
+    private void killMidUpload(String config, Callable<List<?>> stored) throws Exception {
+        site.create("glint-crash-", config);
         GlintProcess glint = site.start();
         ApiClient admin = glint.admin();
         String id = admin.post("/v2/images", obj("name", "crash", "disk_format", "raw", "container_format", "bare"))
@@ -46,11 +63,12 @@ class KillDuringUploadTest {
             out.flush();
             // the server has taken the upload in hand once the image says so
             long deadline = System.nanoTime() + 30_000_000_000L;
-            while (!admin.get("/v2/images/" + id).json().get("status").asText().equals("saving") && System.nanoTime() < deadline) {
+            while ((!admin.get("/v2/images/" + id).json().get("status").asText().equals("saving") || stored.call().isEmpty())
+                    && System.nanoTime() < deadline) {
                 out.write(chunk);
             }
             assertThat(admin.get("/v2/images/" + id).json().get("status").asText()).isEqualTo("saving");
-            assertThat(files()).as("partial data exists before the crash").isNotEmpty();
+            assertThat(stored.call()).as("partial data exists before the crash").isNotEmpty();
             glint.kill();
         } catch (IOException connectionDiedWithTheServer) {
             // expected when the process is gone while we write
@@ -60,7 +78,7 @@ class KillDuringUploadTest {
         glint = site.start();
         admin = glint.admin();
         assertThat(admin.get("/v2/images/" + id).json().get("status").asText()).isEqualTo("queued");
-        assertThat(files()).as("no data of the interrupted upload survives").isEmpty();
+        assertThat(stored.call()).as("no data of the interrupted upload survives").isEmpty();
         byte[] data = new byte[4096];
         new Random(2).nextBytes(data);
         assertThat(admin.put("/v2/images/" + id + "/file", data, "Content-Type", "application/octet-stream").status()).isEqualTo(204);

@@ -1,11 +1,12 @@
 package glint.data;
 
+import glint.error.ErrorKind;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import glint.error.ErrorKind;
 import glint.error.GlintException;
 import glint.store.BlobWriter;
+import glint.store.BufferPool;
 import glint.store.FileStore;
 import glint.store.StorageFullException;
 import glint.testing.TestBytes;

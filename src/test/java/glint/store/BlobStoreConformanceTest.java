@@ -7,10 +7,13 @@ import glint.testing.TestBytes;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -20,7 +23,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What every {@link BlobStore} backend must do, as distribution/distribution's storage driver test suite: each
- * backend's test extends this class and says how to open its store.
+ * backend's test extends this class and says how to open its store; the rules are all here, run unchanged.
  */
 public abstract class BlobStoreConformanceTest {
     protected BlobStore store;
@@ -28,17 +31,37 @@ public abstract class BlobStoreConformanceTest {
     /** A store over fresh, empty backing storage (a temporary directory, a new bucket...). */
     protected abstract BlobStore openStore() throws Exception;
 
-    /** A new instance over the same backing storage, as after a restart of the process. */
-    protected abstract BlobStore reopenStore() throws Exception;
+    /**
+     * A new instance over the same backing storage, as after a restart of the process (or another node), with the
+     * default age bound {@link BlobStore#STALE_AFTER} measured on {@code clock}.
+     */
+    protected abstract BlobStore reopenStore(Clock clock) throws Exception;
 
     /** Everything the backend physically holds (files, objects, partial uploads), by name: to prove nothing leaks. */
     protected abstract List<String> storedObjects() throws Exception;
 
+    /** More than two parts of the smallest size S3 allows: an interrupted write has left something behind. */
+    private static final int UNFINISHED = 12 << 20;
+
     /**
-     * Makes a writer look like one of a process that was killed (no commit, no abort, the process gone), to the
-     * store and to a {@link #reopenStore() reopened} one.
+     * A writer of a process that was killed: no commit, no abort, and the process gone. The writer is never touched
+     * again, and its store is closed (what it had in flight settles) and not used either, only a reopened one.
      */
-    protected abstract void crash(BlobWriter writer) throws Exception;
+    private void crash(BlobWriter writer) {
+        store.close();
+    }
+
+    /** A write of {@link #UNFINISHED} bytes to {@code id} whose process was killed. */
+    private BlobWriter interruptedWrite(String id, long seed) throws Exception {
+        BlobWriter unfinished = store.create(id); // the process "dies" while writing: no commit, no abort
+        unfinished.write(ByteBuffer.wrap(TestBytes.bytes(seed, UNFINISHED)));
+        crash(unfinished);
+        return unfinished;
+    }
+
+    private BlobStore restartedLater() throws Exception {
+        return reopenStore(Clock.offset(Clock.systemUTC(), BlobStore.STALE_AFTER.plus(Duration.ofMinutes(1))));
+    }
 
     /** The largest buffer a download may hand to a sink: downloads must not need memory in proportion to a blob. */
     protected long maxReadBuffer() {
@@ -242,13 +265,12 @@ public abstract class BlobStoreConformanceTest {
     }
 
     @Test
-    void cleanupRemovesUnfinishedWritesButNotCommittedData() throws Exception {
+    void cleanupRemovesStaleInterruptedWritesButNotCommittedData() throws Exception {
         String committed = put(newId(), 11, 2 << 20, 1 << 16);
-        BlobWriter unfinished = store.create(newId()); // the process "dies" while writing: no commit, no abort
-        unfinished.write(ByteBuffer.wrap(TestBytes.bytes(12, 1 << 20)));
-        crash(unfinished);
+        BlobWriter unfinished = interruptedWrite(newId(), 12);
+        assertThat(storedObjects()).hasSize(2);
 
-        BlobStore restarted = reopenStore();
+        BlobStore restarted = restartedLater();
         try {
             restarted.cleanup();
             assertThat(storedObjects()).hasSize(1);
@@ -260,5 +282,99 @@ public abstract class BlobStoreConformanceTest {
         } finally {
             restarted.close();
         }
+    }
+
+    @Test
+    void cleanupLeavesYoungInterruptedWritesAloneAndDeleteRemovesThem() throws Exception {
+        String id = newId();
+        BlobWriter unfinished = interruptedWrite(id, 14);
+        BlobStore restarted = reopenStore(Clock.systemUTC());
+        try {
+            restarted.cleanup(); // as young as a live upload of another node: kept
+            assertThat(storedObjects()).isNotEmpty();
+            restarted.delete(unfinished.location()); // this node's journal names it: removed at once
+            assertThat(storedObjects()).isEmpty();
+            assertThatThrownBy(() -> restarted.size(unfinished.location())).isInstanceOf(BlobNotFoundException.class);
+            String again = restarted.create(id).location(); // the image can be uploaded again
+            assertThat(again).isEqualTo(unfinished.location());
+        } finally {
+            restarted.close();
+        }
+    }
+
+    @Test
+    void deleteLeavesAWriteOpenInThisProcessAlone() throws Exception {
+        String id = newId();
+        BlobWriter live = store.create(id);
+        live.write(ByteBuffer.wrap(TestBytes.bytes(15, 1000)));
+        store.delete(live.location());
+        live.write(ByteBuffer.wrap(TestBytes.bytes(15, 1000)));
+        assertThat(store.size(live.commit())).isEqualTo(2000);
+    }
+
+    @Test
+    void refusesToOverwriteCommittedData() throws Exception {
+        String id = newId();
+        String location = put(id, 16, 10, 10);
+        assertThatThrownBy(() -> store.create(id)).isInstanceOf(BlobExistsException.class);
+        assertThat(get(location, 0, 10)).isEqualTo(TestBytes.bytes(16, 10));
+        assertThat(storedObjects()).hasSize(1);
+    }
+
+    @Test
+    void refusesInvalidNames() {
+        for (String bad : List.of("", ".", "..", "../x", "a/b", ".hidden", "x\u0000", "a b", "x".repeat(201))) {
+            assertThatThrownBy(() -> store.create(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
+    void concurrentReadersOfOneBlob() throws Exception {
+        int size = 5_000_011;
+        String location = put(newId(), 17, size, 1 << 20);
+        int readers = 6;
+        ExecutorService pool = Executors.newFixedThreadPool(readers);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<Long>> done = new ArrayList<>();
+            for (int i = 0; i < readers; i++) {
+                long offset = i * 100_000L;
+                done.add(pool.submit(() -> {
+                    start.await();
+                    TestBytes.CheckingSink sink = new TestBytes.CheckingSink(17, offset);
+                    store.read(location, offset, size - offset, sink);
+                    return sink.received() + offset;
+                }));
+            }
+            start.countDown();
+            for (Future<Long> f : done) {
+                assertThat(f.get()).isEqualTo(size);
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    @Test
+    void aReadRacingADeleteDeliversTheBlobsBytesOrFails() throws Exception {
+        long size = (24L << 20) + 7;
+        String location = put(newId(), 18, (int) size, 1 << 20);
+        TestBytes.CheckingSink checking = new TestBytes.CheckingSink(18, 0); // fails on any wrong byte
+        boolean[] deleted = {false};
+        try {
+            store.read(location, 0, size, buf -> {
+                if (!deleted[0]) {
+                    deleted[0] = true;
+                    store.delete(location); // while the read is under way
+                }
+                checking.write(buf);
+            });
+            assertThat(checking.received()).isEqualTo(size); // the read completed: all of the blob's bytes
+        } catch (java.io.IOException e) {
+            assertThat(checking.received()).isLessThan(size); // or it failed, after a correct prefix
+        }
+        assertThat(deleted[0]).isTrue();
+        assertThatThrownBy(() -> store.size(location)).isInstanceOf(BlobNotFoundException.class);
+        assertThat(storedObjects()).isEmpty();
     }
 }

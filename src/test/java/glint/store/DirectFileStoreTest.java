@@ -7,6 +7,7 @@ import glint.testing.TestBytes;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,8 +24,8 @@ class DirectFileStoreTest extends FileStoreTest {
     }
 
     @Override
-    protected BlobStore reopenStore() throws Exception {
-        return new FileStore("file", dir.resolve("images"), FileStore.DEFAULT_FLUSH_EVERY, true);
+    protected BlobStore reopenStore(Clock clock) throws Exception {
+        return new FileStore("file", dir.resolve("images"), FileStore.DEFAULT_FLUSH_EVERY, true, BlobStore.STALE_AFTER, clock);
     }
 
     @BeforeEach

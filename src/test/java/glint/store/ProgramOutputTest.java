@@ -3,7 +3,7 @@ package glint.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.file.FileAlreadyExistsException;
+import glint.store.BlobExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -35,7 +35,7 @@ class ProgramOutputTest {
         assertThat(store.size(out.location())).isEqualTo(3);
         assertThat(store.file(out.location())).isEqualTo(dir.toAbsolutePath().resolve("img.raw"));
         assertThat(filesIn(dir)).isEqualTo(1);
-        assertThatThrownBy(() -> store.createForProgram("img.raw")).isInstanceOf(FileAlreadyExistsException.class);
+        assertThatThrownBy(() -> store.createForProgram("img.raw")).isInstanceOf(BlobExistsException.class);
     }
 
     @Test

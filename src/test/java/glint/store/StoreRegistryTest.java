@@ -9,6 +9,8 @@ import glint.config.GlintConfig.StoresConfig;
 import glint.config.IniFile;
 import glint.error.ErrorKind;
 import glint.error.GlintException;
+import glint.store.s3.S3Options;
+import glint.store.s3.S3Store;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -71,11 +73,58 @@ class StoreRegistryTest {
     void cleanupCoversEveryStore() throws Exception {
         try (StoreRegistry stores = StoreRegistry.from(configOf(
                 "[DEFAULT]", "enabled_backends = a:file, b:file", "[glance_store]", "default_backend = a"))) {
-            BlobWriter left = stores.get("b").create("img");
-            left.write(java.nio.ByteBuffer.wrap(new byte[10]));
-            ((FileStore) stores.get("b")).crash(left);
+            // a write a dead node left behind, untouched for longer than the age bound
+            java.nio.file.Path left = dir.resolve("images").resolve("b").resolve(".img." + java.util.UUID.randomUUID() + ".partial");
+            java.nio.file.Files.write(left, new byte[10]);
+            java.nio.file.Files.setLastModifiedTime(left, java.nio.file.attribute.FileTime.from(
+                    java.time.Instant.now().minus(BlobStore.STALE_AFTER).minusSeconds(60)));
             stores.cleanup();
             assertThat(java.nio.file.Files.list(dir.resolve("images").resolve("b")).count()).isZero();
+        }
+    }
+
+    @Test
+    void s3StoresAsGlanceConfiguresThem() throws Exception {
+        try (StoreRegistry stores = StoreRegistry.from(configOf(
+                "[DEFAULT]", "enabled_backends = fast:file, objects:s3",
+                "[glance_store]", "default_backend = fast",
+                "[objects]", "s3_store_host = https://s3.example.com", "s3_store_access_key = AK", "s3_store_secret_key = SK",
+                "s3_store_bucket = images", "s3_store_large_object_chunk_size = 8", "s3_store_thread_pools = 4",
+                "s3_store_bucket_url_format = path", "s3_store_create_bucket_on_put = true"))) {
+            S3Store objects = (S3Store) stores.get("objects");
+            assertThat(objects.type()).isEqualTo("s3");
+            S3Options o = objects.options();
+            assertThat(o.chunkSize()).isEqualTo(8 << 20);
+            assertThat(o.threadPools()).isEqualTo(4);
+            assertThat(o.largeObjectSize()).isEqualTo(100L << 20);
+            assertThat(o.createBucketOnPut()).isTrue();
+            assertThat(o.urlFormat()).isEqualTo(S3Options.UrlFormat.PATH);
+            assertThat(o.toString()).doesNotContain("SK", "AK");
+        }
+        try (StoreRegistry single = StoreRegistry.from(configOf("[glance_store]", "default_store = s3",
+                "s3_store_host = 127.0.0.1:9000", "s3_store_access_key = AK", "s3_store_secret_key = SK",
+                "s3_store_bucket = images"))) {
+            assertThat(single.defaultStore().id()).isEqualTo("s3");
+            assertThat(single.defaultStore()).isInstanceOf(S3Store.class);
+        }
+    }
+
+    @Test
+    void s3OptionsAreCheckedAtStartAsGlanceStoreDoes() {
+        String[] base = {"[DEFAULT]", "enabled_backends = objects:s3", "[glance_store]", "default_backend = objects",
+                "[objects]", "s3_store_host = 127.0.0.1:9000", "s3_store_access_key = AK", "s3_store_secret_key = SK"};
+        assertThatThrownBy(() -> StoreRegistry.from(configOf(base))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("objects").hasMessageContaining("Could not find s3_store_bucket");
+        for (String[] bad : List.of(new String[] {"s3_store_large_object_chunk_size = 4", "at least"},
+                new String[] {"s3_store_thread_pools = 0", "s3_store_thread_pools"},
+                new String[] {"s3_store_bucket_url_format = dns", "s3_store_bucket_url_format"},
+                new String[] {"s3_store_create_bucket_on_put = maybe", "s3_store_create_bucket_on_put"})) {
+            List<String> lines = new java.util.ArrayList<>(List.of(base));
+            lines.add("s3_store_bucket = images");
+            lines.add(bad[0]);
+            assertThatThrownBy(() -> StoreRegistry.from(configOf(lines.toArray(String[]::new)))).as(bad[0])
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("store 'objects'")
+                    .hasMessageContaining(bad[1]);
         }
     }
 }

@@ -6,12 +6,12 @@ import glint.error.ErrorKind;
 import glint.error.GlintException;
 import glint.image.Image;
 import glint.image.ImageStatus;
+import glint.store.BlobExistsException;
 import glint.task.Task;
 import glint.task.TaskLifecycle;
 import glint.task.TaskStatus;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -69,7 +69,7 @@ public final class ImportService implements AutoCloseable {
         ImportBlobs.Blob blob;
         try {
             blob = blobs.create(blobs.staging(), id);
-        } catch (FileAlreadyExistsException e) {
+        } catch (BlobExistsException e) {
             throw GlintException.conflict("The image " + id + " has data on staging");
         }
         Image uploading = props.staged(image).toBuilder().status(ImageStatus.UPLOADING).updatedAt(images.now()).build();

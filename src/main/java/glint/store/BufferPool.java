@@ -1,4 +1,4 @@
-package glint.data;
+package glint.store;
 
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -7,7 +7,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Big byte buffers shared by all uploads and reused, so that steady uploading allocates nothing, with a hard cap on
+ * Big byte buffers shared by all uploads (glint.data's pipeline reads streams into them, the S3 store's writers
+ * copy parts into them) and reused, so that steady uploading allocates nothing, with a hard cap on
  * how many exist: at most {@code maxBuffers} are ever allocated, so the memory of all uploads together is bounded
  * whatever their number and size. When all are in use, {@link #acquire()} waits (and {@link #tryAcquire()} says no):
  * uploads then share the buffers and go slower instead of exhausting the heap. Thread-safe.
