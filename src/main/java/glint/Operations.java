@@ -2,7 +2,8 @@ package glint;
 
 import glint.config.GlintConfig.MetricsConfig;
 import glint.metrics.Metrics;
-import glint.metrics.MetricsServer;
+import glint.http.HttpServer;
+import glint.metrics.MetricsHandler;
 import java.util.Optional;
 import java.util.OptionalInt;
 import org.slf4j.Logger;
@@ -12,10 +13,13 @@ import org.slf4j.LoggerFactory;
 final class Operations implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Operations.class);
 
-    private final Metrics metrics;
-    private final Optional<MetricsServer> server;
+    /** Scrapes are few and quick. */
+    private static final int METRICS_THREADS = 8;
 
-    private Operations(Metrics metrics, Optional<MetricsServer> server) {
+    private final Metrics metrics;
+    private final Optional<HttpServer> server;
+
+    private Operations(Metrics metrics, Optional<HttpServer> server) {
         this.metrics = metrics;
         this.server = server;
     }
@@ -25,7 +29,8 @@ final class Operations implements AutoCloseable {
         if (!metrics.enabled()) {
             return new Operations(metrics, Optional.empty());
         }
-        MetricsServer server = new MetricsServer(config.bindHost(), config.bindPort(), metrics);
+        HttpServer server = new HttpServer(config.bindHost(), config.bindPort(), new MetricsHandler(metrics), "metrics",
+                METRICS_THREADS);
         try {
             server.start();
         } catch (Exception e) {
@@ -33,7 +38,7 @@ final class Operations implements AutoCloseable {
             throw new IllegalArgumentException("[metrics] cannot listen on " + config.bindHost() + ":" + config.bindPort()
                     + ": " + e.getMessage(), e);
         }
-        LOG.info("metrics (Prometheus) on http://{}:{}{}", config.bindHost(), server.port(), MetricsServer.PATH);
+        LOG.info("metrics (Prometheus) on http://{}:{}{}", config.bindHost(), server.port(), MetricsHandler.PATH);
         return new Operations(metrics, Optional.of(server));
     }
 

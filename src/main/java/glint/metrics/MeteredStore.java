@@ -30,6 +30,18 @@ public final class MeteredStore implements BlobStore {
         T run() throws IOException;
     }
 
+    @FunctionalInterface
+    private interface Action {
+        void run() throws IOException;
+    }
+
+    private void counted(String operation, Action action) throws IOException {
+        counted(operation, () -> {
+            action.run();
+            return null;
+        });
+    }
+
     private <T> T counted(String operation, Call<T> call) throws IOException {
         try {
             return call.run();
@@ -77,10 +89,7 @@ public final class MeteredStore implements BlobStore {
 
             @Override
             public void write(ByteBuffer data) throws IOException {
-                counted("write", () -> {
-                    writer.write(data);
-                    return null;
-                });
+                counted("write", () -> writer.write(data));
             }
 
             @Override
@@ -102,10 +111,7 @@ public final class MeteredStore implements BlobStore {
 
     @Override
     public void read(String location, long offset, long length, ByteSink sink) throws IOException {
-        counted("read", () -> {
-            store.read(location, offset, length, sink);
-            return null;
-        });
+        counted("read", () -> store.read(location, offset, length, sink));
     }
 
     @Override
@@ -115,18 +121,12 @@ public final class MeteredStore implements BlobStore {
 
     @Override
     public void delete(String location) throws IOException {
-        counted("delete", () -> {
-            store.delete(location);
-            return null;
-        });
+        counted("delete", () -> store.delete(location));
     }
 
     @Override
     public void cleanup() throws IOException {
-        counted("cleanup", () -> {
-            store.cleanup();
-            return null;
-        });
+        counted("cleanup", store::cleanup);
     }
 
     @Override
