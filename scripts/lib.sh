@@ -92,6 +92,12 @@ ensure_image_tools() {
   apt_install qemu-utils genisoimage fdisk cryptsetup-bin dosfstools
 }
 
+# Prometheus's own exposition parser (prometheus_client), which the metrics tests parse Glint's /metrics with, run
+# with /usr/bin/python3.
+ensure_metrics_parser() {
+  apt_install python3-prometheus-client
+}
+
 pg_can_login() {
   psql -w -h 127.0.0.1 -p 5432 -U postgres -d postgres -Atqc 'select 1' </dev/null >/dev/null 2>&1
 }

@@ -26,6 +26,14 @@ import glint.api.InfoApi;
 import glint.api.ImportApi;
 import glint.api.TaskView;
 import glint.api.TasksApi;
+import glint.api.HealthcheckApi;
+import glint.health.Healthcheck;
+import glint.metrics.DataMetrics;
+import glint.metrics.MeteredStore;
+import glint.metrics.Metrics;
+import glint.metrics.RequestMetrics;
+import glint.metrics.ServiceGauges;
+import java.util.concurrent.ThreadPoolExecutor;
 import glint.db.JdbcTaskRepository;
 import glint.image.imports.GlanceDownloadMetadata;
 import glint.image.imports.GlanceDownloadSource;
@@ -101,9 +109,11 @@ public final class App implements AutoCloseable {
     private final IdentityService identity;
     private final Optional<CachePrefetcher> prefetcher;
     private final ImportService imports;
+    private final Operations operations;
 
     private App(GlintConfig config, HttpServer server, Database database, IdentityService identity,
-                Optional<CachePrefetcher> prefetcher, ImportService imports) {
+                Optional<CachePrefetcher> prefetcher, ImportService imports, Operations operations) {
+        this.operations = operations;
         this.prefetcher = prefetcher;
         this.imports = imports;
         this.config = config;
@@ -114,11 +124,13 @@ public final class App implements AutoCloseable {
 
     public static App start(GlintConfig config) throws Exception {
         ObjectMapper json = Json.mapper();
-        Database database = Database.open(config.database());
+        Metrics metrics = Metrics.from(config.operations().metrics());
+        Database database = Database.open(config.database(), metrics.registry());
         database.migrate();
 
         IdentityWiring identityWiring = IdentityWiring.start(config, database, json);
         Router router = identityWiring.router();
+        router.listener(new RequestMetrics(metrics.registry()));
         IdentityService identity = identityWiring.identity();
 
         JdbcImageRepository imageRepository = new JdbcImageRepository(database);
@@ -128,10 +140,11 @@ public final class App implements AutoCloseable {
         ImageService images = new ImageService(imageRepository, access, protections.withPolicy(policy), config.images(),
                 Clock.systemUTC());
         ExecutorService hashers = Executors.newCachedThreadPool(daemonThreads("hash"));
-        StoreRegistry dataStores = StoreRegistry.from(config.stores());
-        dataStores.all().forEach(s -> LOG.info("store {}: {}{}", s.id(), s.type(),
-                s instanceof FileStore f ? " in " + f.directory() + (f.directIo() ? ", direct I/O" : ", buffered I/O") : " " + s));
-        dataStores.withReserved(new FileStore(StoreRegistry.STAGING, config.imports().stagingDir()));
+        StoreRegistry dataStores = StoreRegistry.from(config.stores(), s -> new MeteredStore(s, metrics.registry()));
+        dataStores.all().forEach(s -> LOG.info("store {}: {}", s.id(), s.describe()));
+        // staging belongs to this node (node_staging_uri): what a crash left there is stale at the next start
+        dataStores.withReserved(new FileStore(StoreRegistry.STAGING, config.imports().stagingDir(),
+                FileStore.DEFAULT_FLUSH_EVERY, false, Duration.ZERO, Clock.systemUTC()));
         JdbcDataJournal journal = new JdbcDataJournal(database);
         UploadPipeline pipeline = new UploadPipeline(hashers);
         HashAlgorithm hashAlgorithm = HashAlgorithm.of(config.images().hashingAlgorithm());
@@ -163,8 +176,11 @@ public final class App implements AutoCloseable {
                 ImportPlugins.build(config.imports().plugins(), new ImportStaging(importBlobs, importImages), formatRules,
                         formatOptions, config.images().imageSizeCap()),
                 new StoreImport(importImages, importBlobs, dataStores, importProperties, hashers), importRevert, importBlobs);
+        ThreadPoolExecutor importPool = (ThreadPoolExecutor) Executors.newFixedThreadPool(config.imports().taskThreads(),
+                daemonThreads("import"));
+        ServiceGauges.importTasks(metrics.registry(), importPool);
         ImportService imports = new ImportService(importChecks, importImages, importBlobs, importProperties, taskLifecycle,
-                importTask, Executors.newFixedThreadPool(config.imports().taskThreads(), daemonThreads("import")));
+                importTask, importPool);
         // before imageData.recover(), which removes the data this reverts
         new ImportRecovery(taskLifecycle, importImages, importBlobs, importRevert, multiStore).recover();
         imageData.recover();
@@ -175,7 +191,7 @@ public final class App implements AutoCloseable {
             c.recover();
             CachePrefetcher p = new CachePrefetcher(c, imageRepository, dataStores, config.cache().prefetchDelay());
             p.start();
-            imageData.useCache(c);
+            imageData.useCache(ServiceGauges.imageCache(metrics.registry(), c));
             cache = Optional.of(c);
             prefetcher = Optional.of(p);
             LOG.info("image cache in {} (image_cache_max_size {} bytes)", c.directory(), config.cache().maxSize());
@@ -195,19 +211,23 @@ public final class App implements AutoCloseable {
         }
         new ImagesApi(images, imageData, new ImageRequests(schemas, new SchemaValidator(), json),
                 new ListQueryParser(config.images()), view, createHeaders).register(router);
-        new ImageDataApi(imageData, config.stores().multiStore()).register(router);
+        DataMetrics dataMetrics = new DataMetrics(metrics.registry());
+        new ImageDataApi(imageData, config.stores().multiStore(), dataMetrics).register(router);
         new InfoApi(config.stores(), config.imports().enabledMethods()).register(router);
         TaskView taskView = new TaskView();
         TaskService taskService = new TaskService(access, taskRepository, Clock.systemUTC());
-        new ImportApi(imports, taskService, taskView, json, config.stores().multiStore()).register(router);
+        new ImportApi(imports, taskService, taskView, json, config.stores().multiStore(), dataMetrics).register(router);
         new TasksApi(taskService, taskView, json).register(router);
         new CacheApi(new CacheService(access, cache, prefetcher)).register(router);
         new MembersApi(new MemberService(access, new JdbcMemberRepository(database), config.images().memberQuota(),
                 Clock.systemUTC())).register(router);
         registerMetadefs(router, json, policy, database, config);
+        new HealthcheckApi(Healthcheck.from(config.operations().healthcheck(), database::ping, dataStores.all()), json,
+                Clock.systemUTC()).register(router);
 
         HttpServer server = new HttpServer(config.server().host(), config.server().port(), router);
         server.start();
+        Operations operations = Operations.start(config.operations().metrics(), metrics);
         String host = List.of("0.0.0.0", "::", "[::]").contains(config.server().host()) ? "127.0.0.1" : config.server().host();
         String baseUrl = config.server().publicEndpoint().orElse("http://" + host + ":" + server.port());
         identityWiring.listening(baseUrl);
@@ -222,7 +242,7 @@ public final class App implements AutoCloseable {
         }
         LOG.info("Glint serving the Image API v2 on http://{}:{} (database {}, data dir {})",
                 config.server().host(), server.port(), database.dialect(), config.dataDir());
-        return new App(config, server, database, identity, prefetcher, imports);
+        return new App(config, server, database, identity, prefetcher, imports, operations);
     }
 
     /** The metadata definitions API (/v2/metadefs, /v2/schemas/metadefs). */
@@ -295,6 +315,11 @@ public final class App implements AutoCloseable {
         return server.port();
     }
 
+    /** The port of the metrics listener; empty with {@code [metrics] enabled = false}. */
+    public java.util.OptionalInt metricsPort() {
+        return operations.metricsPort();
+    }
+
     /** The built-in identity; none in keystone mode. */
     public IdentityService identity() {
         if (identity == null) {
@@ -321,5 +346,6 @@ public final class App implements AutoCloseable {
         prefetcher.ifPresent(CachePrefetcher::close);
         imports.close();
         database.close();
+        operations.close();
     }
 }

@@ -57,6 +57,13 @@ public final class Main {
             System.exit(2);
             return;
         }
+        try {
+            LogSetup.apply(config.operations().log());
+        } catch (IllegalArgumentException e) {
+            System.err.println("glint: configuration error: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         if (loadMetadefs) {
             int failed = 0;
             for (var outcome : App.loadMetadefs(config, java.nio.file.Path.of(args[2]))) {

@@ -7,6 +7,7 @@ import glint.http.RequestBodySource;
 import glint.http.Router;
 import glint.image.ImageDataService;
 import glint.image.ImageDataService.Download;
+import glint.metrics.DataMetrics;
 import java.io.IOException;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -15,10 +16,12 @@ import java.util.OptionalLong;
 public final class ImageDataApi {
     private final ImageDataService data;
     private final boolean multiStore;
+    private final DataMetrics metrics;
 
-    public ImageDataApi(ImageDataService data, boolean multiStore) {
+    public ImageDataApi(ImageDataService data, boolean multiStore, DataMetrics metrics) {
         this.data = data;
         this.multiStore = multiStore;
+        this.metrics = metrics;
     }
 
     public void register(Router router) {
@@ -40,7 +43,10 @@ public final class ImageDataApi {
             expected = OptionalLong.of(contentLength);
         }
         Optional<String> store = multiStore ? ex.header("X-Image-Meta-Store") : Optional.empty();
-        data.upload(ex.context(), ex.pathParam("image_id"), new RequestBodySource(ex.bodySource()), expected, store);
+        try (DataMetrics.InFlight uploading = metrics.started(DataMetrics.Operation.UPLOAD)) {
+            data.upload(ex.context(), ex.pathParam("image_id"),
+                    metrics.received(new RequestBodySource(ex.bodySource()), DataMetrics.Operation.UPLOAD), expected, store);
+        }
         ex.sendEmpty(204);
     }
 
@@ -60,7 +66,7 @@ public final class ImageDataApi {
             ex.status(200);
             ex.setHeader("Content-Length", Long.toString(d.image().size().orElseThrow()));
         }
-        data.send(d, buffer -> ex.write(buffer, false));
+        data.send(d, metrics.sent(buffer -> ex.write(buffer, false)));
         ex.write(java.nio.ByteBuffer.allocate(0), true);
     }
 

@@ -8,6 +8,7 @@ import glint.http.Exchange;
 import glint.http.Router;
 import glint.image.imports.ImportRequest;
 import glint.image.imports.ImportService;
+import glint.metrics.DataMetrics;
 import glint.task.TaskService;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,8 +28,11 @@ public final class ImportApi {
     private final TaskView view;
     private final ObjectMapper json;
     private final boolean multiStore;
+    private final DataMetrics metrics;
 
-    public ImportApi(ImportService imports, TaskService tasks, TaskView view, ObjectMapper json, boolean multiStore) {
+    public ImportApi(ImportService imports, TaskService tasks, TaskView view, ObjectMapper json, boolean multiStore,
+                     DataMetrics metrics) {
+        this.metrics = metrics;
         this.imports = imports;
         this.tasks = tasks;
         this.view = view;
@@ -52,7 +56,8 @@ public final class ImportApi {
             throw new GlintException(ErrorKind.UNSUPPORTED_MEDIA_TYPE, "Invalid content type " + type);
         }
         long length = ex.contentLength();
-        try (InputStream body = ex.bodyStream()) {
+        try (DataMetrics.InFlight staging = metrics.started(DataMetrics.Operation.STAGE);
+             InputStream body = metrics.received(ex.bodyStream(), DataMetrics.Operation.STAGE)) {
             imports.stage(ex.context(), ex.pathParam("image_id"), body, length >= 0 ? OptionalLong.of(length) : OptionalLong.empty());
         }
         ex.sendEmpty(204);

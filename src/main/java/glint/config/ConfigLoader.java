@@ -76,7 +76,7 @@ public final class ConfigLoader {
                 .map(f -> new GlintConfig.PropertyProtectionConfig(Path.of(f),
                         ini.get("DEFAULT", "property_protection_rule_format").orElse("roles")));
         return new GlintConfig(server, database, stores(ini, dataDir), images, identity, policyFile, protection, dataDir,
-                cache(ini, dataDir), imports(ini, dataDir), imageFormat(ini));
+                cache(ini, dataDir), imports(ini, dataDir), imageFormat(ini), OperationsOptions.read(ini));
     }
 
     private static GlintConfig.ImageFormatConfig imageFormat(IniFile ini) {
@@ -180,7 +180,7 @@ public final class ConfigLoader {
                 .orElseThrow(() -> new IllegalArgumentException("[" + section + "] " + option + " is required with [identity] mode = keystone"));
     }
 
-    private static boolean bool(String name, String value) {
+    static boolean bool(String name, String value) {
         return switch (value.strip().toLowerCase(java.util.Locale.ROOT)) {
             case "true", "yes", "on", "1" -> true;
             case "false", "no", "off", "0" -> false;

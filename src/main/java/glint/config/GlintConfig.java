@@ -19,7 +19,30 @@ public record GlintConfig(
         Path dataDir,
         CacheConfig cache,
         ImportConfig imports,
-        ImageFormatConfig imageFormat) {
+        ImageFormatConfig imageFormat,
+        OperationsConfig operations) {
+
+    /** What an operator runs Glint with beside the API: {@code [healthcheck]}, {@code [metrics]} and the logs. */
+    public record OperationsConfig(HealthcheckConfig healthcheck, MetricsConfig metrics, LogConfig log) {}
+
+    /**
+     * oslo.middleware's {@code [healthcheck]} options: {@code backends} in the order they run (Glance's paste
+     * default: {@code disable_by_file}; Glint's {@code database} and {@code stores} too), {@code detailed},
+     * {@code disable_by_file_path}, {@code disable_by_file_paths} (port → path), {@code enable_by_file_paths},
+     * {@code allowed_source_ranges} (CIDRs; empty: everyone) and {@code ignore_proxied_requests}.
+     */
+    public record HealthcheckConfig(List<String> backends, boolean detailed, Optional<Path> disableByFilePath,
+                                    Map<Integer, Path> disableByFilePaths, List<Path> enableByFilePaths,
+                                    List<String> allowedSourceRanges, boolean ignoreProxiedRequests) {}
+
+    /** {@code [metrics]}: Prometheus metrics, off by default, on a listener of their own (loopback by default). */
+    public record MetricsConfig(boolean enabled, String bindHost, int bindPort) {}
+
+    /**
+     * oslo.log's {@code [DEFAULT] use_json} (one JSON object per line), {@code debug} (DEBUG for Glint's loggers) and
+     * {@code log_config_append} (here: a Logback configuration file, which then decides everything).
+     */
+    public record LogConfig(boolean useJson, boolean debug, Optional<Path> configAppend) {}
 
     /**
      * Content inspection ({@code [image_format]}): Glance's {@code require_image_format_match},

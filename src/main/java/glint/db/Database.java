@@ -2,11 +2,13 @@ package glint.db;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import glint.config.GlintConfig.DatabaseConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.flywaydb.core.Flyway;
 
 /**
@@ -19,13 +21,25 @@ import org.flywaydb.core.Flyway;
 public final class Database implements AutoCloseable {
     private final HikariDataSource pool;
     private final Dialect dialect;
+    private final DatabaseErrors errors;
+    private final int validSeconds;
 
-    private Database(HikariDataSource pool, Dialect dialect) {
+    private Database(HikariDataSource pool, Dialect dialect, DatabaseErrors errors, int validSeconds) {
         this.pool = pool;
         this.dialect = dialect;
+        this.errors = errors;
+        this.validSeconds = validSeconds;
     }
 
     public static Database open(DatabaseConfig config) {
+        return open(config, new io.micrometer.core.instrument.composite.CompositeMeterRegistry());
+    }
+
+    /**
+     * The pool, its meters ({@code hikaricp_connections_*}: HikariCP's own) and Glint's
+     * {@code glint_database_errors_total{kind}} in {@code registry}.
+     */
+    public static Database open(DatabaseConfig config, MeterRegistry registry) {
         Dialect dialect = Dialect.fromUrl(config.url());
         HikariConfig hikari = new HikariConfig();
         hikari.setJdbcUrl(config.url());
@@ -54,7 +68,9 @@ public final class Database implements AutoCloseable {
         if (dialect == Dialect.MARIADB) {
             hikari.addDataSourceProperty("sessionVariables", "sql_mode='STRICT_ALL_TABLES,ANSI_QUOTES'");
         }
-        return new Database(new HikariDataSource(hikari), dialect);
+        hikari.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(registry));
+        return new Database(new HikariDataSource(hikari), dialect, new DatabaseErrors(registry),
+                (int) Math.max(1, config.poolTimeout().toSeconds()));
     }
 
     private static void createParentDirectory(String url) {
@@ -99,8 +115,27 @@ public final class Database implements AutoCloseable {
         try (Connection c = pool.getConnection()) {
             return work.run(c);
         } catch (SQLException e) {
-            throw Unavailable.translate(e);
+            throw failed(e);
         }
+    }
+
+    /**
+     * For the healthcheck: a pooled connection that the driver finds valid, within {@code [database] pool_timeout}.
+     *
+     * @throws glint.error.GlintException UNAVAILABLE when there is none in time
+     */
+    public void ping() {
+        read(c -> {
+            if (!c.isValid(validSeconds)) {
+                throw new java.sql.SQLNonTransientConnectionException("the pooled connection is not valid", "08003");
+            }
+            return null;
+        });
+    }
+
+    private RuntimeException failed(SQLException e) {
+        errors.count(e);
+        return Unavailable.translate(e);
     }
 
     /**
@@ -132,7 +167,7 @@ public final class Database implements AutoCloseable {
             }
             // the pool puts autocommit back when the connection returns
         } catch (SQLException e) {
-            throw Unavailable.translate(e);
+            throw failed(e);
         }
     }
 

@@ -42,6 +42,25 @@ final class Unavailable {
                 : new Database.DatabaseException(e);
     }
 
+    /**
+     * What kind of failure this is, for {@code glint_database_errors_total}: {@code busy} (SQLite's lock held past
+     * {@code busy_timeout}), {@code unreachable} (the other 503s), {@code constraint} (a key broken: a 409, or taken as
+     * "there already"), {@code error} (a 500).
+     */
+    static String kind(SQLException e) {
+        if (matches(e)) {
+            Throwable t = e;
+            for (int depth = 0; t != null && depth < MAX_DEPTH; depth++, t = t.getCause() == t ? null : t.getCause()) {
+                if (t instanceof SQLiteException s && isBusy(s)) {
+                    return "busy";
+                }
+            }
+            return "unreachable";
+        }
+        String state = e.getSQLState();
+        return state != null && state.startsWith("23") ? "constraint" : "error";
+    }
+
     static boolean matches(SQLException e) {
         Throwable t = e;
         for (int depth = 0; t != null && depth < MAX_DEPTH; depth++) {
@@ -62,10 +81,11 @@ final class Unavailable {
         if (state != null && (state.startsWith("08") || POSTGRES_GOING_AWAY.contains(state))) {
             return true;
         }
-        if (e instanceof SQLiteException) {
-            int primary = e.getErrorCode() & 0xff; // extended codes (SQLITE_BUSY_SNAPSHOT, …) carry the primary below
-            return primary == SQLITE_BUSY || primary == SQLITE_LOCKED;
-        }
-        return false;
+        return e instanceof SQLiteException s && isBusy(s);
+    }
+
+    private static boolean isBusy(SQLiteException e) {
+        int primary = e.getErrorCode() & 0xff; // extended codes (SQLITE_BUSY_SNAPSHOT, …) carry the primary below
+        return primary == SQLITE_BUSY || primary == SQLITE_LOCKED;
     }
 }

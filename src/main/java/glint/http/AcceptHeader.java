@@ -1,11 +1,11 @@
 package glint.http;
 
 /** Enough of RFC 7231 content negotiation to pick among a server's offers the way webob's {@code acceptable_offers} does. */
-final class AcceptHeader {
+public final class AcceptHeader {
     private AcceptHeader() {}
 
     /** The best offer, or {@code "text/plain"} when the header accepts none of them. No header accepts everything. */
-    static String preferred(String accept, String... offers) {
+    public static String preferred(String accept, String... offers) {
         if (accept == null || accept.isBlank()) {
             return offers[0];
         }

@@ -34,6 +34,7 @@ public final class Exchange {
     private Map<String, String> pathParams = Map.of();
     private Fields query;
     private RequestContext context;
+    private String route = Router.UNMATCHED;
 
     Exchange(Request request, Response response, ObjectMapper json, String requestId) {
         this.request = request;
@@ -60,6 +61,26 @@ public final class Exchange {
 
     void context(RequestContext context) {
         this.context = context;
+    }
+
+    /** The template of the route the path matched ({@code /v2/images/{image_id}}), or {@link Router#UNMATCHED}. */
+    public String route() {
+        return route;
+    }
+
+    void route(String template) {
+        this.route = template;
+    }
+
+    /** The client's address, as the connection says (no proxy header is believed). */
+    public java.net.InetAddress remoteAddress() {
+        return request.getConnectionMetaData().getRemoteSocketAddress() instanceof java.net.InetSocketAddress a
+                ? a.getAddress() : null;
+    }
+
+    /** The port the request came in on (oslo's {@code server_port}). */
+    public int localPort() {
+        return Request.getLocalPort(request);
     }
 
     void pathParams(Map<String, String> params) {

@@ -6,7 +6,17 @@ import java.util.Map;
 import java.util.Optional;
 
 /** One line of the route table: a method, a path template such as {@code /v2/images/{image_id}/tags/{tag}}, a handler. */
-public record Route(String method, String template, Handler handler, boolean authenticated) {
+public record Route(String method, String template, Handler handler, Access access) {
+
+    /** Whether a route needs an authenticated caller. */
+    public enum Access {
+        /** A valid token is required: 401 without one. */
+        AUTHENTICATED,
+        /** No token is looked at. */
+        PUBLIC,
+        /** Anyone; a valid token, if sent, names the caller (the healthcheck shows admins more). Never 401. */
+        OPTIONAL
+    }
 
     @FunctionalInterface
     public interface Handler {

@@ -3,6 +3,7 @@ package glint.http;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import glint.auth.Authenticator;
 import glint.auth.RequestContext;
+import glint.auth.RequestIds;
 import glint.data.ClientBodyException;
 import glint.error.ErrorKind;
 import glint.error.GlintException;
@@ -31,11 +32,14 @@ public final class Router extends Handler.Abstract {
     /** Glance's version negotiation rewrites /v2.0 … /v2.N to /v2 (glance/api/middleware/version_negotiation.py). */
     private static final Pattern VERSION_PREFIX = Pattern.compile("^/v2\\.[0-9]+(/|$)");
     private static final int MAX_REQUEST_ID_LENGTH = 64;
+    /** The route label of a request whose path fits no route. */
+    public static final String UNMATCHED = "unmatched";
 
     private final List<Route> routes = new ArrayList<>();
     private final ObjectMapper json;
     private final ErrorResponder errors;
     private final Authenticator authenticator;
+    private volatile RequestListener listener = RequestListener.NONE;
 
     public Router(ObjectMapper json, Authenticator authenticator) {
         this.json = json;
@@ -44,13 +48,24 @@ public final class Router extends Handler.Abstract {
     }
 
     public Router add(String method, String template, Route.Handler handler) {
-        routes.add(new Route(method, template, handler, true));
+        routes.add(new Route(method, template, handler, Route.Access.AUTHENTICATED));
         return this;
     }
 
     public Router addPublic(String method, String template, Route.Handler handler) {
-        routes.add(new Route(method, template, handler, false));
+        routes.add(new Route(method, template, handler, Route.Access.PUBLIC));
         return this;
+    }
+
+    /** A route anyone may call, where a valid token, if sent, names the caller ({@link Exchange#context()} else null). */
+    public Router addOptionallyAuthenticated(String method, String template, Route.Handler handler) {
+        routes.add(new Route(method, template, handler, Route.Access.OPTIONAL));
+        return this;
+    }
+
+    /** Who is told of each request answered (the metrics); call while wiring, before serving. */
+    public void listener(RequestListener listener) {
+        this.listener = listener;
     }
 
     @Override
@@ -61,6 +76,7 @@ public final class Router extends Handler.Abstract {
                 ? incomingId : "req-" + UUID.randomUUID();
         response.getHeaders().put("x-openstack-request-id", requestId);
         Exchange exchange = new Exchange(request, response, json, requestId);
+        RequestIds.Scope bound = RequestIds.bind(requestId);
         try {
             if (incomingId != null && incomingId.length() > MAX_REQUEST_ID_LENGTH) {
                 throw GlintException.badRequest("Request ID is longer than " + MAX_REQUEST_ID_LENGTH + " characters");
@@ -88,11 +104,27 @@ public final class Router extends Handler.Abstract {
             respondWithError(exchange, new GlintException(ErrorKind.INTERNAL,
                     "The server has either erred or is incapable of performing the requested operation.", Map.of(), e), callback);
         } finally {
-            RequestContext ctx = exchange.context();
-            ACCESS.info("{} {} {} {}ms {} {}", request.getMethod(), request.getHttpURI().getPathQuery(), response.getStatus(),
-                    (System.nanoTime() - start) / 1_000_000, requestId, ctx == null ? "-" : ctx.userId() + "/" + ctx.projectId());
+            long nanos = System.nanoTime() - start;
+            accessLog(request, response.getStatus(), nanos, exchange);
+            bound.close();
+            listener.answered(request.getMethod(), exchange.route(), response.getStatus(), nanos);
         }
         return true;
+    }
+
+    /**
+     * One line per request: method, path and query, status, milliseconds, request id, user/project. With JSON logs
+     * the same as fields ({@code method}, {@code path}, {@code route}, {@code status}, {@code duration_ms}; the
+     * request id, user and project are in the MDC).
+     */
+    private static void accessLog(Request request, int status, long nanos, Exchange exchange) {
+        RequestContext ctx = exchange.context();
+        long millis = nanos / 1_000_000;
+        String pathQuery = request.getHttpURI().getPathQuery();
+        ACCESS.atInfo().addKeyValue("method", request.getMethod()).addKeyValue("path", pathQuery)
+                .addKeyValue("route", exchange.route()).addKeyValue("status", status).addKeyValue("duration_ms", millis)
+                .log("{} {} {} {}ms {} {}", request.getMethod(), pathQuery, status, millis, exchange.requestId(),
+                        ctx == null ? "-" : ctx.userId() + "/" + ctx.projectId());
     }
 
     private void dispatch(Exchange exchange) throws Exception {
@@ -111,13 +143,19 @@ public final class Router extends Handler.Abstract {
             if (params.isEmpty()) {
                 continue;
             }
+            exchange.route(route.template());
             if (!route.method().equals(exchange.method())) {
                 allowed.add(route.method());
                 continue;
             }
             exchange.pathParams(params.get());
-            if (route.authenticated()) {
+            if (route.access() == Route.Access.AUTHENTICATED) {
                 exchange.context(authenticate(exchange));
+            } else if (route.access() == Route.Access.OPTIONAL) {
+                exchange.context(authenticateIfValid(exchange));
+            }
+            if (exchange.context() != null) {
+                RequestIds.caller(exchange.context());
             }
             route.handler().handle(exchange);
             return;
@@ -140,6 +178,18 @@ public final class Router extends Handler.Abstract {
         return context.map(c -> c.forRequest(exchange.requestId(), token.strip()))
                 .orElseThrow(() -> new GlintException(ErrorKind.UNAUTHORIZED, null,
                         Map.of("WWW-Authenticate", "Keystone uri=\"" + authenticator.wwwAuthenticateUri() + "\""), null));
+    }
+
+    /** The caller of a valid token, or null: no token, an invalid one, or an identity service that cannot say. */
+    private RequestContext authenticateIfValid(Exchange exchange) {
+        if (exchange.header("X-Auth-Token").filter(t -> !t.isBlank()).isEmpty()) {
+            return null;
+        }
+        try {
+            return authenticate(exchange);
+        } catch (GlintException e) {
+            return null;
+        }
     }
 
     /** One line for a known condition (no data, a dependency down); the stack trace too for an internal error. */

@@ -74,6 +74,19 @@ public interface BlobStore extends AutoCloseable {
      */
     void cleanup() throws IOException;
 
+    /** What the start-up log says of the store: its type, and where it keeps blobs. */
+    default String describe() {
+        return type();
+    }
+
+    /**
+     * A cheap look, for the healthcheck, at whether the store can be read and written now, touching no blob: empty
+     * when it can, else what is wrong, in words for an operator. It must answer quickly (no data is moved).
+     */
+    default java.util.Optional<String> problem() {
+        return java.util.Optional.empty();
+    }
+
     /**
      * Releases the store's threads and connections once the work they have in flight has settled (an abandoned
      * writer's last parts); blobs stay. Idempotent; no other call may follow.

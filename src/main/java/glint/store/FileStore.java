@@ -112,6 +112,23 @@ public final class FileStore implements BlobStore {
     }
 
     @Override
+    public String describe() {
+        return "file in " + dir + (directIo() ? ", direct I/O" : ", buffered I/O");
+    }
+
+    /** The directory is there and this process may list, read and create files in it (access(2): no I/O). */
+    @Override
+    public java.util.Optional<String> problem() {
+        if (!Files.isDirectory(dir)) {
+            return java.util.Optional.of("directory " + dir + " is missing");
+        }
+        if (!Files.isReadable(dir) || !Files.isWritable(dir) || !Files.isExecutable(dir)) {
+            return java.util.Optional.of("directory " + dir + " is not readable and writable");
+        }
+        return java.util.Optional.empty();
+    }
+
+    @Override
     public BlobWriter create(String imageId) throws IOException {
         Path target = newTarget(imageId);
         Path tmp = temporary(imageId);

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * The configured stores by id and the default one: Glance's single store, or its multi-store
@@ -43,9 +44,14 @@ public final class StoreRegistry implements AutoCloseable {
      * @throws IOException if a store cannot be set up (e.g. its directory cannot be created)
      */
     public static StoreRegistry from(StoresConfig config) throws IOException {
+        return from(config, UnaryOperator.identity());
+    }
+
+    /** {@link #from(StoresConfig)}, each store seen through {@code decorate} (the metrics count its failures). */
+    public static StoreRegistry from(StoresConfig config, UnaryOperator<BlobStore> decorate) throws IOException {
         Map<String, BlobStore> stores = new LinkedHashMap<>();
         for (StoreConfig s : config.enabled()) {
-            stores.put(s.id(), create(s));
+            stores.put(s.id(), decorate.apply(create(s)));
         }
         return new StoreRegistry(stores, config.defaultStore());
     }

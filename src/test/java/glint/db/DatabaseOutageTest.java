@@ -60,10 +60,13 @@ class DatabaseOutageTest {
     }
 
     private static void outageAndRecovery(ThrowawayDatabase db) {
-        try (TestServer server = TestServer.startOn(db.url(), "[database]", "pool_timeout = " + POOL_TIMEOUT_SECONDS);
+        try (TestServer server = TestServer.startOn(db.url(), "[database]", "pool_timeout = " + POOL_TIMEOUT_SECONDS,
+                "[healthcheck]", "backends = disable_by_file, database");
              LogCapture log = LogCapture.of(Router.class)) {
             ApiClient admin = new ApiClient(server.baseUrl(), server.adminToken());
+            ApiClient anonymous = new ApiClient(server.baseUrl(), null);
             String id = admin.post("/v2/images", obj("name", "before")).json().get("id").asText();
+            assertThat(anonymous.get("/healthcheck").body()).isEqualTo("OK\nOK");
 
             db.stop();
             assertUnavailable(() -> admin.get("/v2/images/" + id));
@@ -73,10 +76,16 @@ class DatabaseOutageTest {
             assertThat(new ApiClient(server.baseUrl(), null).get("/versions").status())
                     .as("what needs no database still answers").isEqualTo(200);
             assertThat(log.at(Level.ERROR)).anyMatch(m -> m.contains("UNAVAILABLE"));
+            long start = System.nanoTime();
+            Reply health = anonymous.get("/healthcheck");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("within pool_timeout").isLessThan(ANSWER_BOUND);
+            assertThat(health.status()).isEqualTo(503);
+            assertThat(health.body()).isEqualTo("OK\nDATABASE UNAVAILABLE");
 
             db.start();
             int status = Poll.until(Duration.ofSeconds(30), () -> admin.get("/v2/images/" + id).status(), s -> s == 200);
             assertThat(status).as("served again without a restart").isEqualTo(200);
+            assertThat(anonymous.get("/healthcheck").status()).isEqualTo(200);
             assertThat(admin.post("/v2/images", obj("name", "after")).status()).isEqualTo(201);
         }
     }

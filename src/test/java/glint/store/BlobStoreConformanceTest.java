@@ -112,6 +112,13 @@ public abstract class BlobStoreConformanceTest {
     }
 
     @Test
+    void aWorkingStoreHasNoProblem() throws Exception {
+        assertThat(store.problem()).isEmpty();
+        put(newId(), 1, 10, 10);
+        assertThat(store.problem()).as("after a write too").isEmpty();
+    }
+
+    @Test
     void committedDataReadsBackWhole() throws Exception {
         int size = 3 * 1024 * 1024 + 17;
         String location = put(newId(), 1, size, 100_000);

@@ -49,6 +49,12 @@ class FileStoreTest extends BlobStoreConformanceTest {
     }
 
     @Test
+    void aMissingDirectoryIsAProblemForTheHealthcheck() throws Exception {
+        Files.delete(dir.resolve("images"));
+        assertThat(store.problem()).hasValueSatisfying(p -> assertThat(p).contains("images").contains("missing"));
+    }
+
+    @Test
     void locationsAreGlanceFileUrlsNamedByImageId() throws Exception {
         String id = UUID.randomUUID().toString();
         String location = put(id, 1, 10, 10);

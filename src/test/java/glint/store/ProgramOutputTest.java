@@ -54,7 +54,9 @@ class ProgramOutputTest {
     void aCrashLeavesTheOutputForCleanupAtTheNextStart() throws Exception {
         ProgramOutput out = new FileStore("staging", dir).createForProgram("img.qcow2");
         Files.write(out.file(), new byte[10]);
-        new FileStore("staging", dir).cleanup(); // the next start: no live writer of this store holds it
+        // the next start: no live writer of this store holds it, and staging is this node's alone (no age bound)
+        new FileStore("staging", dir, FileStore.DEFAULT_FLUSH_EVERY, false, java.time.Duration.ZERO,
+                java.time.Clock.systemUTC()).cleanup();
         assertThat(filesIn(dir)).isZero();
     }
 }

@@ -12,14 +12,26 @@ public final class LogCapture implements AutoCloseable {
     private final Logger logger;
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
-    private LogCapture(Class<?> source) {
-        this.logger = (Logger) LoggerFactory.getLogger(source);
+    private LogCapture(String name) {
+        this.logger = (Logger) LoggerFactory.getLogger(name);
         appender.start();
         logger.addAppender(appender);
     }
 
     public static LogCapture of(Class<?> source) {
-        return new LogCapture(source);
+        return new LogCapture(source.getName());
+    }
+
+    /** The logger named {@code name} ({@code glint.access}). */
+    public static LogCapture of(String name) {
+        return new LogCapture(name);
+    }
+
+    /** The events themselves (MDC, key-value pairs), in order. */
+    public List<ILoggingEvent> events() {
+        synchronized (appender.list) {
+            return List.copyOf(appender.list);
+        }
     }
 
     /** Formatted messages (with the exception's class and message, when one was logged) at {@code level}. */

@@ -3,6 +3,7 @@ package glint.auth.keystone;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import glint.auth.RequestIds;
 import glint.config.GlintConfig.KeystoneAuthtoken;
 import java.io.IOException;
 import java.net.URI;
@@ -17,7 +18,9 @@ import java.util.Optional;
 /**
  * The two Keystone v3 calls Glint makes in keystone mode: issue the service token (password method, project scope)
  * and validate a token ({@code GET /v3/auth/tokens?nocatalog}, or with the catalog when glance-download needs it). Transport failures and 5xx are
- * {@link KeystoneUnavailableException}; what keystonemiddleware turns into a 503.
+ * {@link KeystoneUnavailableException}; what keystonemiddleware turns into a 503. Each call carries the id of the
+ * request it is made for as {@code X-OpenStack-Request-ID} (keystoneauth's global request id; keystonemiddleware
+ * itself sends none), so Keystone's log names the request that caused it.
  */
 public final class KeystoneClient {
     /** A token and the time Keystone says it expires. */
@@ -58,12 +61,11 @@ public final class KeystoneClient {
         ObjectNode project = auth.putObject("scope").putObject("project");
         project.put("name", config.projectName());
         project.putObject("domain").put("name", config.projectDomainName());
-        HttpRequest request = HttpRequest.newBuilder(URI.create(v3 + "/auth/tokens?nocatalog"))
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(v3 + "/auth/tokens?nocatalog"))
                 .timeout(REQUEST_TIMEOUT)
                 .header("Content-Type", "application/json")
                 .header("Accept", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
-                .build();
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString()));
         HttpResponse<byte[]> response = send(request);
         if (response.statusCode() != 201) {
             throw new KeystoneUnavailableException("Keystone refused the service credentials of "
@@ -79,13 +81,12 @@ public final class KeystoneClient {
      * without {@code nocatalog} when {@code withCatalog}.
      */
     public Validation validate(String serviceToken, String token, boolean withCatalog) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(v3 + "/auth/tokens" + (withCatalog ? "" : "?nocatalog")))
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(v3 + "/auth/tokens" + (withCatalog ? "" : "?nocatalog")))
                 .timeout(REQUEST_TIMEOUT)
                 .header("Accept", "application/json")
                 .header("X-Auth-Token", serviceToken)
                 .header("X-Subject-Token", token)
-                .GET()
-                .build();
+                .GET();
         HttpResponse<byte[]> response = send(request);
         int status = response.statusCode();
         if (status == 200) {
@@ -107,7 +108,10 @@ public final class KeystoneClient {
         }
     }
 
-    private HttpResponse<byte[]> send(HttpRequest request) {
+    /** Sends {@code request}, with the id of the request this thread works for as {@code X-OpenStack-Request-ID}. */
+    private HttpResponse<byte[]> send(HttpRequest.Builder builder) {
+        RequestIds.current().ifPresent(id -> builder.header(RequestIds.HEADER, id));
+        HttpRequest request = builder.build();
         try {
             return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {

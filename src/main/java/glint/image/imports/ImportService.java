@@ -1,5 +1,6 @@
 package glint.image.imports;
 
+import glint.auth.RequestIds;
 import glint.auth.RequestContext;
 import glint.data.UploadResult;
 import glint.error.ErrorKind;
@@ -121,7 +122,12 @@ public final class ImportService implements AutoCloseable {
                     + "still in progress");
         }
         ImportPlan plan = new ImportPlan(created, id, req.method(), req.uri(), targets, req.allStoresMustSucceed(), copy, ctx);
-        runner.execute(() -> task.run(plan));
+        runner.execute(() -> {
+            // the task's log lines and its calls to other services carry the request that started it
+            try (RequestIds.Scope bound = RequestIds.bind(plan.requester())) {
+                task.run(plan);
+            }
+        });
         return Optional.of(created);
     }
 

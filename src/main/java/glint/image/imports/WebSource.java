@@ -1,5 +1,6 @@
 package glint.image.imports;
 
+import glint.auth.RequestIds;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ProxySelector;
@@ -16,7 +17,8 @@ import java.util.OptionalLong;
  * {@value #MAX_REDIRECTS}), each target checked by the {@link UriFilter} again, so a redirect cannot lead to a
  * host the filter refuses (the 2026 redirect bypass, bug 2138602). No proxy is used. Request headers given (the
  * user's token, for glance-download) go only to the origin (scheme, host, port) first asked, never across a
- * redirect to another.
+ * redirect to another. The id of the request the task works for goes to every hop as {@code X-OpenStack-Request-ID}
+ * (Glance sends none; a Glance at the other end of glance-download logs it as its own request id).
  */
 public final class WebSource {
     static final int MAX_REDIRECTS = 5;
@@ -54,6 +56,7 @@ public final class WebSource {
             if (sameOrigin(origin, target)) {
                 headers.forEach(request::header);
             }
+            RequestIds.current().ifPresent(id -> request.header(RequestIds.HEADER, id));
             HttpResponse<InputStream> response;
             try {
                 response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
