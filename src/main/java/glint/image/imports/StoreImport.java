@@ -45,6 +45,7 @@ public final class StoreImport {
         BlobStore store = stores.find(storeId).orElseThrow(() -> new ImportFailed("Store " + storeId + " is not configured"));
         Image image = images.current(plan.imageId());
         ImportBlobs.Blob blob = blobs.create(store, plan.imageId());
+        images.events().preparing(image, store.id());
         InputStream in;
         try {
             in = BlobInput.open(source.store(), source.location(), source.size(), threads);
@@ -57,14 +58,18 @@ public final class StoreImport {
             result = blobs.fill(blob, image, in, OptionalLong.of(source.size()));
         }
         ImageLocation location = new ImageLocation(store.id(), blob.writer().location(), "active");
-        if (images.activate(plan.imageId(), cur -> withLocation(cur, plan, location, result, setActive),
-                blob.pending().id()).isEmpty()) {
+        Optional<Image> saved = images.activate(plan.imageId(), cur -> withLocation(cur, plan, location, result, setActive),
+                blob.pending().id());
+        if (saved.isEmpty()) {
             blobs.remove(blob.pending());
             if (images.find(plan.imageId()).isEmpty()) {
                 throw new ImageDeletedDuringImport();
             }
             throw new ImportFailed("Image " + plan.imageId() + " kept changing during the import");
         }
+        // Glance's set_data (image.upload, image.activate when it turned active), then the store no longer importing
+        images.events().uploaded(saved.get(), saved.get().status() == ImageStatus.ACTIVE && image.status() != ImageStatus.ACTIVE);
+        images.events().updated(saved.get());
         return location;
     }
 
