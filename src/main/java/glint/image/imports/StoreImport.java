@@ -10,6 +10,8 @@ import glint.store.StoreRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -67,8 +69,12 @@ public final class StoreImport {
             }
             throw new ImportFailed("Image " + plan.imageId() + " kept changing during the import");
         }
-        // Glance's set_data (image.upload, image.activate when it turned active), then the store no longer importing
-        images.events().uploaded(saved.get(), saved.get().status() == ImageStatus.ACTIVE && image.status() != ImageStatus.ACTIVE);
+        // Glance's set_data (image.upload, image.activate when it turned active: the store still importing, as
+        // Glance takes it off the list in a save of its own), then that save (image.update)
+        Map<String, String> progress = new HashMap<>(saved.get().properties());
+        progress.put(ImportProperties.IMPORTING, image.properties().getOrDefault(ImportProperties.IMPORTING, ""));
+        images.events().uploaded(saved.get().toBuilder().properties(progress).build(),
+                saved.get().status() == ImageStatus.ACTIVE && image.status() != ImageStatus.ACTIVE);
         images.events().updated(saved.get());
         return location;
     }
