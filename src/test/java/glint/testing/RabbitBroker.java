@@ -67,11 +67,14 @@ public final class RabbitBroker implements AutoCloseable {
      */
     public String bind(String exchange, String... routingKeys) throws IOException {
         channel.exchangeDeclare(exchange, "topic", false, false, null);
+        cleanup.add(new String[] {exchange});
+        if (routingKeys.length == 0) {
+            return null;
+        }
         String queue = channel.queueDeclare("", false, true, true, null).getQueue();
         for (String key : routingKeys) {
             channel.queueBind(queue, exchange, key);
         }
-        cleanup.add(new String[] {exchange});
         return queue;
     }
 
