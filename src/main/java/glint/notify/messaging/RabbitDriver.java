@@ -83,7 +83,8 @@ final class RabbitDriver implements NotificationDriver {
                     continue;
                 }
                 batch.add(first);
-                buffer.drainTo(batch, BATCH - 1);
+                // a batch out of the buffer is at most as large as the buffer: at most twice buffer_size held
+                buffer.drainTo(batch, Math.min(BATCH, config.bufferSize()) - 1);
                 publish(batch);
             } catch (InterruptedException e) {
                 break; // closing, past the flush deadline
@@ -110,7 +111,7 @@ final class RabbitDriver implements NotificationDriver {
                 if (!down) {
                     down = true;
                     LOG.warn("notifications: RabbitMQ at {} failed ({}); buffering up to {} notifications and reconnecting",
-                            url.describe(), e.toString(), config.bufferSize());
+                            url.describe(), e.getCause() != null ? e + ": " + e.getCause() : e.toString(), config.bufferSize());
                 }
                 if (config.retry() >= 0 && attempt > config.retry()) {
                     meters.droppedRetriesExhausted(batch.size());

@@ -79,6 +79,7 @@ public record TransportUrl(List<Address> hosts, String user, String password, St
 
     /** {@code host:port,…/vhost}, for logs. */
     public String describe() {
-        return String.join(",", hosts.stream().map(a -> a.getHost() + ":" + a.getPort()).toList()) + "/" + virtualHost;
+        return String.join(",", hosts.stream().map(a -> a.getHost() + ":" + a.getPort()).toList())
+                + (virtualHost.equals("/") ? "/" : "/" + virtualHost);
     }
 }
