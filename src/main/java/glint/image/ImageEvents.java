@@ -136,9 +136,7 @@ public final class ImageEvents {
         p.put("image_id", m.imageId());
         p.put("member_id", m.memberId());
         p.put("status", m.status().wire());
-        p.put("created_at", Payloads.isotime(m.createdAt()));
-        p.put("updated_at", Payloads.isotime(m.updatedAt()));
-        Payloads.live(p);
+        Payloads.stampedLive(p, m.createdAt(), m.updatedAt());
         return p;
     }
 }

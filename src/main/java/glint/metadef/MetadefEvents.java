@@ -33,16 +33,18 @@ public final class MetadefEvents {
         this.clock = clock;
     }
 
-    void namespaceCreated(Namespace ns) {
-        notifier.info("metadef_namespace.create", namespace(ns, ns.namespace()));
+    /** What happened to a definition: the end of its event type. */
+    enum Change {
+        CREATE, UPDATE, DELETE;
+
+        String wire() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
     }
 
-    void namespaceUpdated(Namespace ns, String oldName) {
-        notifier.info("metadef_namespace.update", namespace(ns, oldName));
-    }
-
-    void namespaceDeleted(Namespace ns) {
-        notifier.info("metadef_namespace.delete", Payloads.deleted(namespace(ns, ns.namespace()), clock.instant()));
+    /** {@code metadef_namespace.<change>}; {@code oldName} its name before an update. */
+    void namespace(Change change, Namespace ns, String oldName) {
+        send("metadef_namespace", change, namespace(ns, oldName));
     }
 
     /** {@code what}: {@code objects}, {@code properties} or {@code tags} (DELETE …/{what} of a namespace). */
@@ -50,48 +52,26 @@ public final class MetadefEvents {
         notifier.info("metadef_namespace.delete_" + what, namespace(ns, ns.namespace()));
     }
 
-    void objectCreated(Namespace ns, MetadefObject o) {
-        notifier.info("metadef_object.create", object(ns, o, o.name()));
+    void object(Change change, Namespace ns, MetadefObject o, String oldName) {
+        send("metadef_object", change, object(ns, o, oldName));
     }
 
-    void objectUpdated(Namespace ns, MetadefObject o, String oldName) {
-        notifier.info("metadef_object.update", object(ns, o, oldName));
+    void property(Change change, Namespace ns, PropertyDefinition p, String oldName) {
+        send("metadef_property", change, property(ns, p, oldName));
     }
 
-    void objectDeleted(Namespace ns, MetadefObject o) {
-        notifier.info("metadef_object.delete", Payloads.deleted(object(ns, o, o.name()), clock.instant()));
+    /** One event per tag, as Glance's {@code add_tags}. */
+    void tags(Change change, Namespace ns, Collection<MetadefTag> tags, String oldName) {
+        tags.forEach(t -> send("metadef_tag", change, tag(ns, t, oldName == null ? t.name() : oldName)));
     }
 
-    void propertyCreated(Namespace ns, PropertyDefinition p) {
-        notifier.info("metadef_property.create", property(ns, p, p.name()));
+    void resourceTypes(Change change, Namespace ns, Collection<ResourceTypeAssociation> associations) {
+        associations.forEach(a -> send("metadef_resource_type", change, association(ns, a)));
     }
 
-    void propertyUpdated(Namespace ns, PropertyDefinition p, String oldName) {
-        notifier.info("metadef_property.update", property(ns, p, oldName));
-    }
-
-    void propertyDeleted(Namespace ns, PropertyDefinition p) {
-        notifier.info("metadef_property.delete", Payloads.deleted(property(ns, p, p.name()), clock.instant()));
-    }
-
-    void tagsCreated(Namespace ns, Collection<MetadefTag> tags) {
-        tags.forEach(t -> notifier.info("metadef_tag.create", tag(ns, t, t.name())));
-    }
-
-    void tagUpdated(Namespace ns, MetadefTag t, String oldName) {
-        notifier.info("metadef_tag.update", tag(ns, t, oldName));
-    }
-
-    void tagDeleted(Namespace ns, MetadefTag t) {
-        notifier.info("metadef_tag.delete", Payloads.deleted(tag(ns, t, t.name()), clock.instant()));
-    }
-
-    void associated(Namespace ns, Collection<ResourceTypeAssociation> associations) {
-        associations.forEach(a -> notifier.info("metadef_resource_type.create", association(ns, a)));
-    }
-
-    void dissociated(Namespace ns, ResourceTypeAssociation a) {
-        notifier.info("metadef_resource_type.delete", Payloads.deleted(association(ns, a), clock.instant()));
+    /** A delete's payload says so ({@code deleted}, {@code deleted_at}), as Glance's {@code remove} notifications. */
+    private void send(String kind, Change change, Map<String, Object> payload) {
+        notifier.info(kind + "." + change.wire(), change == Change.DELETE ? Payloads.deleted(payload, clock.instant()) : payload);
     }
 
     private static Map<String, Object> namespace(Namespace ns, String oldName) {
@@ -103,9 +83,7 @@ public final class MetadefEvents {
         p.put("visibility", ns.visibility());
         p.put("owner", ns.owner());
         p.put("description", Payloads.orNull(ns.description()));
-        p.put("created_at", Payloads.isotime(ns.createdAt()));
-        p.put("updated_at", Payloads.isotime(ns.updatedAt()));
-        Payloads.live(p);
+        Payloads.stampedLive(p, ns.createdAt(), ns.updatedAt());
         return p;
     }
 
@@ -126,9 +104,7 @@ public final class MetadefEvents {
         p.put("properties", properties);
         p.put("required", o.required().orElse(null));
         p.put("description", Payloads.orNull(o.description()));
-        p.put("created_at", Payloads.isotime(o.createdAt()));
-        p.put("updated_at", Payloads.isotime(o.updatedAt()));
-        Payloads.live(p);
+        Payloads.stampedLive(p, o.createdAt(), o.updatedAt());
         return p;
     }
 
@@ -148,9 +124,7 @@ public final class MetadefEvents {
         p.put("namespace", ns.namespace());
         p.put("name", t.name());
         p.put("name_old", oldName);
-        p.put("created_at", Payloads.isotime(t.createdAt()));
-        p.put("updated_at", Payloads.isotime(t.updatedAt()));
-        Payloads.live(p);
+        Payloads.stampedLive(p, t.createdAt(), t.updatedAt());
         return p;
     }
 
@@ -161,9 +135,7 @@ public final class MetadefEvents {
         p.put("name_old", a.name());
         p.put("prefix", Payloads.orNull(a.prefix()));
         p.put("properties_target", Payloads.orNull(a.propertiesTarget()));
-        p.put("created_at", Payloads.isotime(a.createdAt()));
-        p.put("updated_at", Payloads.isotime(a.updatedAt()));
-        Payloads.live(p);
+        Payloads.stampedLive(p, a.createdAt(), a.updatedAt());
         return p;
     }
 

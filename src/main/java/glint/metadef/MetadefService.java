@@ -157,11 +157,11 @@ public final class MetadefService {
             throw GlintException.conflict("The metadata definition namespace=" + name + " already exists.");
         }
         // in the order Glance's controller adds them
-        events.namespaceCreated(ns);
-        events.associated(ns, stamped.resourceTypes());
-        stamped.objects().forEach(o -> events.objectCreated(ns, o));
-        events.tagsCreated(ns, stamped.tags());
-        stamped.properties().forEach(p -> events.propertyCreated(ns, p));
+        events.namespace(MetadefEvents.Change.CREATE, ns, ns.namespace());
+        events.resourceTypes(MetadefEvents.Change.CREATE, ns, stamped.resourceTypes());
+        stamped.objects().forEach(o -> events.object(MetadefEvents.Change.CREATE, ns, o, o.name()));
+        events.tags(MetadefEvents.Change.CREATE, ns, stamped.tags(), null);
+        stamped.properties().forEach(p -> events.property(MetadefEvents.Change.CREATE, ns, p, p.name()));
         return new NamespaceView(ns, stamped);
     }
 
@@ -176,14 +176,14 @@ public final class MetadefService {
             throw GlintException.conflict("Invalid update. It would result in a duplicate metadata definition namespace"
                     + " with the same name of " + fields.namespace());
         }
-        events.namespaceUpdated(updated, ns.namespace());
+        events.namespace(MetadefEvents.Change.UPDATE, updated, ns.namespace());
         return updated;
     }
 
     public void deleteNamespace(RequestContext ctx, String name) {
         Namespace ns = deletable(ctx, name, List.of("delete_metadef_namespace"));
         repo.deleteNamespace(ns.id());
-        events.namespaceDeleted(ns);
+        events.namespace(MetadefEvents.Change.DELETE, ns, ns.namespace());
     }
 
     public void deleteObjects(RequestContext ctx, String name) {
@@ -238,7 +238,7 @@ public final class MetadefService {
             throw GlintException.conflict("A metadata definition object with name=" + object.name()
                     + " already exists in namespace=" + ns.namespace() + ".");
         }
-        events.objectCreated(ns, stamped);
+        events.object(MetadefEvents.Change.CREATE, ns, stamped, stamped.name());
         return stamped;
     }
 
@@ -252,7 +252,7 @@ public final class MetadefService {
             throw GlintException.conflict("Invalid update. It would result in a duplicate metadata definition object"
                     + " with the same name=" + object.name() + " in namespace=" + ns.namespace() + ".");
         }
-        events.objectUpdated(ns, updated, name);
+        events.object(MetadefEvents.Change.UPDATE, ns, updated, name);
         return updated;
     }
 
@@ -265,7 +265,7 @@ public final class MetadefService {
                     + " is protected and cannot be deleted.");
         }
         repo.removeObject(ns.id(), name);
-        events.objectDeleted(ns, object);
+        events.object(MetadefEvents.Change.DELETE, ns, object, object.name());
     }
 
     private MetadefObject object(Namespace ns, String name) {
@@ -311,7 +311,7 @@ public final class MetadefService {
             throw GlintException.conflict("A metadata definition property with name=" + property.name()
                     + " already exists in namespace=" + ns.namespace() + ".");
         }
-        events.propertyCreated(ns, property);
+        events.property(MetadefEvents.Change.CREATE, ns, property, property.name());
         return property;
     }
 
@@ -323,7 +323,7 @@ public final class MetadefService {
             throw GlintException.conflict("Invalid update. It would result in a duplicate metadata definition property"
                     + " with the same name=" + property.name() + " in namespace=" + ns.namespace() + ".");
         }
-        events.propertyUpdated(ns, property, name);
+        events.property(MetadefEvents.Change.UPDATE, ns, property, name);
         return property;
     }
 
@@ -335,7 +335,7 @@ public final class MetadefService {
             throw GlintException.forbidden("Metadata definition property " + name + " is protected and cannot be deleted.");
         }
         repo.removeProperty(ns.id(), name);
-        events.propertyDeleted(ns, property);
+        events.property(MetadefEvents.Change.DELETE, ns, property, property.name());
     }
 
     private PropertyDefinition property(Namespace ns, String name) {
@@ -366,7 +366,7 @@ public final class MetadefService {
         if (!repo.addTag(ns.id(), tag)) {
             duplicateTag(name, ns.namespace());
         }
-        events.tagsCreated(ns, List.of(tag));
+        events.tags(MetadefEvents.Change.CREATE, ns, List.of(tag), null);
         return tag;
     }
 
@@ -381,7 +381,7 @@ public final class MetadefService {
             Set<String> existing = new HashSet<>(repo.tags(ns.id()).stream().map(MetadefTag::name).toList());
             duplicateTag(names.stream().filter(existing::contains).findFirst().orElse(names.get(0)), ns.namespace());
         }
-        events.tagsCreated(ns, tags);
+        events.tags(MetadefEvents.Change.CREATE, ns, tags, null);
         return tags;
     }
 
@@ -393,7 +393,7 @@ public final class MetadefService {
         if (!repo.updateTag(ns.id(), name, updated)) {
             duplicateTag(newName, ns.namespace());
         }
-        events.tagUpdated(ns, updated, name);
+        events.tags(MetadefEvents.Change.UPDATE, ns, List.of(updated), name);
         return updated;
     }
 
@@ -405,7 +405,7 @@ public final class MetadefService {
             throw GlintException.forbidden("Metadata definition tag " + name + " is protected and cannot be deleted.");
         }
         repo.removeTag(ns.id(), name);
-        events.tagDeleted(ns, tag);
+        events.tags(MetadefEvents.Change.DELETE, ns, List.of(tag), null);
     }
 
     private MetadefTag tag(Namespace ns, String name) {
@@ -441,7 +441,7 @@ public final class MetadefService {
             throw GlintException.conflict("The metadata definition resource-type association of resource-type="
                     + association.name() + " to namespace=" + ns.namespace() + " already exists.");
         }
-        events.associated(ns, List.of(stamped));
+        events.resourceTypes(MetadefEvents.Change.CREATE, ns, List.of(stamped));
         return stamped;
     }
 
@@ -457,7 +457,7 @@ public final class MetadefService {
         if (association.isEmpty() || !repo.dissociate(ns.id(), resourceType)) {
             throw GlintException.notFound("Failed to find resource type " + resourceType + " to delete");
         }
-        events.dissociated(ns, association.get());
+        events.resourceTypes(MetadefEvents.Change.DELETE, ns, List.of(association.get()));
     }
 
     /** Whether a namespace of that name exists, whoever owns it (for the operator's loader, not for callers). */

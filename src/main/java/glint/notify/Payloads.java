@@ -33,6 +33,13 @@ public final class Payloads {
         return out;
     }
 
+    /** {@code created_at}, {@code updated_at}, then {@link #live}: how Glance's payloads of stored objects end. */
+    public static void stampedLive(Map<String, Object> payload, Instant createdAt, Instant updatedAt) {
+        payload.put("created_at", isotime(createdAt));
+        payload.put("updated_at", isotime(updatedAt));
+        live(payload);
+    }
+
     /** {@code deleted: false, deleted_at: null}, the end of every Glance payload of a live object. */
     public static void live(Map<String, Object> payload) {
         payload.put("deleted", false);

@@ -51,9 +51,7 @@ public final class TaskEvents {
         p.put("owner", t.owner().orElse(null));
         p.put("message", null);
         p.put("expires_at", Payloads.isotime(t.expiresAt().orElseGet(clock::instant)));
-        p.put("created_at", Payloads.isotime(t.createdAt()));
-        p.put("updated_at", Payloads.isotime(t.updatedAt()));
-        Payloads.live(p);
+        Payloads.stampedLive(p, t.createdAt(), t.updatedAt());
         return p;
     }
 }
