@@ -98,6 +98,12 @@ ensure_metrics_parser() {
   apt_install python3-prometheus-client
 }
 
+# The notification tests (glint.notify.*): RabbitMQ on 127.0.0.1:5672 (guest/guest) and oslo.messaging's own
+# notification listener (OsloListenerTest runs it with /usr/bin/python3).
+ensure_notification_tests() {
+  ensure_rabbitmq && apt_install python3-oslo.messaging
+}
+
 pg_can_login() {
   psql -w -h 127.0.0.1 -p 5432 -U postgres -d postgres -Atqc 'select 1' </dev/null >/dev/null 2>&1
 }

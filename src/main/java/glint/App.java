@@ -78,7 +78,11 @@ import glint.image.FormatChecks;
 import glint.image.ImageDataService;
 import glint.image.ImageService;
 import glint.image.MemberService;
+import glint.metadef.MetadefEvents;
 import glint.metadef.MetadefService;
+import glint.notify.messaging.Notifications;
+import glint.task.TaskEvents;
+import glint.image.ImageEvents;
 import glint.policy.PolicyEngine;
 import glint.policy.PropertyProtections;
 import glint.store.FileStore;
@@ -110,10 +114,13 @@ public final class App implements AutoCloseable {
     private final Optional<CachePrefetcher> prefetcher;
     private final ImportService imports;
     private final Operations operations;
+    private final Notifications notifications;
 
     private App(GlintConfig config, HttpServer server, Database database, IdentityService identity,
-                Optional<CachePrefetcher> prefetcher, ImportService imports, Operations operations) {
+                Optional<CachePrefetcher> prefetcher, ImportService imports, Operations operations,
+                Notifications notifications) {
         this.operations = operations;
+        this.notifications = notifications;
         this.prefetcher = prefetcher;
         this.imports = imports;
         this.config = config;
@@ -127,6 +134,9 @@ public final class App implements AutoCloseable {
         Metrics metrics = Metrics.from(config.operations().metrics());
         Database database = Database.open(config.database(), metrics.registry());
         database.migrate();
+        // Glance's notifications: the domain tells its events (glint.notify.Notifier), the drivers send them
+        Notifications notifications = Notifications.start(config.notifications(), json, metrics.registry(), Clock.systemUTC());
+        ImageEvents imageEvents = new ImageEvents(notifications, Clock.systemUTC(), config.stores().multiStore());
 
         IdentityWiring identityWiring = IdentityWiring.start(config, database, json);
         Router router = identityWiring.router();
@@ -138,7 +148,7 @@ public final class App implements AutoCloseable {
         PolicyEngine policy = policyEngine(config, protections);
         ImageAccess access = new ImageAccess(policy, imageRepository);
         ImageService images = new ImageService(imageRepository, access, protections.withPolicy(policy), config.images(),
-                Clock.systemUTC());
+                Clock.systemUTC(), imageEvents);
         ExecutorService hashers = Executors.newCachedThreadPool(daemonThreads("hash"));
         StoreRegistry dataStores = StoreRegistry.from(config.stores(), s -> new MeteredStore(s, metrics.registry()));
         dataStores.all().forEach(s -> LOG.info("store {}: {}", s.id(), s.describe()));
@@ -156,12 +166,13 @@ public final class App implements AutoCloseable {
                 dataStores, pipeline, formats, hashAlgorithm, config.images().imageSizeCap(), node, Clock.systemUTC());
         boolean multiStore = config.stores().multiStore();
         JdbcTaskRepository taskRepository = new JdbcTaskRepository(database, json);
-        TaskLifecycle taskLifecycle = new TaskLifecycle(taskRepository, config.imports().taskTimeToLive(), node, Clock.systemUTC());
+        TaskLifecycle taskLifecycle = new TaskLifecycle(taskRepository, config.imports().taskTimeToLive(), node, Clock.systemUTC(),
+                new TaskEvents(notifications, Clock.systemUTC()));
         WebSource web = new WebSource(UriFilter.withDns(config.imports().filter()), Duration.ofSeconds(60));
         ImportChecks importChecks = new ImportChecks(access, dataStores, multiStore, web.filter(), taskLifecycle,
                 config.imports().enabledMethods());
         ImportProperties importProperties = new ImportProperties(multiStore, node);
-        ImportImages importImages = new ImportImages(imageRepository, Clock.systemUTC());
+        ImportImages importImages = new ImportImages(imageRepository, Clock.systemUTC(), imageEvents);
         ImportBlobs importBlobs = new ImportBlobs(dataStores, journal, pipeline, formats, hashAlgorithm,
                 config.images().imageSizeCap(), node, ImportPlugins.stagedChecks(config.imports().plugins()));
         ImportRevert importRevert = new ImportRevert(importImages, importBlobs, importProperties);
@@ -220,8 +231,8 @@ public final class App implements AutoCloseable {
         new TasksApi(taskService, taskView, json).register(router);
         new CacheApi(new CacheService(access, cache, prefetcher)).register(router);
         new MembersApi(new MemberService(access, new JdbcMemberRepository(database), config.images().memberQuota(),
-                Clock.systemUTC())).register(router);
-        registerMetadefs(router, json, policy, database, config);
+                Clock.systemUTC(), imageEvents)).register(router);
+        registerMetadefs(router, json, policy, database, config, new MetadefEvents(notifications, Clock.systemUTC()));
         new HealthcheckApi(Healthcheck.from(config.operations().healthcheck(), database::ping, dataStores.all()), json,
                 Clock.systemUTC()).register(router);
 
@@ -242,13 +253,13 @@ public final class App implements AutoCloseable {
         }
         LOG.info("Glint serving the Image API v2 on http://{}:{} (database {}, data dir {})",
                 config.server().host(), server.port(), database.dialect(), config.dataDir());
-        return new App(config, server, database, identity, prefetcher, imports, operations);
+        return new App(config, server, database, identity, prefetcher, imports, operations, notifications);
     }
 
     /** The metadata definitions API (/v2/metadefs, /v2/schemas/metadefs). */
     private static void registerMetadefs(Router router, ObjectMapper json, PolicyEngine policy, Database database,
-            GlintConfig config) {
-        MetadefService metadefs = new MetadefService(policy, new JdbcMetadefRepository(database), Clock.systemUTC());
+            GlintConfig config, MetadefEvents events) {
+        MetadefService metadefs = new MetadefService(policy, new JdbcMetadefRepository(database), Clock.systemUTC(), events);
         MetadefSchemas schemas = new MetadefSchemas(json);
         MetadefRequests requests = new MetadefRequests(schemas, new SchemaValidator(), json);
         MetadefViews views = new MetadefViews(json);
@@ -267,7 +278,9 @@ public final class App implements AutoCloseable {
         try (Database database = Database.open(config.database())) {
             database.migrate();
             PolicyEngine policy = policyEngine(config, propertyProtections(config));
-            MetadefService metadefs = new MetadefService(policy, new JdbcMetadefRepository(database), Clock.systemUTC());
+            // as glance-manage db_load_metadefs: no notifications
+            MetadefService metadefs = new MetadefService(policy, new JdbcMetadefRepository(database), Clock.systemUTC(),
+                    MetadefEvents.NONE);
             return new MetadefLoader(metadefs, new MetadefRequests(new MetadefSchemas(json), new SchemaValidator(), json),
                     json).load(dir);
         }
@@ -345,6 +358,7 @@ public final class App implements AutoCloseable {
         }
         prefetcher.ifPresent(CachePrefetcher::close);
         imports.close();
+        notifications.close(); // after the last use case that notifies; sends what is buffered if it can
         database.close();
         operations.close();
     }

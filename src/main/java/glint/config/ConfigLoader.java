@@ -76,7 +76,8 @@ public final class ConfigLoader {
                 .map(f -> new GlintConfig.PropertyProtectionConfig(Path.of(f),
                         ini.get("DEFAULT", "property_protection_rule_format").orElse("roles")));
         return new GlintConfig(server, database, stores(ini, dataDir), images, identity, policyFile, protection, dataDir,
-                cache(ini, dataDir), imports(ini, dataDir), imageFormat(ini), OperationsOptions.read(ini));
+                cache(ini, dataDir), imports(ini, dataDir), imageFormat(ini), OperationsOptions.read(ini),
+                NotificationOptions.read(ini));
     }
 
     private static GlintConfig.ImageFormatConfig imageFormat(IniFile ini) {

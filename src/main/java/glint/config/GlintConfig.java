@@ -20,7 +20,31 @@ public record GlintConfig(
         CacheConfig cache,
         ImportConfig imports,
         ImageFormatConfig imageFormat,
-        OperationsConfig operations) {
+        OperationsConfig operations,
+        NotificationsConfig notifications) {
+
+    /**
+     * Glance's notifications (oslo.messaging's options): {@code [oslo_messaging_notifications] driver} (none: no
+     * notifications), {@code transport_url} (else {@code [DEFAULT] transport_url}), {@code topics}, {@code retry}
+     * (-1: forever); {@code [DEFAULT] default_publisher_id}, {@code disabled_notifications}, {@code control_exchange}
+     * (the exchange); {@code [oslo_messaging_rabbit]}; Glint's {@code [notifications] buffer_size}.
+     */
+    public record NotificationsConfig(List<String> drivers, String transportUrl, List<String> topics, int retry,
+                                      String publisherId, List<String> disabled, String exchange, RabbitConfig rabbit,
+                                      int bufferSize) {
+        /** No driver, or only {@code noop}: nothing is sent, nothing is connected to. */
+        public boolean off() {
+            return drivers.stream().allMatch("noop"::equals);
+        }
+    }
+
+    /**
+     * oslo.messaging's {@code [oslo_messaging_rabbit]} options Glint reads: the exchange's and default queues'
+     * {@code amqp_durable_queues} and {@code amqp_auto_delete}; reconnection {@code rabbit_retry_interval}, growing by
+     * {@code rabbit_retry_backoff} up to {@code rabbit_interval_max}; {@code heartbeat_timeout_threshold}.
+     */
+    public record RabbitConfig(boolean durable, boolean autoDelete, Duration retryInterval, Duration retryBackoff,
+                               Duration intervalMax, Duration heartbeat) {}
 
     /** What an operator runs Glint with beside the API: {@code [healthcheck]}, {@code [metrics]} and the logs. */
     public record OperationsConfig(HealthcheckConfig healthcheck, MetricsConfig metrics, LogConfig log) {}

@@ -3,6 +3,7 @@ package glint.config;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,13 +16,16 @@ import java.util.Optional;
 public final class IniFile {
     public static final String DEFAULT = "DEFAULT";
     private final Map<String, Map<String, String>> sections;
+    /** Every value of each key, in file order (oslo.config's MultiStrOpt, e.g. several {@code driver = …} lines). */
+    private final Map<String, Map<String, List<String>>> repeated;
 
-    private IniFile(Map<String, Map<String, String>> sections) {
+    private IniFile(Map<String, Map<String, String>> sections, Map<String, Map<String, List<String>>> repeated) {
         this.sections = sections;
+        this.repeated = repeated;
     }
 
     public static IniFile empty() {
-        return new IniFile(Map.of());
+        return new IniFile(Map.of(), Map.of());
     }
 
     public static IniFile read(Path path) throws IOException {
@@ -30,6 +34,7 @@ public final class IniFile {
 
     public static IniFile parse(List<String> lines, String origin) {
         Map<String, Map<String, String>> sections = new LinkedHashMap<>();
+        Map<String, Map<String, List<String>>> repeated = new LinkedHashMap<>();
         String section = DEFAULT;
         int number = 0;
         for (String raw : lines) {
@@ -49,14 +54,22 @@ public final class IniFile {
             if (eq <= 0) {
                 throw new IllegalArgumentException(origin + ":" + number + ": expected 'key = value': " + raw);
             }
-            sections.computeIfAbsent(section, s -> new LinkedHashMap<>())
-                    .put(line.substring(0, eq).strip(), line.substring(eq + 1).strip());
+            String key = line.substring(0, eq).strip();
+            String value = line.substring(eq + 1).strip();
+            sections.computeIfAbsent(section, s -> new LinkedHashMap<>()).put(key, value);
+            repeated.computeIfAbsent(section, s -> new LinkedHashMap<>()).computeIfAbsent(key, k -> new ArrayList<>()).add(value);
         }
-        return new IniFile(sections);
+        return new IniFile(sections, repeated);
     }
 
     public Optional<String> get(String section, String key) {
         return Optional.ofNullable(sections.getOrDefault(section, Map.of()).get(key)).filter(v -> !v.isEmpty());
+    }
+
+    /** Every non-empty value the key was given in the section, in file order (a repeated key); {@link #get} has the last. */
+    public List<String> all(String section, String key) {
+        return repeated.getOrDefault(section, Map.of()).getOrDefault(key, List.of()).stream().filter(v -> !v.isEmpty())
+                .toList();
     }
 
     public Map<String, String> section(String name) {

@@ -2,6 +2,7 @@ package glint.image;
 
 import glint.auth.RequestContext;
 import glint.data.ByteRange;
+import glint.data.ClientBodyException;
 import glint.data.HashAlgorithm;
 import glint.data.UploadLimits;
 import glint.data.UploadPipeline;
@@ -13,6 +14,7 @@ import glint.store.BlobNotFoundException;
 import glint.store.BlobStore;
 import glint.store.BlobWriter;
 import glint.store.ByteSink;
+import glint.store.StorageFullException;
 import glint.store.StoreRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -110,11 +112,15 @@ public final class ImageDataService {
             throw GlintException.conflict("Image status transition from " + image.status().wire() + " to saving is not allowed");
         }
         requireFormats(image);
-        if (transition(id, ImageStatus.QUEUED, i -> i.toBuilder().status(ImageStatus.SAVING).updatedAt(now()).build(),
-                i -> repository.update(i, ImageStatus.QUEUED)).isEmpty()) {
+        Optional<Image> saving = transition(id, ImageStatus.QUEUED, i -> i.toBuilder().status(ImageStatus.SAVING)
+                .updatedAt(now()).build(), i -> repository.update(i, ImageStatus.QUEUED));
+        if (saving.isEmpty()) {
             throw GlintException.conflict("Image status transition from " + repository.find(id).map(i -> i.status().wire())
                     .orElse("deleted") + " to saving is not allowed");
         }
+        ImageEvents events = images.events();
+        events.updated(saving.get());
+        events.preparing(saving.get(), store.id());
         BlobWriter writer;
         PendingData pending;
         try {
@@ -122,7 +128,7 @@ public final class ImageDataService {
             pending = new PendingData(UUID.randomUUID().toString(), store.id(), writer.location(), id, node);
             journal.add(pending);
         } catch (IOException | RuntimeException e) {
-            restore(id);
+            uploadFailed(id, e);
             throw e;
         }
         UploadResult result;
@@ -131,7 +137,7 @@ public final class ImageDataService {
         } catch (IOException | RuntimeException e) {
             // the pipeline has aborted the writer; nothing of the data is left
             journal.remove(pending.id());
-            restore(id);
+            uploadFailed(id, e);
             throw e;
         }
         // from the image as it is now: metadata changed during the upload (PATCH, tags) is kept
@@ -147,10 +153,31 @@ public final class ImageDataService {
                 .build(), i -> repository.activate(i, ImageStatus.SAVING, pending.id()));
         if (active.isEmpty()) {
             removeData(pending);
-            throw new GlintException(ErrorKind.GONE, "Image " + id + " could not be found after upload. The image may have "
-                    + "been deleted during the upload, cleaning up the chunks uploaded.");
+            GlintException gone = new GlintException(ErrorKind.GONE, "Image " + id + " could not be found after upload. The "
+                    + "image may have been deleted during the upload, cleaning up the chunks uploaded.");
+            events.uploadFailed(gone.getMessage());
+            throw gone;
         }
+        events.uploaded(active.get(), true);
+        events.updated(active.get());
         return active.get();
+    }
+
+    /**
+     * A failed upload: {@code image.upload} at ERROR with Glance's message for the failure, then the image back to
+     * queued ({@code image.update}), as Glance's upload controller restores it.
+     */
+    private void uploadFailed(String id, Exception e) {
+        String message;
+        if (e instanceof StorageFullException) {
+            message = "Image storage media is full: " + e.getMessage();
+        } else if (e instanceof ClientBodyException || e instanceof GlintException g && !g.kind().serverFault()) {
+            message = "Cannot save data for image " + id + ": " + e.getMessage();
+        } else {
+            message = "Failed to upload image data for image " + id + " due to internal error: " + e.getMessage();
+        }
+        images.events().uploadFailed(message);
+        restore(id).ifPresent(images.events()::updated);
     }
 
     /** The image changed as it is now, if its status is {@code expected}, saved with {@code save}; see {@link ImageRewrite}. */
@@ -158,8 +185,8 @@ public final class ImageDataService {
         return ImageRewrite.apply(repository, id, expected, change, (current, next) -> save.test(next), 20);
     }
 
-    /** What a download will send: the image, where its data is (in the order to try), and the range. */
-    public record Download(Image image, List<ImageLocation> locations, Optional<ByteRange> range) {
+    /** What a download will send: the image, where its data is (in the order to try), the range, and to whom. */
+    public record Download(Image image, List<ImageLocation> locations, Optional<ByteRange> range, RequestContext receiver) {
         /** Whether there is data to send at all (Glance answers 204 for an image without locations). */
         public boolean hasData() {
             return !locations.isEmpty();
@@ -174,9 +201,9 @@ public final class ImageDataService {
         access.enforce("download_image", ctx, image);
         List<ImageLocation> locations = image.locations().stream().filter(l -> stores.find(l.storeId()).isPresent()).toList();
         if (locations.isEmpty() || image.size().isEmpty()) {
-            return new Download(image, List.of(), Optional.empty());
+            return new Download(image, List.of(), Optional.empty(), ctx);
         }
-        return new Download(image, locations, ByteRange.parse(rangeHeader.orElse(null), image.size().get()));
+        return new Download(image, locations, ByteRange.parse(rangeHeader.orElse(null), image.size().get()), ctx);
     }
 
     /**
@@ -188,6 +215,26 @@ public final class ImageDataService {
      * @throws IOException when a store fails; the response may have started
      */
     public void send(Download download, ByteSink sink) throws IOException {
+        long length = download.range().map(ByteRange::length).orElse(download.image().size().orElseThrow());
+        long[] sent = {0};
+        boolean complete = false;
+        try {
+            sendFrom(download, buffer -> {
+                int n = buffer.remaining();
+                sink.write(buffer);
+                sent[0] += n;
+            });
+            complete = true;
+        } finally {
+            // Glance's image.send once the data is out; ERROR when the download ended short (a download that sent
+            // nothing, as the 204 for missing data, tells nothing)
+            if (complete || sent[0] > 0) {
+                images.events().sent(download.image(), download.receiver(), sent[0], length);
+            }
+        }
+    }
+
+    private void sendFrom(Download download, ByteSink sink) throws IOException {
         Image image = download.image();
         long offset = download.range().map(ByteRange::offset).orElse(0L);
         long length = download.range().map(ByteRange::length).orElse(image.size().orElseThrow());
@@ -228,12 +275,15 @@ public final class ImageDataService {
         }
     }
 
-    /** saving → queued, as the image is now. */
-    private void restore(String id) {
-        if (transition(id, ImageStatus.SAVING, i -> i.toBuilder().status(ImageStatus.QUEUED).size(Optional.empty())
-                .virtualSize(Optional.empty()).updatedAt(now()).build(), i -> repository.update(i, ImageStatus.SAVING)).isEmpty()) {
+    /** saving → queued, as the image is now; the image restored, or empty when it left saving meanwhile. */
+    private Optional<Image> restore(String id) {
+        Optional<Image> queued = transition(id, ImageStatus.SAVING, i -> i.toBuilder().status(ImageStatus.QUEUED)
+                .size(Optional.empty()).virtualSize(Optional.empty()).updatedAt(now()).build(),
+                i -> repository.update(i, ImageStatus.SAVING));
+        if (queued.isEmpty()) {
             LOG.debug("image {} left saving in the meantime", id);
         }
+        return queued;
     }
 
     private void removeData(PendingData entry) {

@@ -37,18 +37,26 @@ public final class ImageService {
     private final PropertyProtections protections;
     private final ImagesConfig limits;
     private final Clock clock;
+    private final ImageEvents events;
 
     public ImageService(ImageRepository images, ImageAccess access, ImagesConfig limits, Clock clock) {
-        this(images, access, PropertyProtections.none(), limits, clock);
+        this(images, access, PropertyProtections.none(), limits, clock, ImageEvents.NONE);
     }
 
+    /** @param events told of every image created, changed or deleted, once it is stored */
     public ImageService(ImageRepository images, ImageAccess access, PropertyProtections protections, ImagesConfig limits,
-                        Clock clock) {
+                        Clock clock, ImageEvents events) {
         this.images = images;
         this.access = access;
         this.protections = protections;
         this.limits = limits;
         this.clock = clock;
+        this.events = events;
+    }
+
+    /** The notifications this service sends; {@link ImageDataService} and the imports tell theirs through it too. */
+    public ImageEvents events() {
+        return events;
     }
 
     public Image create(RequestContext ctx, NewImage request) {
@@ -84,6 +92,7 @@ public final class ImageService {
         if (!images.insert(image)) {
             throw GlintException.conflict("Image with identifier " + image.id() + " already exists!");
         }
+        events.created(image);
         return readable(ctx, image);
     }
 
@@ -163,6 +172,7 @@ public final class ImageService {
             checkQuotas(props.size(), changed.tags().size());
             Image saved = changed.toBuilder().properties(props).updatedAt(now()).build();
             if (images.updateMetadata(saved)) {
+                events.updated(saved);
                 return readable(ctx, saved);
             }
             if (attempt >= WRITE_ATTEMPTS) {
@@ -308,7 +318,9 @@ public final class ImageService {
             if (image.status() != from) {
                 throw GlintException.forbidden("Not allowed to " + rule + " image in status '" + image.status().wire() + "'");
             }
-            if (images.updateMetadata(image.toBuilder().status(to).updatedAt(now()).build())) {
+            Image changed = image.toBuilder().status(to).updatedAt(now()).build();
+            if (images.updateMetadata(changed)) {
+                events.updated(changed);
                 return;
             }
         }
@@ -329,7 +341,9 @@ public final class ImageService {
             throw GlintException.badRequest("Image status transition from " + image.status().wire()
                     + " to deleted is not allowed");
         }
-        return images.markDeleted(id, node);
+        List<PendingData> orphans = images.markDeleted(id, node);
+        events.deleted(image.toBuilder().updatedAt(now()).build());
+        return orphans;
     }
 
     private void checkQuotas(int properties, int tags) {

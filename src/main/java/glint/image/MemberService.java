@@ -18,12 +18,15 @@ public final class MemberService {
     private final MemberRepository members;
     private final int memberQuota;
     private final Clock clock;
+    private final ImageEvents events;
 
-    public MemberService(ImageAccess access, MemberRepository members, int memberQuota, Clock clock) {
+    /** @param events told of every membership created, answered or removed, once it is stored */
+    public MemberService(ImageAccess access, MemberRepository members, int memberQuota, Clock clock, ImageEvents events) {
         this.access = access;
         this.members = members;
         this.memberQuota = memberQuota;
         this.clock = clock;
+        this.events = events;
     }
 
     public List<ImageMember> list(RequestContext ctx, String imageId) {
@@ -58,6 +61,7 @@ public final class MemberService {
         if (!members.add(member)) {
             throw GlintException.conflict("Member " + memberId + " is duplicated for image " + imageId);
         }
+        events.memberCreated(member);
         return member;
     }
 
@@ -72,7 +76,9 @@ public final class MemberService {
         }
         Instant now = now();
         members.updateStatus(imageId, memberId, status, now);
-        return new ImageMember(imageId, memberId, status, member.createdAt(), now);
+        ImageMember updated = new ImageMember(imageId, memberId, status, member.createdAt(), now);
+        events.memberUpdated(updated);
+        return updated;
     }
 
     public void remove(RequestContext ctx, String imageId, String memberId) {
@@ -80,11 +86,12 @@ public final class MemberService {
         if (image.visibility() != Visibility.SHARED) {
             throw GlintException.forbidden("Not allowed to delete members for image " + imageId + ".");
         }
-        lookup(ctx, image, memberId);
+        ImageMember member = lookup(ctx, image, memberId);
         if (!access.allows("delete_member", ctx, image)) {
             throw GlintException.forbidden("You cannot delete image member.");
         }
         members.remove(imageId, memberId);
+        events.memberDeleted(member);
     }
 
     private ImageMember lookup(RequestContext ctx, Image image, String memberId) {

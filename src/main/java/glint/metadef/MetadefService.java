@@ -27,11 +27,14 @@ public final class MetadefService {
     private final Policy policy;
     private final MetadefRepository repo;
     private final Clock clock;
+    private final MetadefEvents events;
 
-    public MetadefService(Policy policy, MetadefRepository repo, Clock clock) {
+    /** @param events told of every definition created, changed or deleted, once it is stored */
+    public MetadefService(Policy policy, MetadefRepository repo, Clock clock, MetadefEvents events) {
         this.policy = policy;
         this.repo = repo;
         this.clock = clock;
+        this.events = events;
     }
 
     // ---- namespaces
@@ -153,6 +156,12 @@ public final class MetadefService {
         if (!repo.createNamespace(ns, stamped)) {
             throw GlintException.conflict("The metadata definition namespace=" + name + " already exists.");
         }
+        // in the order Glance's controller adds them
+        events.namespace(MetadefEvents.Change.CREATE, ns, ns.namespace());
+        events.resourceTypes(MetadefEvents.Change.CREATE, ns, stamped.resourceTypes());
+        stamped.objects().forEach(o -> events.object(MetadefEvents.Change.CREATE, ns, o, o.name()));
+        events.tags(MetadefEvents.Change.CREATE, ns, stamped.tags(), null);
+        stamped.properties().forEach(p -> events.property(MetadefEvents.Change.CREATE, ns, p, p.name()));
         return new NamespaceView(ns, stamped);
     }
 
@@ -167,24 +176,32 @@ public final class MetadefService {
             throw GlintException.conflict("Invalid update. It would result in a duplicate metadata definition namespace"
                     + " with the same name of " + fields.namespace());
         }
+        events.namespace(MetadefEvents.Change.UPDATE, updated, ns.namespace());
         return updated;
     }
 
     public void deleteNamespace(RequestContext ctx, String name) {
         Namespace ns = deletable(ctx, name, List.of("delete_metadef_namespace"));
         repo.deleteNamespace(ns.id());
+        events.namespace(MetadefEvents.Change.DELETE, ns, ns.namespace());
     }
 
     public void deleteObjects(RequestContext ctx, String name) {
-        repo.deleteObjects(deletable(ctx, name, List.of("delete_metadef_namespace")).id());
+        Namespace ns = deletable(ctx, name, List.of("delete_metadef_namespace"));
+        repo.deleteObjects(ns.id());
+        events.namespaceEmptied(ns, "objects");
     }
 
     public void deleteProperties(RequestContext ctx, String name) {
-        repo.deleteProperties(deletable(ctx, name, List.of("delete_metadef_namespace")).id());
+        Namespace ns = deletable(ctx, name, List.of("delete_metadef_namespace"));
+        repo.deleteProperties(ns.id());
+        events.namespaceEmptied(ns, "properties");
     }
 
     public void deleteTags(RequestContext ctx, String name) {
-        repo.deleteTags(deletable(ctx, name, List.of("delete_metadef_namespace", "delete_metadef_tags")).id());
+        Namespace ns = deletable(ctx, name, List.of("delete_metadef_namespace", "delete_metadef_tags"));
+        repo.deleteTags(ns.id());
+        events.namespaceEmptied(ns, "tags");
     }
 
     private Namespace deletable(RequestContext ctx, String name, List<String> rules) {
@@ -221,6 +238,7 @@ public final class MetadefService {
             throw GlintException.conflict("A metadata definition object with name=" + object.name()
                     + " already exists in namespace=" + ns.namespace() + ".");
         }
+        events.object(MetadefEvents.Change.CREATE, ns, stamped, stamped.name());
         return stamped;
     }
 
@@ -234,6 +252,7 @@ public final class MetadefService {
             throw GlintException.conflict("Invalid update. It would result in a duplicate metadata definition object"
                     + " with the same name=" + object.name() + " in namespace=" + ns.namespace() + ".");
         }
+        events.object(MetadefEvents.Change.UPDATE, ns, updated, name);
         return updated;
     }
 
@@ -246,6 +265,7 @@ public final class MetadefService {
                     + " is protected and cannot be deleted.");
         }
         repo.removeObject(ns.id(), name);
+        events.object(MetadefEvents.Change.DELETE, ns, object, object.name());
     }
 
     private MetadefObject object(Namespace ns, String name) {
@@ -291,6 +311,7 @@ public final class MetadefService {
             throw GlintException.conflict("A metadata definition property with name=" + property.name()
                     + " already exists in namespace=" + ns.namespace() + ".");
         }
+        events.property(MetadefEvents.Change.CREATE, ns, property, property.name());
         return property;
     }
 
@@ -302,17 +323,19 @@ public final class MetadefService {
             throw GlintException.conflict("Invalid update. It would result in a duplicate metadata definition property"
                     + " with the same name=" + property.name() + " in namespace=" + ns.namespace() + ".");
         }
+        events.property(MetadefEvents.Change.UPDATE, ns, property, name);
         return property;
     }
 
     public void deleteProperty(RequestContext ctx, String namespace, String name) {
         Namespace ns = visibleOrNotFound(ctx, namespace, true);
         enforce(ctx, ns, "remove_metadef_property");
-        property(ns, name);
+        PropertyDefinition property = property(ns, name);
         if (ns.isProtected()) {
             throw GlintException.forbidden("Metadata definition property " + name + " is protected and cannot be deleted.");
         }
         repo.removeProperty(ns.id(), name);
+        events.property(MetadefEvents.Change.DELETE, ns, property, property.name());
     }
 
     private PropertyDefinition property(Namespace ns, String name) {
@@ -343,6 +366,7 @@ public final class MetadefService {
         if (!repo.addTag(ns.id(), tag)) {
             duplicateTag(name, ns.namespace());
         }
+        events.tags(MetadefEvents.Change.CREATE, ns, List.of(tag), null);
         return tag;
     }
 
@@ -357,6 +381,7 @@ public final class MetadefService {
             Set<String> existing = new HashSet<>(repo.tags(ns.id()).stream().map(MetadefTag::name).toList());
             duplicateTag(names.stream().filter(existing::contains).findFirst().orElse(names.get(0)), ns.namespace());
         }
+        events.tags(MetadefEvents.Change.CREATE, ns, tags, null);
         return tags;
     }
 
@@ -368,17 +393,19 @@ public final class MetadefService {
         if (!repo.updateTag(ns.id(), name, updated)) {
             duplicateTag(newName, ns.namespace());
         }
+        events.tags(MetadefEvents.Change.UPDATE, ns, List.of(updated), name);
         return updated;
     }
 
     public void deleteTag(RequestContext ctx, String namespace, String name) {
         Namespace ns = visibleOrNotFound(ctx, namespace, true);
         enforce(ctx, ns, "delete_metadef_tag");
-        tag(ns, name);
+        MetadefTag tag = tag(ns, name);
         if (ns.isProtected()) {
             throw GlintException.forbidden("Metadata definition tag " + name + " is protected and cannot be deleted.");
         }
         repo.removeTag(ns.id(), name);
+        events.tags(MetadefEvents.Change.DELETE, ns, List.of(tag), null);
     }
 
     private MetadefTag tag(Namespace ns, String name) {
@@ -414,20 +441,23 @@ public final class MetadefService {
             throw GlintException.conflict("The metadata definition resource-type association of resource-type="
                     + association.name() + " to namespace=" + ns.namespace() + " already exists.");
         }
+        events.resourceTypes(MetadefEvents.Change.CREATE, ns, List.of(stamped));
         return stamped;
     }
 
     public void dissociate(RequestContext ctx, String namespace, String resourceType) {
         Namespace ns = visibleOrNotFound(ctx, namespace, true);
         enforce(ctx, ns, "remove_metadef_resource_type_association");
-        boolean associated = repo.associations(ns.id()).stream().anyMatch(a -> a.name().equals(resourceType));
-        if (associated && ns.isProtected()) {
+        Optional<ResourceTypeAssociation> association = repo.associations(ns.id()).stream()
+                .filter(a -> a.name().equals(resourceType)).findFirst();
+        if (association.isPresent() && ns.isProtected()) {
             throw GlintException.forbidden("Metadata definition resource-type-association " + resourceType
                     + " is protected and cannot be deleted.");
         }
-        if (!associated || !repo.dissociate(ns.id(), resourceType)) {
+        if (association.isEmpty() || !repo.dissociate(ns.id(), resourceType)) {
             throw GlintException.notFound("Failed to find resource type " + resourceType + " to delete");
         }
+        events.resourceTypes(MetadefEvents.Change.DELETE, ns, List.of(association.get()));
     }
 
     /** Whether a namespace of that name exists, whoever owns it (for the operator's loader, not for callers). */

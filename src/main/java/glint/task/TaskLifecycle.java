@@ -26,12 +26,19 @@ public final class TaskLifecycle {
     private final Duration timeToLive;
     private final String node;
     private final Clock clock;
+    private final TaskEvents events;
 
-    public TaskLifecycle(TaskRepository tasks, Duration timeToLive, String node, Clock clock) {
+    /** @param events told of each task created, begun and finished, once stored */
+    public TaskLifecycle(TaskRepository tasks, Duration timeToLive, String node, Clock clock, TaskEvents events) {
         this.tasks = tasks;
         this.timeToLive = timeToLive;
         this.node = node;
         this.clock = clock;
+        this.events = events;
+    }
+
+    public TaskEvents events() {
+        return events;
     }
 
     /** A new pending task of this node, saved. */
@@ -41,6 +48,7 @@ public final class TaskLifecycle {
                 Optional.of(imageId), Optional.ofNullable(ctx.userId()), Optional.ofNullable(ctx.requestId()), input,
                 Optional.empty(), "", node, Optional.empty(), now, now);
         tasks.insert(task);
+        events.created(task);
         return task;
     }
 
@@ -51,7 +59,11 @@ public final class TaskLifecycle {
     /** pending → processing; empty when the task is no longer pending (failed meanwhile). */
     public Optional<Task> begin(Task task) {
         Task processing = task.withStatus(TaskStatus.PROCESSING, "", Optional.empty(), Optional.empty(), now());
-        return tasks.update(processing, TaskStatus.PENDING) ? Optional.of(processing) : Optional.empty();
+        if (!tasks.update(processing, TaskStatus.PENDING)) {
+            return Optional.empty();
+        }
+        events.processing(processing);
+        return Optional.of(processing);
     }
 
     /** Success (its result names the image) or failure with {@code message}; expires {@code task_time_to_live} on. */
@@ -62,7 +74,9 @@ public final class TaskLifecycle {
         Task done = task.withStatus(status, message, result, Optional.of(now.plus(timeToLive)), now);
         if (!tasks.update(done, task.status())) {
             LOG.debug("task {} changed status meanwhile", task.id());
+            return;
         }
+        events.finished(done);
     }
 
     /** This node's tasks still pending or processing. */

@@ -26,6 +26,11 @@ public final class ApiClient {
         this.token = token;
     }
 
+    /** The token this client sends (null: none). */
+    public String token() {
+        return token;
+    }
+
     public ApiClient withToken(String other) {
         return new ApiClient(baseUrl, other);
     }

@@ -1,6 +1,7 @@
 package glint.image.imports;
 
 import glint.image.Image;
+import glint.image.ImageEvents;
 import glint.image.ImageRepository;
 import glint.image.ImageRewrite;
 import glint.image.ImageStatus;
@@ -22,10 +23,17 @@ public final class ImportImages {
 
     private final ImageRepository images;
     private final Clock clock;
+    private final ImageEvents events;
 
-    public ImportImages(ImageRepository images, Clock clock) {
+    /** @param events the image notifications the import sends, each after the write it tells of */
+    public ImportImages(ImageRepository images, Clock clock, ImageEvents events) {
         this.images = images;
         this.clock = clock;
+        this.events = events;
+    }
+
+    ImageEvents events() {
+        return events;
     }
 
     Optional<Image> find(String id) {
@@ -46,11 +54,11 @@ public final class ImportImages {
         return rewrite(id, expected, change, (current, next) -> images.update(next, current.status()));
     }
 
-    /** Changes the image; {@link ImageDeletedDuringImport} when it is gone. */
-    void save(String id, UnaryOperator<Image> change) {
-        if (saveIf(id, null, change).isEmpty()) {
-            throw new ImageDeletedDuringImport();
-        }
+    /** Changes the image and tells it ({@code image.update}); {@link ImageDeletedDuringImport} when it is gone. */
+    Image save(String id, UnaryOperator<Image> change) {
+        Image saved = saveIf(id, null, change).orElseThrow(ImageDeletedDuringImport::new);
+        events.updated(saved);
+        return saved;
     }
 
     /** Saves the image with new data and drops its journal entry {@code pendingId} in the same transaction. */

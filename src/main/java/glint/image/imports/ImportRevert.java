@@ -42,7 +42,9 @@ public final class ImportRevert {
                 List<String> targets) {
         Optional<Image> saved = images.rewrite(imageId, null, cur -> reverted(cur, taskId, copy, written.apply(cur), targets),
                 (cur, next) -> detach(cur, next, written.apply(cur)));
-        if (saved.isEmpty() && images.find(imageId).isPresent()) {
+        if (saved.isPresent()) {
+            images.events().updated(saved.get());
+        } else if (images.find(imageId).isPresent()) {
             LOG.warn("image {} kept changing; the failed import task {} could not revert it", imageId, taskId);
         }
     }

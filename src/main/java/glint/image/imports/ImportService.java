@@ -79,19 +79,22 @@ public final class ImportService implements AutoCloseable {
             throw GlintException.conflict("Image status transition from " + images.find(id).map(i -> i.status().wire())
                     .orElse("deleted") + " to uploading is not allowed");
         }
+        images.events().updated(uploading);
         UploadResult result;
         try {
             result = blobs.fillStaged(blob, image, data, expectedSize);
         } catch (IOException | RuntimeException e) {
-            images.saveIf(id, ImageStatus.UPLOADING, ImportProperties::unstaged);
+            images.saveIf(id, ImageStatus.UPLOADING, ImportProperties::unstaged).ifPresent(images.events()::updated);
             throw e;
         }
         // Glance records the staged size on the image
-        if (images.saveIf(id, ImageStatus.UPLOADING, i -> i.toBuilder().size(Optional.of(result.size())).build()).isEmpty()) {
+        Optional<Image> sized = images.saveIf(id, ImageStatus.UPLOADING, i -> i.toBuilder().size(Optional.of(result.size())).build());
+        if (sized.isEmpty()) {
             blobs.remove(blob.pending());
             throw new GlintException(ErrorKind.GONE, "Image " + id + " could not be found after staging. The image may "
                     + "have been deleted during the upload.");
         }
+        images.events().updated(sized.get());
     }
 
     /**

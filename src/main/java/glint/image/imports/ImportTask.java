@@ -55,6 +55,8 @@ public final class ImportTask {
             return; // failed meanwhile (lock taken over, or recovered)
         }
         Task task = begun.get();
+        // the image as the request locked it for this task (Glance's flow saves it as it starts)
+        images.find(plan.imageId()).ifPresent(images.events()::updated);
         Optional<PendingData> staged = Optional.empty();
         List<ImageLocation> written = new ArrayList<>();
         try {
@@ -74,6 +76,7 @@ public final class ImportTask {
             images.save(plan.imageId(), img -> ImportProperties.unlocked(img, task.id()));
             staged.ifPresent(blobs::remove);
             lifecycle.finish(task, TaskStatus.SUCCESS, "");
+            lifecycle.events().ran(plan.task());
             LOG.info("task {}: image {} imported ({}) to {}", task.id(), plan.imageId(), plan.method(), plan.stores());
         } catch (Exception e) {
             // data refused (format inspection, size cap) says why, where Glance says "Task failed due to Internal Error"

@@ -10,6 +10,8 @@ import glint.store.StoreRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -45,6 +47,7 @@ public final class StoreImport {
         BlobStore store = stores.find(storeId).orElseThrow(() -> new ImportFailed("Store " + storeId + " is not configured"));
         Image image = images.current(plan.imageId());
         ImportBlobs.Blob blob = blobs.create(store, plan.imageId());
+        images.events().preparing(image, store.id());
         InputStream in;
         try {
             in = BlobInput.open(source.store(), source.location(), source.size(), threads);
@@ -57,14 +60,22 @@ public final class StoreImport {
             result = blobs.fill(blob, image, in, OptionalLong.of(source.size()));
         }
         ImageLocation location = new ImageLocation(store.id(), blob.writer().location(), "active");
-        if (images.activate(plan.imageId(), cur -> withLocation(cur, plan, location, result, setActive),
-                blob.pending().id()).isEmpty()) {
+        Optional<Image> saved = images.activate(plan.imageId(), cur -> withLocation(cur, plan, location, result, setActive),
+                blob.pending().id());
+        if (saved.isEmpty()) {
             blobs.remove(blob.pending());
             if (images.find(plan.imageId()).isEmpty()) {
                 throw new ImageDeletedDuringImport();
             }
             throw new ImportFailed("Image " + plan.imageId() + " kept changing during the import");
         }
+        // Glance's set_data (image.upload, image.activate when it turned active: the store still importing, as
+        // Glance takes it off the list in a save of its own), then that save (image.update)
+        Map<String, String> progress = new HashMap<>(saved.get().properties());
+        progress.put(ImportProperties.IMPORTING, image.properties().getOrDefault(ImportProperties.IMPORTING, ""));
+        images.events().uploaded(saved.get().toBuilder().properties(progress).build(),
+                saved.get().status() == ImageStatus.ACTIVE && image.status() != ImageStatus.ACTIVE);
+        images.events().updated(saved.get());
         return location;
     }
 

@@ -1,0 +1,106 @@
+package glint.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A loopback TCP proxy in front of a real server that a test can take down and bring back: while closed it accepts
+ * and at once closes every connection (as a server that is down resets them) and cuts the ones it was carrying;
+ * while open it pipes bytes both ways. The port stays the same, so a client configured with it sees the server go
+ * and come back.
+ */
+public final class TcpProxy implements AutoCloseable {
+    private final ServerSocket listener;
+    private final String targetHost;
+    private final int targetPort;
+    private final List<Socket> carried = new CopyOnWriteArrayList<>();
+    private volatile boolean open;
+
+    public TcpProxy(String targetHost, int targetPort, boolean open) throws IOException {
+        this.targetHost = targetHost;
+        this.targetPort = targetPort;
+        this.open = open;
+        this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        Thread acceptor = new Thread(this::acceptLoop, "tcp-proxy-" + listener.getLocalPort());
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    public int port() {
+        return listener.getLocalPort();
+    }
+
+    /** Carries connections from now on. */
+    public void open() {
+        open = true;
+    }
+
+    /** Refuses connections from now on and cuts those it carries. */
+    public void shut() {
+        open = false;
+        carried.forEach(TcpProxy::closeQuietly);
+        carried.clear();
+    }
+
+    private void acceptLoop() {
+        while (!listener.isClosed()) {
+            try {
+                Socket client = listener.accept();
+                if (!open) {
+                    closeQuietly(client);
+                    continue;
+                }
+                Socket server = new Socket(targetHost, targetPort);
+                carried.add(client);
+                carried.add(server);
+                pipe(client, server);
+                pipe(server, client);
+            } catch (IOException e) {
+                // listener closed, or the target refused: the client's connection ends
+            }
+        }
+    }
+
+    private void pipe(Socket from, Socket to) {
+        Thread t = new Thread(() -> {
+            byte[] buf = new byte[16 * 1024];
+            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+                for (int n; (n = in.read(buf)) >= 0; ) {
+                    out.write(buf, 0, n);
+                    out.flush();
+                }
+            } catch (IOException e) {
+                // cut
+            } finally {
+                closeQuietly(from);
+                closeQuietly(to);
+            }
+        }, "tcp-proxy-pipe");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException e) {
+            // closed
+        }
+    }
+
+    @Override
+    public void close() {
+        shut();
+        try {
+            listener.close();
+        } catch (IOException e) {
+            // closed
+        }
+    }
+}
