@@ -13,6 +13,7 @@ import glint.store.BlobNotFoundException;
 import glint.store.BlobStore;
 import glint.store.BlobWriter;
 import glint.store.ByteSink;
+import glint.store.StoreReadOnlyException;
 import glint.store.StoreRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -109,7 +110,7 @@ public final class ImageDataService {
         if (image.status() != ImageStatus.QUEUED) {
             throw GlintException.conflict("Image status transition from " + image.status().wire() + " to saving is not allowed");
         }
-        requireFormats(image);
+        image.requireFormats();
         if (transition(id, ImageStatus.QUEUED, i -> i.toBuilder().status(ImageStatus.SAVING).updatedAt(now()).build(),
                 i -> repository.update(i, ImageStatus.QUEUED)).isEmpty()) {
             throw GlintException.conflict("Image status transition from " + repository.find(id).map(i -> i.status().wire())
@@ -121,6 +122,10 @@ public final class ImageDataService {
             writer = store.create(id);
             pending = new PendingData(UUID.randomUUID().toString(), store.id(), writer.location(), id, node);
             journal.add(pending);
+        } catch (StoreReadOnlyException e) {
+            restore(id);
+            // glance_store's StoreAddDisabled, answered 410 by image_data.py
+            throw new GlintException(ErrorKind.GONE, "Error in store configuration. Adding images to store is disabled.");
         } catch (IOException | RuntimeException e) {
             restore(id);
             throw e;
@@ -238,23 +243,6 @@ public final class ImageDataService {
 
     private void removeData(PendingData entry) {
         removal.remove(entry);
-    }
-
-    /** Glance: "Properties disk_format, container_format must be set prior to saving data." */
-    private static void requireFormats(Image image) {
-        List<String> missing = new java.util.ArrayList<>();
-        if (image.diskFormat().isEmpty()) {
-            missing.add("disk_format");
-        }
-        if (image.containerFormat().isEmpty()) {
-            missing.add("container_format");
-        }
-        if (missing.size() == 1) {
-            throw GlintException.badRequest("Property " + missing.get(0) + " must be set prior to saving data.");
-        }
-        if (missing.size() == 2) {
-            throw GlintException.badRequest("Properties disk_format, container_format must be set prior to saving data.");
-        }
     }
 
     /** Glance sets {@code virtual_size} only when inspection found one ({@code if virtual_size:} in set_data). */
