@@ -162,6 +162,22 @@ public abstract class BlobStoreConformanceTest {
     }
 
     @Test
+    void servesItsOwnLocationsWithOrWithoutABlobAndNoOthers() throws Exception {
+        String location = put(newId(), 6, 10, 10);
+        assertThat(store.serves(location)).isTrue();
+        store.delete(location);
+        assertThat(store.serves(location)).isTrue();
+        assertThat(store.serves("http://example.com/" + newId())).isFalse();
+        assertThat(store.serves(location.replace(newIdOf(location), "../" + newIdOf(location)))).isFalse();
+        assertThat(store.serves("nonsense:/x")).isFalse();
+        assertThat(store.readOnly()).isFalse();
+    }
+
+    private static String newIdOf(String location) {
+        return location.substring(location.lastIndexOf('/') + 1);
+    }
+
+    @Test
     void abortLeavesNothing() throws Exception {
         BlobWriter w = store.create(newId());
         w.write(ByteBuffer.wrap(TestBytes.bytes(6, 2 << 20)));
