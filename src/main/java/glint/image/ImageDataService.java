@@ -186,11 +186,12 @@ public final class ImageDataService {
 
     /**
      * Streams the data from the cache or the first location whose store has it, as Glance's {@code get_data} tries
-     * each location in turn (glance/location.py). A location without data is skipped (nothing was sent from it).
+     * each location in turn (glance/location.py): a location without data, or whose store fails before sending a
+     * byte, is skipped.
      *
      * @throws GlintException NO_DATA when no store has the data: Glance answers 204 (glance_store.NotFound caught in
      *     image_data.py ResponseSerializer.download); nothing has been sent then
-     * @throws IOException when a store fails; the response may have started
+     * @throws IOException when a store fails once the response started, or every location's store failed
      */
     public void send(Download download, ByteSink sink) throws IOException {
         Image image = download.image();
@@ -199,13 +200,29 @@ public final class ImageDataService {
         if (cache.read(image.id(), offset, length, sink)) {
             return;
         }
+        IOException failed = null;
         for (ImageLocation location : download.locations()) {
+            boolean[] sent = {false};
             try {
-                stores.get(location.storeId()).read(location.key(), offset, length, sink);
+                stores.get(location.storeId()).read(location.key(), offset, length, buf -> {
+                    sent[0] = true;
+                    sink.write(buf);
+                });
                 return;
             } catch (BlobNotFoundException e) {
                 LOG.warn("image {} has no data at {} in store {}", image.id(), location.key(), location.storeId());
+            } catch (IOException e) {
+                if (sent[0]) {
+                    throw e;
+                }
+                // Glance's get_data tries the next location whatever failed (a web server down, a store error)
+                LOG.warn("image {}: reading {} in store {} failed, trying its next location: {}", image.id(),
+                        location.key(), location.storeId(), e.toString());
+                failed = e;
             }
+        }
+        if (failed != null) {
+            throw failed;
         }
         throw new GlintException(ErrorKind.NO_DATA, "Image " + image.id() + " is " + image.status().wire()
                 + " but none of its " + download.locations().size() + " location(s) has data");

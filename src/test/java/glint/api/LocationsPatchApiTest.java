@@ -289,6 +289,20 @@ class LocationsPatchApiTest {
         assertThat(admin.get("/v2/images/" + id + "/file").bytes()).as("then the next location").isEqualTo(data);
     }
 
+    @Test
+    void aDownloadTriesTheNextLocationWhenAStoreFailsBeforeSendingAnything() {
+        server = TestServer.start(config(web, "[web]", "weight = 100"));
+        admin = new ApiClient(server.baseUrl(), server.adminToken());
+        String id = queued(admin);
+        assertThat(admin.put("/v2/images/" + id + "/file", remote, "Content-Type", "application/octet-stream").status())
+                .isEqualTo(204);
+        assertThat(patch(admin, id, add("/locations/-", url, Map.of())).status()).isEqualTo(200);
+        assertThat(admin.get("/v2/images/" + id).json().get("stores").asText()).isEqualTo("web,fast");
+        web.redirect("/cirros.img", "/cirros.img"); // the web server now loops: the http store gives up
+        assertThat(admin.get("/v2/images/" + id + "/file").bytes()).isEqualTo(remote);
+        assertThat(web.requests()).filteredOn(r -> r.startsWith("GET")).hasSize(5);
+    }
+
     /** Rows of the data journal: what is still to remove. */
     private long pendingData() {
         return server.rows("pending_data");
