@@ -9,7 +9,6 @@ import glint.testing.ApiClient;
 import glint.testing.ApiClient.Reply;
 import glint.testing.FakeWeb;
 import glint.testing.TestServer;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -116,22 +115,8 @@ class LocationPolicyMatrixTest {
         web.close();
     }
 
-    record Cell(String route, String caller, String visibility, int expected) {
-        @Override
-        public String toString() {
-            return route + " × " + caller + " × " + visibility + " → " + expected;
-        }
-    }
-
     static Stream<Arguments> matrix() {
-        List<Cell> cells = new ArrayList<>();
-        for (String line : TABLE.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList()) {
-            String[] f = line.split("\\s+");
-            for (int i = 2; i < f.length; i++) {
-                cells.add(new Cell(f[0], f[1], VISIBILITIES.get(i - 2), Integer.parseInt(f[i])));
-            }
-        }
-        return cells.stream().map(Arguments::of);
+        return PolicyMatrixTest.cells(TABLE, VISIBILITIES, "private").stream().map(Arguments::of);
     }
 
     /** An image of alpha: queued, or active in fast with the http location second. */
@@ -150,7 +135,7 @@ class LocationPolicyMatrixTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("matrix")
-    void statusCodeIsGlances(Cell cell) {
+    void statusCodeIsGlances(PolicyMatrixTest.Cell cell) {
         Route route = ROUTES.get(cell.route());
         String image = fixture(cell.visibility(), route.queued());
         Reply reply = route.request().send(CALLERS.get(cell.caller()), image);

@@ -2,7 +2,6 @@ package glint.db;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import glint.config.GlintConfig.DatabaseConfig;
 import glint.image.Image;
 import glint.image.ImageLocation;
 import glint.image.ImageQuery;
@@ -11,40 +10,27 @@ import glint.image.ImageStatus;
 import glint.image.LocationOrder;
 import glint.image.PendingData;
 import glint.image.Visibility;
-import glint.testing.TestDatabases;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import glint.testing.MigratedDatabase;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Locations on the selected database: order, metadata and ownership kept; what holds Glint's data; deletion journals. */
 class ImageLocationsRepositoryTest {
-    private Path dir;
-    private String url;
-    private Database db;
+    @RegisterExtension
+    final MigratedDatabase database = new MigratedDatabase();
     private JdbcImageRepository repo;
 
     @BeforeEach
-    void open() throws Exception {
-        dir = Files.createTempDirectory("glint-loc-");
-        url = TestDatabases.fresh(dir);
-        db = Database.open(new DatabaseConfig(url, "", "", 4));
-        db.migrate();
+    void open() {
         Map<String, Integer> weights = Map.of("heavy", 50, "light", 1);
-        repo = new JdbcImageRepository(db, LocationOrder.byWeight(s -> weights.getOrDefault(s, 0)));
-    }
-
-    @AfterEach
-    void close() {
-        db.close();
-        TestDatabases.drop(url);
+        repo = new JdbcImageRepository(database.db(), LocationOrder.byWeight(s -> weights.getOrDefault(s, 0)));
     }
 
     private Image image(List<ImageLocation> locations) {
@@ -87,7 +73,7 @@ class ImageLocationsRepositoryTest {
         List<PendingData> journalled = repo.markDeleted(image.id(), "node-1");
         assertThat(journalled).extracting(PendingData::location).containsExactly("file:///l/a");
         assertThat(repo.holdsData("file:///l/a")).as("until the journal entry is gone").isTrue();
-        new JdbcDataJournal(db).remove(journalled.get(0).id());
+        new JdbcDataJournal(database.db()).remove(journalled.get(0).id());
         assertThat(repo.holdsData("file:///l/a")).isFalse();
     }
 }

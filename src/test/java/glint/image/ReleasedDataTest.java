@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import glint.auth.RequestContext;
-import glint.config.GlintConfig.DatabaseConfig;
-import glint.db.Database;
 import glint.db.JdbcDataJournal;
 import glint.db.JdbcImageRepository;
 import glint.policy.PolicyEngine;
@@ -15,11 +13,9 @@ import glint.store.BlobWriter;
 import glint.store.ByteSink;
 import glint.store.FileStore;
 import glint.store.StoreRegistry;
-import glint.testing.TestDatabases;
+import glint.testing.MigratedDatabase;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -28,9 +24,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Data an image gives up with a location is journalled in the transaction that saves the image: a node that fails
@@ -42,9 +38,8 @@ class ReleasedDataTest {
     private final RequestContext admin = new RequestContext("u", "admin", "default", "p1", "p1", "default",
             Set.of("admin", "member", "reader"), false, "req-1");
 
-    private Path dir;
-    private String url;
-    private Database db;
+    @RegisterExtension
+    final MigratedDatabase database = new MigratedDatabase();
     private JdbcImageRepository images;
     private JdbcDataJournal journal;
     private FileStore fast;
@@ -55,25 +50,15 @@ class ReleasedDataTest {
 
     @BeforeEach
     void open() throws Exception {
-        dir = Files.createTempDirectory("glint-released-");
-        url = TestDatabases.fresh(dir);
-        db = Database.open(new DatabaseConfig(url, "", "", 4));
-        db.migrate();
-        images = new JdbcImageRepository(db);
-        journal = new JdbcDataJournal(db);
-        fast = new FileStore("fast", dir.resolve("fast"));
-        cheap = new FileStore("cheap", dir.resolve("cheap"));
+        images = new JdbcImageRepository(database.db());
+        journal = new JdbcDataJournal(database.db());
+        fast = new FileStore("fast", database.dir().resolve("fast"));
+        cheap = new FileStore("cheap", database.dir().resolve("cheap"));
         Map<String, BlobStore> all = new LinkedHashMap<>();
         all.put("fast", failing(fast));
         all.put("cheap", cheap);
         stores = new StoreRegistry(all, "fast");
         removal = new DataRemoval(stores, journal);
-    }
-
-    @AfterEach
-    void close() {
-        db.close();
-        TestDatabases.drop(url);
     }
 
     /** {@code store}, but {@link BlobStore#delete} fails while {@link #deletesFail}. */

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import glint.testing.TestBytes;
-import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.nio.ByteBuffer;
 import java.time.Clock;
@@ -96,13 +95,7 @@ public abstract class BlobStoreConformanceTest {
     }
 
     protected byte[] get(String location, long offset, long length) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        store.read(location, offset, length, buf -> {
-            byte[] b = new byte[buf.remaining()];
-            buf.get(b);
-            out.write(b);
-        });
-        return out.toByteArray();
+        return TestBytes.readBack(store, location, offset, length);
     }
 
     @Test

@@ -7,7 +7,6 @@ import glint.store.BlobNotFoundException;
 import glint.store.StoreReadOnlyException;
 import glint.testing.FakeWeb;
 import glint.testing.TestBytes;
-import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.URI;
@@ -27,14 +26,8 @@ class HttpStoreTest {
         web.close();
     }
 
-    private byte[] read(HttpStore s, String location, long offset, long length) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        s.read(location, offset, length, buf -> {
-            byte[] b = new byte[buf.remaining()];
-            buf.get(b);
-            out.write(b);
-        });
-        return out.toByteArray();
+    private static byte[] read(HttpStore s, String location, long offset, long length) throws IOException {
+        return TestBytes.readBack(s, location, offset, length);
     }
 
     @Test
