@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import glint.store.BlobExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,7 +55,9 @@ class ProgramOutputTest {
     void aCrashLeavesTheOutputForCleanupAtTheNextStart() throws Exception {
         ProgramOutput out = new FileStore("staging", dir).createForProgram("img.qcow2");
         Files.write(out.file(), new byte[10]);
-        new FileStore("staging", dir).cleanup(); // the next start: no live writer of this store holds it
+        // the next start, past the age bound (BlobStore#cleanup): no live writer holds it, nor made progress since
+        new FileStore("staging", dir, FileStore.DEFAULT_FLUSH_EVERY, false, BlobStore.STALE_AFTER,
+                Clock.offset(Clock.systemUTC(), BlobStore.STALE_AFTER.plusMinutes(1))).cleanup();
         assertThat(filesIn(dir)).isZero();
     }
 }
