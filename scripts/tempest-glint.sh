@@ -79,9 +79,13 @@ wd_port=$(free_port)   # web-download's source, started below; Glint's import fi
 # multi-store import and copy-image tests run. glance-download too (the reference Glance has it off, so its four
 # tests are skipped there): Tempest imports from the image service of its own region, i.e. Glint downloads from
 # itself through the catalog's RegionOne endpoint, so the filter also allows Glint's own port.
+# Locations are managed (show_multiple_locations, an http store "web"), unlike the reference Glance, so that
+# ImageLocationsTest runs ([image-feature-enabled] manage_locations below): it adds http_image, served by the
+# web-download source below, as a location; the import filter lets the http store reach it (docs/conformance.md).
 cat >"$W/etc/glint.conf" <<CONF
 [DEFAULT]
-enabled_backends = file1:file, file2:file
+enabled_backends = file1:file, file2:file, web:http
+show_multiple_locations = true
 enabled_import_methods = [glance-direct,web-download,copy-image,glance-download]
 [glance_store]
 default_backend = file1
@@ -233,7 +237,7 @@ api_v1 = false
 api_v2 = true
 import_image = true
 os_glance_reserved = true
-manage_locations = false
+manage_locations = true
 [enforce_scope]
 glance = true
 keystone = false

@@ -23,6 +23,8 @@ import glint.api.schema.SchemaValidator;
 import glint.api.IdentityApi;
 import glint.api.ImageDataApi;
 import glint.api.InfoApi;
+import glint.api.LocationRequests;
+import glint.api.LocationsApi;
 import glint.api.ImportApi;
 import glint.api.TaskView;
 import glint.api.TasksApi;
@@ -47,6 +49,8 @@ import glint.image.imports.ImportRevert;
 import glint.image.imports.ImportService;
 import glint.image.imports.ImportStaging;
 import glint.image.imports.ImportTask;
+import glint.image.imports.LocationImport;
+import glint.image.imports.LocationImportTask;
 import glint.image.imports.StagedSource;
 import glint.image.imports.StoreCopySource;
 import glint.image.imports.StoreImport;
@@ -77,6 +81,13 @@ import glint.format.FormatRules;
 import glint.image.FormatChecks;
 import glint.image.ImageDataService;
 import glint.image.ImageService;
+import glint.image.DataRemoval;
+import glint.image.LocationChecks;
+import glint.image.LocationOrder;
+import glint.image.LocationPatch;
+import glint.image.ReleasedData;
+import glint.image.StoreCatalog;
+import glint.image.StoreDeletion;
 import glint.image.MemberService;
 import glint.metadef.MetadefEvents;
 import glint.metadef.MetadefService;
@@ -143,22 +154,27 @@ public final class App implements AutoCloseable {
         router.listener(new RequestMetrics(metrics.registry()));
         IdentityService identity = identityWiring.identity();
 
-        JdbcImageRepository imageRepository = new JdbcImageRepository(database);
+        UriFilter uriFilter = UriFilter.withDns(config.imports().filter());
+        StoreRegistry dataStores = StoreRegistry.from(config.stores(), uriFilter.httpGuard(),
+                s -> new MeteredStore(s, metrics.registry()));
+        JdbcImageRepository imageRepository = new JdbcImageRepository(database, LocationOrder.byWeight(dataStores::weight));
         PropertyProtections protections = propertyProtections(config);
         PolicyEngine policy = policyEngine(config, protections);
         ImageAccess access = new ImageAccess(policy, imageRepository);
+        JdbcDataJournal journal = new JdbcDataJournal(database);
+        String node = nodeId(config);
+        HashAlgorithm hashAlgorithm = HashAlgorithm.of(config.images().hashingAlgorithm());
+        ReleasedData released = new ReleasedData(new DataRemoval(dataStores, journal), node);
+        LocationChecks locationChecks = new LocationChecks(dataStores, imageRepository);
         ImageService images = new ImageService(imageRepository, access, protections.withPolicy(policy), config.images(),
-                Clock.systemUTC(), imageEvents);
+                Clock.systemUTC(), imageEvents, new LocationPatch(access, locationChecks, config.locations(), hashAlgorithm),
+                released);
         ExecutorService hashers = Executors.newCachedThreadPool(daemonThreads("hash"));
-        StoreRegistry dataStores = StoreRegistry.from(config.stores(), s -> new MeteredStore(s, metrics.registry()));
         dataStores.all().forEach(s -> LOG.info("store {}: {}", s.id(), s.describe()));
         // staging belongs to this node (node_staging_uri): what a crash left there is stale at the next start
         dataStores.withReserved(new FileStore(StoreRegistry.STAGING, config.imports().stagingDir(),
                 FileStore.DEFAULT_FLUSH_EVERY, false, Duration.ZERO, Clock.systemUTC()));
-        JdbcDataJournal journal = new JdbcDataJournal(database);
         UploadPipeline pipeline = new UploadPipeline(hashers);
-        HashAlgorithm hashAlgorithm = HashAlgorithm.of(config.images().hashingAlgorithm());
-        String node = nodeId(config);
         FormatOptions formatOptions = formatOptions(config.imageFormat());
         FormatRules formatRules = new FormatRules(formatOptions);
         FormatChecks formats = new FormatChecks(formatRules, config.imageFormat().inspectContent());
@@ -168,7 +184,7 @@ public final class App implements AutoCloseable {
         JdbcTaskRepository taskRepository = new JdbcTaskRepository(database, json);
         TaskLifecycle taskLifecycle = new TaskLifecycle(taskRepository, config.imports().taskTimeToLive(), node, Clock.systemUTC(),
                 new TaskEvents(notifications, Clock.systemUTC()));
-        WebSource web = new WebSource(UriFilter.withDns(config.imports().filter()), Duration.ofSeconds(60));
+        WebSource web = new WebSource(uriFilter, Duration.ofSeconds(60));
         ImportChecks importChecks = new ImportChecks(access, dataStores, multiStore, web.filter(), taskLifecycle,
                 config.imports().enabledMethods());
         ImportProperties importProperties = new ImportProperties(multiStore, node);
@@ -192,8 +208,13 @@ public final class App implements AutoCloseable {
         ServiceGauges.importTasks(metrics.registry(), importPool);
         ImportService imports = new ImportService(importChecks, importImages, importBlobs, importProperties, taskLifecycle,
                 importTask, importPool);
+        LocationImportTask locationTask = new LocationImportTask(taskLifecycle, importImages, locationChecks, dataStores,
+                hashAlgorithm, config.locations().secureHash());
+        LocationImport locationImport = new LocationImport(access, importImages, importChecks, taskLifecycle, dataStores,
+                hashAlgorithm, locationTask, importPool);
         // before imageData.recover(), which removes the data this reverts
         new ImportRecovery(taskLifecycle, importImages, importBlobs, importRevert, multiStore).recover();
+        locationTask.recover();
         imageData.recover();
         Optional<ImageCache> cache = Optional.empty();
         Optional<CachePrefetcher> prefetcher = Optional.empty();
@@ -209,7 +230,8 @@ public final class App implements AutoCloseable {
         }
 
         ImageSchemas schemas = new ImageSchemas(json, config.images().diskFormats(), config.images().containerFormats());
-        ImageView view = new ImageView(config.stores().multiStore());
+        ImageView view = new ImageView(multiStore, config.locations().showMultipleLocations(),
+                config.locations().showDirectUrl());
         new VersionsApi(config.server().publicEndpoint(), config.stores().multiStore(), cache.isPresent()).register(router);
         new SchemasApi(schemas).register(router);
         java.util.Map<String, String> createHeaders = new java.util.LinkedHashMap<>();
@@ -224,7 +246,9 @@ public final class App implements AutoCloseable {
                 new ListQueryParser(config.images()), view, createHeaders).register(router);
         DataMetrics dataMetrics = new DataMetrics(metrics.registry());
         new ImageDataApi(imageData, config.stores().multiStore(), dataMetrics).register(router);
-        new InfoApi(config.stores(), config.imports().enabledMethods()).register(router);
+        new InfoApi(new StoreCatalog(config.stores(), dataStores, access), config.imports().enabledMethods()).register(router);
+        new LocationsApi(new StoreDeletion(access, imageRepository, dataStores, multiStore, released, Clock.systemUTC()),
+                locationImport, new LocationRequests(new SchemaValidator(), json), view).register(router);
         TaskView taskView = new TaskView();
         TaskService taskService = new TaskService(access, taskRepository, Clock.systemUTC());
         new ImportApi(imports, taskService, taskView, json, config.stores().multiStore(), dataMetrics).register(router);

@@ -136,9 +136,14 @@ public final class ImageRequests {
             String root = path.get(0);
             checkPropertyName(root);
             checkWritable(root);
-            if (value != null && !root.equals("locations")) {
+            if (value != null) {
+                // Glance's _validate_change: /locations/N is checked as a one-element locations array
                 ObjectNode partial = json.createObjectNode();
-                partial.set(root, value);
+                if (path.size() == 2) {
+                    partial.putArray(root).add(value);
+                } else {
+                    partial.set(root, value);
+                }
                 validator.validate(schemas.image(), partial).ifPresent(reason -> {
                     throw GlintException.badRequest("Provided object does not match schema 'image': " + reason);
                 });
@@ -148,7 +153,9 @@ public final class ImageRequests {
                 case "replace" -> ImageChange.Op.REPLACE;
                 default -> ImageChange.Op.REMOVE;
             };
-            changes.add(new ImageChange(kind, root, value == null ? null : toJava(root, value), draft4));
+            Object javaValue = value == null ? null
+                    : root.equals("locations") ? json.convertValue(value, Object.class) : toJava(root, value);
+            changes.add(new ImageChange(kind, root, javaValue, draft4, path.size() == 2 ? path.get(1) : null));
         }
         return changes;
     }

@@ -21,9 +21,21 @@ public final class ImageView {
     private static final List<String> HIDDEN = List.of("os_glance_stage_host");
 
     private final boolean multiStore;
+    private final boolean showLocations;
+    private final boolean showDirectUrl;
 
     public ImageView(boolean multiStore) {
+        this(multiStore, false, false);
+    }
+
+    /**
+     * @param showLocations Glance's {@code show_multiple_locations}: {@code locations} in every view
+     * @param showDirectUrl Glance's {@code show_image_direct_url}: {@code direct_url}, the first location, when there is one
+     */
+    public ImageView(boolean multiStore, boolean showLocations, boolean showDirectUrl) {
         this.multiStore = multiStore;
+        this.showLocations = showLocations;
+        this.showDirectUrl = showDirectUrl;
     }
 
     public Map<String, Object> render(Image image) {
@@ -51,6 +63,12 @@ public final class ImageView {
         v.put("id", image.id());
         v.put("created_at", isoTime(image.createdAt()));
         v.put("updated_at", isoTime(image.updatedAt()));
+        if (showLocations) {
+            v.put("locations", image.locations().stream().map(this::location).toList());
+        }
+        if (showDirectUrl && !image.locations().isEmpty()) {
+            v.put("direct_url", image.locations().get(0).key());
+        }
         v.put("tags", new ArrayList<>(new TreeSet<>(image.tags())));
         v.put("self", "/v2/images/" + image.id());
         v.put("file", "/v2/images/" + image.id() + "/file");
@@ -58,6 +76,18 @@ public final class ImageView {
         if (multiStore && !image.locations().isEmpty()) {
             v.put("stores", String.join(",", image.locations().stream().map(ImageLocation::storeId).toList()));
         }
+        return v;
+    }
+
+    /** A location as Glance shows it: url and metadata (with its store in multi-store), never its status. */
+    public Map<String, Object> location(ImageLocation l) {
+        Map<String, Object> metadata = new LinkedHashMap<>(l.metadata());
+        if (multiStore) {
+            metadata.put("store", l.storeId());
+        }
+        Map<String, Object> v = new LinkedHashMap<>();
+        v.put("url", l.key());
+        v.put("metadata", metadata);
         return v;
     }
 

@@ -1,24 +1,21 @@
 package glint.api;
 
-import glint.config.GlintConfig.StoreConfig;
-import glint.config.GlintConfig.StoresConfig;
-import glint.error.GlintException;
 import glint.http.Router;
-import java.util.ArrayList;
+import glint.image.StoreCatalog;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Discovery: {@code GET /v2/info/import} and {@code GET /v2/info/stores} (glance/api/v2/discovery.py): the
- * enabled import methods ({@code enabled_import_methods}); the stores list exists only with multi-store configured,
- * else 404 as in Glance.
+ * Discovery: {@code GET /v2/info/import}, {@code GET /v2/info/stores} and {@code /v2/info/stores/detail}
+ * (glance/api/v2/discovery.py): the enabled import methods ({@code enabled_import_methods}); the stores exist only
+ * with multi-store configured, else 404 as in Glance.
  */
 public final class InfoApi {
-    private final StoresConfig stores;
+    private final StoreCatalog stores;
     private final List<String> importMethods;
 
-    public InfoApi(StoresConfig stores, List<String> importMethods) {
+    public InfoApi(StoreCatalog stores, List<String> importMethods) {
         this.stores = stores;
         this.importMethods = List.copyOf(importMethods);
     }
@@ -31,23 +28,34 @@ public final class InfoApi {
             methods.put("value", importMethods);
             ex.sendJson(200, Map.of("import-methods", methods));
         });
-        router.add("GET", "/v2/info/stores", ex -> {
-            if (!stores.multiStore()) {
-                throw GlintException.notFound("Multi backend is not supported at this site.");
-            }
-            List<Map<String, String>> list = new ArrayList<>();
-            for (StoreConfig s : stores.enabled()) {
-                Map<String, String> store = new LinkedHashMap<>();
-                store.put("id", s.id());
-                if (!s.description().isEmpty()) {
-                    store.put("description", s.description());
-                }
-                if (s.id().equals(stores.defaultStore())) {
-                    store.put("default", "true");
-                }
-                list.add(store);
-            }
-            ex.sendJson(200, Map.of("stores", list));
-        });
+        router.add("GET", "/v2/info/stores", ex -> ex.sendJson(200,
+                Map.of("stores", stores.list().stream().map(InfoApi::store).toList())));
+        router.add("GET", "/v2/info/stores/detail", ex -> ex.sendJson(200,
+                Map.of("stores", stores.detail(ex.context()).stream().map(InfoApi::detail).toList())));
+    }
+
+    /** Glance's {@code get_stores} entry: strings, {@code default} and {@code read-only} only when true. */
+    private static Map<String, Object> store(StoreCatalog.Entry e) {
+        Map<String, Object> store = new LinkedHashMap<>();
+        store.put("id", e.id());
+        if (!e.description().isEmpty()) {
+            store.put("description", e.description());
+        }
+        if (e.isDefault()) {
+            store.put("default", "true");
+        }
+        if (e.readOnly()) {
+            store.put("read-only", "true");
+        }
+        return store;
+    }
+
+    /** Glance's {@code get_stores_detail} entry: the same with {@code type}, {@code properties} and {@code weight}. */
+    private static Map<String, Object> detail(StoreCatalog.Entry e) {
+        Map<String, Object> store = store(e);
+        store.put("type", e.type());
+        store.put("properties", e.properties());
+        store.put("weight", e.weight());
+        return store;
     }
 }

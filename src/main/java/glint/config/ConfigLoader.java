@@ -77,7 +77,15 @@ public final class ConfigLoader {
                         ini.get("DEFAULT", "property_protection_rule_format").orElse("roles")));
         return new GlintConfig(server, database, stores(ini, dataDir), images, identity, policyFile, protection, dataDir,
                 cache(ini, dataDir), imports(ini, dataDir), imageFormat(ini), OperationsOptions.read(ini),
-                NotificationOptions.read(ini));
+                NotificationOptions.read(ini), locations(ini));
+    }
+
+    private static GlintConfig.LocationsConfig locations(IniFile ini) {
+        return new GlintConfig.LocationsConfig(
+                bool("show_multiple_locations", ini.get("DEFAULT", "show_multiple_locations").orElse("false")),
+                bool("show_image_direct_url", ini.get("DEFAULT", "show_image_direct_url").orElse("false")),
+                intValue("image_location_quota", ini.get("DEFAULT", "image_location_quota").orElse("10")),
+                bool("do_secure_hash", ini.get("DEFAULT", "do_secure_hash").orElse("true")));
     }
 
     private static GlintConfig.ImageFormatConfig imageFormat(IniFile ini) {
@@ -202,8 +210,13 @@ public final class ConfigLoader {
             Map<String, String> options = new java.util.HashMap<>(ini.section("glance_store"));
             options.values().removeIf(String::isBlank);
             options.putIfAbsent("filesystem_store_datadir", dataDir.resolve("images").toString());
-            StoreConfig only = new StoreConfig(type, type, "", Map.copyOf(options));
-            return new StoresConfig(List.of(only), only.id(), false);
+            List<StoreConfig> single = new ArrayList<>(List.of(new StoreConfig(type, type, "", Map.copyOf(options))));
+            // [glance_store] stores: the other stores Glance reads locations from (e.g. file, http); only http is one
+            // Glint adds beside the default store
+            if (osloList(ini.get("glance_store", "stores").orElse("")).contains("http") && !type.equals("http")) {
+                single.add(new StoreConfig("http", "http", "", Map.of()));
+            }
+            return new StoresConfig(List.copyOf(single), type, false);
         }
         List<StoreConfig> stores = new ArrayList<>();
         for (String entry : list(enabled.get())) {

@@ -21,7 +21,8 @@ public record GlintConfig(
         ImportConfig imports,
         ImageFormatConfig imageFormat,
         OperationsConfig operations,
-        NotificationsConfig notifications) {
+        NotificationsConfig notifications,
+        LocationsConfig locations) {
 
     /**
      * Glance's notifications (oslo.messaging's options): {@code [oslo_messaging_notifications] driver} (none: no
@@ -67,6 +68,16 @@ public record GlintConfig(
      * {@code log_config_append} (here: a Logback configuration file, which then decides everything).
      */
     public record LogConfig(boolean useJson, boolean debug, Optional<Path> configAppend) {}
+
+    /**
+     * Image locations (Glance's options of the same names): whether image views show {@code locations} and PATCH may
+     * change them ({@code show_multiple_locations}, false), whether they show {@code direct_url}
+     * ({@code show_image_direct_url}, false), at most how many locations an image has ({@code image_location_quota},
+     * 10; negative: no limit), and whether the add-location API hashes the data ({@code do_secure_hash}, true).
+     */
+    public record LocationsConfig(boolean showMultipleLocations, boolean showDirectUrl, int quota, boolean secureHash) {
+        public static final LocationsConfig DEFAULTS = new LocationsConfig(false, false, 10, true);
+    }
 
     /**
      * Content inspection ({@code [image_format]}): Glance's {@code require_image_format_match},

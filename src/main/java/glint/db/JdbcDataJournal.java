@@ -63,6 +63,16 @@ public final class JdbcDataJournal implements DataJournal {
         }
     }
 
+    /** Whether an entry names {@code location}: data being written, or removed. */
+    static boolean names(Connection c, String location) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM pending_data WHERE location = ?")) {
+            s.setString(1, location);
+            try (ResultSet r = s.executeQuery()) {
+                return r.next();
+            }
+        }
+    }
+
     static void remove(Connection c, String id) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("DELETE FROM pending_data WHERE id = ?")) {
             s.setString(1, id);

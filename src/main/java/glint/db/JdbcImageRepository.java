@@ -5,6 +5,7 @@ import glint.image.ImageLocation;
 import glint.image.ImageQuery;
 import glint.image.ImageRepository;
 import glint.image.ImageStatus;
+import glint.image.LocationOrder;
 import glint.image.MemberStatus;
 import glint.image.PendingData;
 import glint.image.Visibility;
@@ -30,9 +31,16 @@ public final class JdbcImageRepository implements ImageRepository {
             + "i.os_hash_value, i.created_at, i.updated_at, i.version";
 
     private final Database db;
+    private final LocationOrder order;
 
     public JdbcImageRepository(Database db) {
+        this(db, LocationOrder.AS_STORED);
+    }
+
+    /** @param order how an image's locations are ordered when read (by store weight) */
+    public JdbcImageRepository(Database db, LocationOrder order) {
         this.db = db;
+        this.order = order;
     }
 
     @Override
@@ -86,10 +94,28 @@ public final class JdbcImageRepository implements ImageRepository {
 
     @Override
     public boolean updateMetadata(Image image) {
-        return db.write(c -> updateWhere(c, image, "version = ? AND 1 = ?", s -> {
-            s.setLong(18, image.version());
-            s.setInt(19, 1);
-        }));
+        return updateMetadata(image, List.of());
+    }
+
+    @Override
+    public boolean updateMetadata(Image image, List<PendingData> released) {
+        return db.write(c -> {
+            if (!updateWhere(c, image, "version = ? AND 1 = ?", s -> {
+                s.setLong(18, image.version());
+                s.setInt(19, 1);
+            })) {
+                return false;
+            }
+            for (PendingData p : released) {
+                JdbcDataJournal.add(c, p);
+            }
+            return true;
+        });
+    }
+
+    @Override
+    public boolean holdsData(String location) {
+        return db.read(c -> LocationRows.owned(c, location) || JdbcDataJournal.names(c, location));
     }
 
     private interface Binder {
@@ -147,8 +173,10 @@ public final class JdbcImageRepository implements ImageRepository {
     public List<PendingData> markDeleted(String id, String node) {
         return db.write(c -> {
             List<PendingData> orphans = new ArrayList<>();
-            try (PreparedStatement s = c.prepareStatement("SELECT store, location FROM image_locations WHERE image_id = ?")) {
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT store, location FROM image_locations WHERE image_id = ? AND owned = ?")) {
                 s.setString(1, id);
+                s.setBoolean(2, true);
                 try (ResultSet r = s.executeQuery()) {
                     while (r.next()) {
                         orphans.add(new PendingData(java.util.UUID.randomUUID().toString(), r.getString(1), r.getString(2), id, node));
@@ -246,18 +274,7 @@ public final class JdbcImageRepository implements ImageRepository {
             }
         }
         if (!image.locations().isEmpty()) {
-            try (PreparedStatement s = c.prepareStatement(
-                    "INSERT INTO image_locations (image_id, store, location, status, created_at) VALUES (?, ?, ?, ?, ?)")) {
-                for (ImageLocation l : image.locations()) {
-                    s.setString(1, image.id());
-                    s.setString(2, l.storeId());
-                    s.setString(3, l.key());
-                    s.setString(4, l.status());
-                    s.setLong(5, image.updatedAt().toEpochMilli());
-                    s.addBatch();
-                }
-                s.executeBatch();
-            }
+            LocationRows.insert(c, image);
         }
     }
 
@@ -275,7 +292,7 @@ public final class JdbcImageRepository implements ImageRepository {
     }
 
     /** Loads tags, properties and locations of a page of images in three queries. */
-    private static List<Image> withChildren(Connection c, Map<String, Image.Builder> page) throws SQLException {
+    private List<Image> withChildren(Connection c, Map<String, Image.Builder> page) throws SQLException {
         if (page.isEmpty()) {
             return List.of();
         }
@@ -287,13 +304,12 @@ public final class JdbcImageRepository implements ImageRepository {
                 r -> props.computeIfAbsent(r.getString(1), k -> new HashMap<>()).put(r.getString(2), r.getString(3)));
         query(c, "SELECT image_id, value FROM image_tags WHERE image_id IN (" + in + ")", page.keySet(),
                 r -> tags.computeIfAbsent(r.getString(1), k -> new HashSet<>()).add(r.getString(2)));
-        query(c, "SELECT image_id, store, location, status FROM image_locations WHERE image_id IN (" + in + ") ORDER BY created_at, store",
-                page.keySet(), r -> locations.computeIfAbsent(r.getString(1), k -> new ArrayList<>())
-                        .add(new ImageLocation(r.getString(2), r.getString(3), r.getString(4))));
+        query(c, LocationRows.SELECT + " WHERE image_id IN (" + in + ") ORDER BY image_id, position", page.keySet(),
+                r -> locations.computeIfAbsent(r.getString(1), k -> new ArrayList<>()).add(LocationRows.read(r)));
         List<Image> images = new ArrayList<>(page.size());
         page.forEach((id, b) -> images.add(b.properties(props.getOrDefault(id, Map.of()))
                 .tags(tags.getOrDefault(id, Set.of()))
-                .locations(locations.getOrDefault(id, List.of()))
+                .locations(order.sort(locations.getOrDefault(id, List.of())))
                 .build()));
         return images;
     }

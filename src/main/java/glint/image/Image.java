@@ -1,6 +1,8 @@
 package glint.image;
 
+import glint.error.GlintException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -49,6 +51,24 @@ public record Image(
         tags = Set.copyOf(tags);
         properties = Map.copyOf(properties);
         locations = List.copyOf(locations);
+    }
+
+    /**
+     * Glance's check before an image gets data (queued or uploading → saving, importing or active): "Properties
+     * disk_format, container_format must be set prior to saving data." (400).
+     */
+    public void requireFormats() {
+        List<String> missing = new ArrayList<>();
+        if (diskFormat.isEmpty()) {
+            missing.add("disk_format");
+        }
+        if (containerFormat.isEmpty()) {
+            missing.add("container_format");
+        }
+        if (!missing.isEmpty()) {
+            throw GlintException.badRequest((missing.size() == 1 ? "Property " : "Properties ")
+                    + String.join(", ", missing) + " must be set prior to saving data.");
+        }
     }
 
     public Builder toBuilder() {

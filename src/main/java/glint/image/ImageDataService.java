@@ -15,6 +15,7 @@ import glint.store.BlobStore;
 import glint.store.BlobWriter;
 import glint.store.ByteSink;
 import glint.store.StorageFullException;
+import glint.store.StoreReadOnlyException;
 import glint.store.StoreRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -111,7 +112,7 @@ public final class ImageDataService {
         if (image.status() != ImageStatus.QUEUED) {
             throw GlintException.conflict("Image status transition from " + image.status().wire() + " to saving is not allowed");
         }
-        requireFormats(image);
+        image.requireFormats();
         Optional<Image> saving = transition(id, ImageStatus.QUEUED, i -> i.toBuilder().status(ImageStatus.SAVING)
                 .updatedAt(now()).build(), i -> repository.update(i, ImageStatus.QUEUED));
         if (saving.isEmpty()) {
@@ -127,6 +128,10 @@ public final class ImageDataService {
             writer = store.create(id);
             pending = new PendingData(UUID.randomUUID().toString(), store.id(), writer.location(), id, node);
             journal.add(pending);
+        } catch (StoreReadOnlyException e) {
+            restore(id);
+            // glance_store's StoreAddDisabled, answered 410 by image_data.py
+            throw new GlintException(ErrorKind.GONE, "Error in store configuration. Adding images to store is disabled.");
         } catch (IOException | RuntimeException e) {
             uploadFailed(id, e);
             throw e;
@@ -208,11 +213,12 @@ public final class ImageDataService {
 
     /**
      * Streams the data from the cache or the first location whose store has it, as Glance's {@code get_data} tries
-     * each location in turn (glance/location.py). A location without data is skipped (nothing was sent from it).
+     * each location in turn (glance/location.py): a location without data, or whose store fails before sending a
+     * byte, is skipped.
      *
      * @throws GlintException NO_DATA when no store has the data: Glance answers 204 (glance_store.NotFound caught in
      *     image_data.py ResponseSerializer.download); nothing has been sent then
-     * @throws IOException when a store fails; the response may have started
+     * @throws IOException when a store fails once the response started, or every location's store failed
      */
     public void send(Download download, ByteSink sink) throws IOException {
         long length = download.range().map(ByteRange::length).orElse(download.image().size().orElseThrow());
@@ -241,13 +247,29 @@ public final class ImageDataService {
         if (cache.read(image.id(), offset, length, sink)) {
             return;
         }
+        IOException failed = null;
         for (ImageLocation location : download.locations()) {
+            boolean[] sent = {false};
             try {
-                stores.get(location.storeId()).read(location.key(), offset, length, sink);
+                stores.get(location.storeId()).read(location.key(), offset, length, buf -> {
+                    sent[0] = true;
+                    sink.write(buf);
+                });
                 return;
             } catch (BlobNotFoundException e) {
                 LOG.warn("image {} has no data at {} in store {}", image.id(), location.key(), location.storeId());
+            } catch (IOException e) {
+                if (sent[0]) {
+                    throw e;
+                }
+                // Glance's get_data tries the next location whatever failed (a web server down, a store error)
+                LOG.warn("image {}: reading {} in store {} failed, trying its next location: {}", image.id(),
+                        location.key(), location.storeId(), e.toString());
+                failed = e;
             }
+        }
+        if (failed != null) {
+            throw failed;
         }
         throw new GlintException(ErrorKind.NO_DATA, "Image " + image.id() + " is " + image.status().wire()
                 + " but none of its " + download.locations().size() + " location(s) has data");
@@ -288,23 +310,6 @@ public final class ImageDataService {
 
     private void removeData(PendingData entry) {
         removal.remove(entry);
-    }
-
-    /** Glance: "Properties disk_format, container_format must be set prior to saving data." */
-    private static void requireFormats(Image image) {
-        List<String> missing = new java.util.ArrayList<>();
-        if (image.diskFormat().isEmpty()) {
-            missing.add("disk_format");
-        }
-        if (image.containerFormat().isEmpty()) {
-            missing.add("container_format");
-        }
-        if (missing.size() == 1) {
-            throw GlintException.badRequest("Property " + missing.get(0) + " must be set prior to saving data.");
-        }
-        if (missing.size() == 2) {
-            throw GlintException.badRequest("Properties disk_format, container_format must be set prior to saving data.");
-        }
     }
 
     /** Glance sets {@code virtual_size} only when inspection found one ({@code if virtual_size:} in set_data). */

@@ -27,6 +27,18 @@ public interface ImageRepository {
     boolean updateMetadata(Image image);
 
     /**
+     * {@link #updateMetadata(Image)}, journalling {@code released} (data the image gave up with a location) in the
+     * same transaction, so it is removed even after a crash.
+     */
+    boolean updateMetadata(Image image, List<PendingData> released);
+
+    /**
+     * Whether Glint keeps data at {@code location} for some image: an owned location of a live image, or data being
+     * written or removed (the journal). A client may not add a location naming such data to another image.
+     */
+    boolean holdsData(String location);
+
+    /**
      * Saves an image that now has data, if its status is still {@code expected} and its version {@code
      * image.version()}, and drops the journal entry
      * {@code pendingId} in the same transaction: after this the data belongs to the image.
@@ -41,7 +53,7 @@ public interface ImageRepository {
 
     /**
      * Marks the image deleted (the id stays taken), removing tags, properties, members and locations; in the same
-     * transaction each location becomes a journal entry of {@code node}, so that its data is removed even if the
+     * transaction each owned location (data Glint wrote for it) becomes a journal entry of {@code node}, so that its data is removed even if the
      * process dies before it gets to it. Returns those entries.
      */
     List<PendingData> markDeleted(String id, String node);

@@ -38,6 +38,8 @@ public final class ImageService {
     private final ImagesConfig limits;
     private final Clock clock;
     private final ImageEvents events;
+    private final LocationPatch locations;
+    private final ReleasedData released;
 
     public ImageService(ImageRepository images, ImageAccess access, ImagesConfig limits, Clock clock) {
         this(images, access, PropertyProtections.none(), limits, clock, ImageEvents.NONE);
@@ -46,12 +48,24 @@ public final class ImageService {
     /** @param events told of every image created, changed or deleted, once it is stored */
     public ImageService(ImageRepository images, ImageAccess access, PropertyProtections protections, ImagesConfig limits,
                         Clock clock, ImageEvents events) {
+        this(images, access, protections, limits, clock, events, LocationPatch.invisible(access), ReleasedData.NONE);
+    }
+
+    /**
+     * @param events    told of every image created, changed or deleted, once it is stored
+     * @param locations the PATCH operations on {@code /locations}
+     * @param released  removes the data of locations an image gave up, once the image is saved
+     */
+    public ImageService(ImageRepository images, ImageAccess access, PropertyProtections protections, ImagesConfig limits,
+                        Clock clock, ImageEvents events, LocationPatch locations, ReleasedData released) {
         this.images = images;
         this.access = access;
         this.protections = protections;
         this.limits = limits;
         this.clock = clock;
         this.events = events;
+        this.locations = locations;
+        this.released = released;
     }
 
     /** The notifications this service sends; {@link ImageDataService} and the imports tell theirs through it too. */
@@ -165,13 +179,16 @@ public final class ImageService {
             if (changes.isEmpty()) {
                 return view;
             }
-            Image changed = applyChanges(ctx, view, changes);
+            List<ImageLocation> givenUp = new ArrayList<>();
+            Image changed = applyChanges(ctx, view, changes, givenUp);
             Map<String, String> props = new HashMap<>(current.properties());
             props.keySet().removeAll(view.properties().keySet());
             props.putAll(changed.properties());
             checkQuotas(props.size(), changed.tags().size());
             Image saved = changed.toBuilder().properties(props).updatedAt(now()).build();
-            if (images.updateMetadata(saved)) {
+            List<PendingData> entries = released.entries(id, givenUp);
+            if (images.updateMetadata(saved, entries)) {
+                released.remove(entries);
                 events.updated(saved);
                 return readable(ctx, saved);
             }
@@ -181,14 +198,15 @@ public final class ImageService {
         }
     }
 
-    private Image applyChanges(RequestContext ctx, Image image, List<ImageChange> changes) {
+    private Image applyChanges(RequestContext ctx, Image image, List<ImageChange> changes, List<ImageLocation> givenUp) {
         Image.Builder b = image.toBuilder();
         Image view = image;
         for (ImageChange change : changes) {
             String attr = change.attribute();
             if (attr.equals("locations")) {
-                // show_multiple_locations is off: locations are not user-writable (OSSN-0065).
-                throw GlintException.forbidden("It's not allowed to update locations if locations are invisible.");
+                view = locations.apply(ctx, view, change, givenUp);
+                b = view.toBuilder();
+                continue;
             }
             if (change.op() == ImageChange.Op.REPLACE && attr.equals("owner") && !ctx.isAdmin()) {
                 throw GlintException.forbidden("Owner can't be updated by non admin.");

@@ -79,6 +79,21 @@ public final class MeteredStore implements BlobStore {
     }
 
     @Override
+    public boolean serves(String location) {
+        return store.serves(location);
+    }
+
+    @Override
+    public boolean readOnly() {
+        return store.readOnly();
+    }
+
+    @Override
+    public java.util.Map<String, Object> properties() {
+        return store.properties();
+    }
+
+    @Override
     public BlobWriter create(String imageId) throws IOException {
         BlobWriter writer = counted("create", () -> store.create(imageId));
         return new BlobWriter() {

@@ -49,6 +49,11 @@ public final class GlanceDefaults {
         r.put("delete_image_location", "role:admin");
         r.put("get_image_location", ADMIN_OR_PROJECT_READER);
         r.put("set_image_location", ADMIN_OR_PROJECT_MEMBER);
+        // glance/policies/base.py service_api; image.py's 2.17 location API; discovery.py (service role since 2025.1)
+        r.put("service_api", "role:service or role:admin");
+        r.put("add_image_location", "rule:service_api or (" + PROJECT_MEMBER + " and project_id:%(owner)s)");
+        r.put("fetch_image_location", "rule:service_api");
+        r.put("stores_info_detail", "role:admin or rule:service_api");
         r.put("add_member", ADMIN_OR_PROJECT_MEMBER);
         r.put("delete_member", ADMIN_OR_PROJECT_MEMBER);
         r.put("get_member", "role:admin or role:reader and (project_id:%(project_id)s or " + IMAGE_MEMBER_CHECK + ")");
@@ -74,7 +79,7 @@ public final class GlanceDefaults {
         scoped.add("get_metadef_namespaces");
         scoped.addAll(Set.of("add_image", "delete_image", "get_image", "get_images", "modify_image", "publicize_image",
                 "communitize_image", "download_image", "upload_image", "delete_image_location", "get_image_location",
-                "set_image_location", "add_member", "delete_member", "get_member", "get_members", "modify_member",
+                "set_image_location", "add_image_location", "fetch_image_location", "stores_info_detail", "add_member", "delete_member", "get_member", "get_members", "modify_member",
                 "manage_image_cache", "deactivate", "reactivate", "copy_image", "cache_image", "cache_list", "cache_delete",
                 "tasks_api_access"));
         PROJECT_SCOPED = Set.copyOf(scoped);

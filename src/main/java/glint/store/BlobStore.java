@@ -2,6 +2,7 @@ package glint.store;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * The storage seam: one place that keeps opaque, immutable blobs (image data) under locations it chooses. Backends
@@ -38,11 +39,28 @@ public interface BlobStore extends AutoCloseable {
     String type();
 
     /**
+     * Whether {@code location} is in this store's location form (glance_store's {@code url_prefix} match, which tells
+     * Glance which store a location added through the API belongs to), whether or not a blob is there.
+     */
+    boolean serves(String location);
+
+    /** A store that only reads (glance_store's {@code http} store): {@link #create} refuses, {@link #delete} leaves the data. */
+    default boolean readOnly() {
+        return false;
+    }
+
+    /** The store's {@code properties} in {@code GET /v2/info/stores/detail}, as Glance's discovery.py shows its type. */
+    default Map<String, Object> properties() {
+        return Map.of();
+    }
+
+    /**
      * Starts a new blob for an image. Its {@link BlobWriter#location() location} is known at once, so a caller can
      * journal it before the first byte. Nothing is visible under that location until {@link BlobWriter#commit()}.
      *
      * @throws IllegalArgumentException if {@code imageId} is not a {@linkplain BlobNames valid name}
      * @throws BlobExistsException if a committed blob of that image already exists: blobs are never overwritten
+     * @throws StoreReadOnlyException if the store only reads
      */
     BlobWriter create(String imageId) throws IOException;
 

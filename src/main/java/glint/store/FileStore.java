@@ -15,6 +15,8 @@ import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -100,6 +102,29 @@ public final class FileStore implements BlobStore {
     @Override
     public String type() {
         return "file";
+    }
+
+    @Override
+    public boolean serves(String location) {
+        try {
+            path(location);
+            return true;
+        } catch (BlobNotFoundException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Glance's file store detail ({@code _get_file_properties}): the directory, and glance_store's defaults for the
+     * options Glint does not have ({@code filesystem_store_chunk_size}, {@code filesystem_thin_provisioning}).
+     */
+    @Override
+    public Map<String, Object> properties() {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("data_dir", dir.toString());
+        p.put("chunk_size", 65536);
+        p.put("thin_provisioning", false);
+        return p;
     }
 
     /** Whether blobs are written with direct I/O. */

@@ -264,17 +264,21 @@ class PolicyMatrixTest {
         }
     }
 
-    static List<Cell> cells() {
+    /**
+     * The cells of a table of lines {@code route caller value…}, one value per column ({@code -}: none), or a single
+     * value for column {@code single}.
+     */
+    static List<Cell> cells(String table, List<String> columns, String single) {
         List<Cell> cells = new ArrayList<>();
-        for (String line : TABLE.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList()) {
+        for (String line : table.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList()) {
             String[] f = line.split("\\s+");
             if (f.length == 3) {
-                cells.add(new Cell(f[0], f[1], "shared", Integer.parseInt(f[2])));
+                cells.add(new Cell(f[0], f[1], single, Integer.parseInt(f[2])));
                 continue;
             }
-            for (int i = 0; i < VISIBILITIES.size(); i++) {
+            for (int i = 0; i < columns.size(); i++) {
                 if (!f[2 + i].equals("-")) {
-                    cells.add(new Cell(f[0], f[1], VISIBILITIES.get(i), Integer.parseInt(f[2 + i])));
+                    cells.add(new Cell(f[0], f[1], columns.get(i), Integer.parseInt(f[2 + i])));
                 }
             }
         }
@@ -282,7 +286,7 @@ class PolicyMatrixTest {
     }
 
     static Stream<Arguments> matrix() {
-        return cells().stream().map(Arguments::of);
+        return cells(TABLE, VISIBILITIES, "shared").stream().map(Arguments::of);
     }
 
     private static TestServer server;

@@ -39,7 +39,7 @@ class S3MultiStoreApiTest {
     @BeforeAll
     void start() {
         List<String> ini = new java.util.ArrayList<>(List.of("enabled_backends = fast:file, objects:s3",
-                "[glance_store]", "default_backend = fast", "[objects]"));
+                "show_multiple_locations = true", "[glance_store]", "default_backend = fast", "[objects]"));
         s3.storeOptions(bucket, "s3_store_large_object_chunk_size", "5", "s3_store_thread_pools", "3")
                 .forEach((k, v) -> ini.add(k + " = " + v));
         server = TestServer.start(ini.toArray(String[]::new));
@@ -58,6 +58,38 @@ class S3MultiStoreApiTest {
                 .header("X-Image-Meta-Store", store)
                 .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(data))).build();
         return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    @Test
+    void aLocationMayNameAnObjectOfTheBucketButNeitherAnotherImagesDataNorIsItEverRemoved() throws Exception {
+        byte[] data = random(1000);
+        String owned = newImage(admin);
+        assertThat(admin.put("/v2/images/" + owned + "/file", data, "Content-Type", "application/octet-stream",
+                "X-Image-Meta-Store", "objects").status()).isEqualTo(204);
+        String ownedUrl = admin.get("/v2/images/" + owned).json().at("/locations/0/url").asText();
+        assertThat(ownedUrl).startsWith("s3://").endsWith("/" + owned);
+
+        // OSSN-0065: another image may not alias that data (it could read a private image's data, or delete it)
+        String other = newImage(admin);
+        Reply alias = admin.patch("/v2/images/" + other, List.of(obj("op", "add", "path", "/locations/-", "value",
+                obj("url", ownedUrl, "metadata", obj()))));
+        assertThat(alias.status()).isEqualTo(400);
+        assertThat(alias.body()).contains("Invalid location");
+
+        // an object of the bucket that is no image's data may be named, and is Glint's to read, never to delete
+        s3.client().putObject(b -> b.bucket(bucket).key("external-object"),
+                software.amazon.awssdk.core.sync.RequestBody.fromBytes(data));
+        String external = ownedUrl.substring(0, ownedUrl.lastIndexOf('/') + 1) + "external-object";
+        assertThat(admin.patch("/v2/images/" + other, List.of(obj("op", "add", "path", "/locations/-", "value",
+                obj("url", external, "metadata", obj())))).status()).isEqualTo(200);
+        var image = admin.get("/v2/images/" + other).json();
+        assertThat(image.get("status").asText()).isEqualTo("active");
+        assertThat(image.get("stores").asText()).isEqualTo("objects");
+        assertThat(admin.get("/v2/images/" + other + "/file").bytes()).isEqualTo(data);
+        assertThat(admin.delete("/v2/images/" + other).status()).isEqualTo(204);
+        assertThat(admin.delete("/v2/images/" + owned).status()).isEqualTo(204);
+        assertThat(s3.storedObjects(bucket)).containsExactly("external-object");
+        s3.client().deleteObject(b -> b.bucket(bucket).key("external-object"));
     }
 
     @Test

@@ -2,16 +2,13 @@ package glint.db;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import glint.config.GlintConfig.DatabaseConfig;
 import glint.image.Image;
 import glint.image.ImageQuery;
 import glint.image.ImageQuery.SortKey;
 import glint.image.ImageRepository.Viewer;
 import glint.image.ImageStatus;
 import glint.image.Visibility;
-import glint.testing.TestDatabases;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import glint.testing.MigratedDatabase;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -22,36 +19,20 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Keyset pagination on the selected database: every page order equals a full in-memory sort, no gaps, no duplicates. */
 class JdbcImageRepositoryTest {
-    private Database db;
-    private String url;
-    private Path dir;
+    @RegisterExtension
+    final MigratedDatabase database = new MigratedDatabase();
     private JdbcImageRepository repo;
     private final Viewer admin = new Viewer(Optional.of("p1"), true);
 
     @BeforeEach
-    void open() throws Exception {
-        dir = Files.createTempDirectory("glint-db-");
-        url = TestDatabases.fresh(dir);
-        db = Database.open(new DatabaseConfig(url, "", "", 4));
-        db.migrate();
-        repo = new JdbcImageRepository(db);
-    }
-
-    @AfterEach
-    void close() {
-        db.close();
-        TestDatabases.drop(url);
-        try (var files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+    void open() {
+        repo = new JdbcImageRepository(database.db());
     }
 
     private Image image(String name, Long size, long createdMillis, String owner, Visibility visibility) {

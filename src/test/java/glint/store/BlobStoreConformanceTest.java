@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import glint.testing.TestBytes;
-import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.nio.ByteBuffer;
 import java.time.Clock;
@@ -96,13 +95,7 @@ public abstract class BlobStoreConformanceTest {
     }
 
     protected byte[] get(String location, long offset, long length) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        store.read(location, offset, length, buf -> {
-            byte[] b = new byte[buf.remaining()];
-            buf.get(b);
-            out.write(b);
-        });
-        return out.toByteArray();
+        return TestBytes.readBack(store, location, offset, length);
     }
 
     @Test
@@ -166,6 +159,22 @@ public abstract class BlobStoreConformanceTest {
         assertThatThrownBy(() -> store.size(location)).isInstanceOf(BlobNotFoundException.class);
         assertThatThrownBy(() -> get(location, 0, 0)).isInstanceOf(BlobNotFoundException.class);
         assertThatThrownBy(() -> store.size("nonsense:/x")).isInstanceOf(BlobNotFoundException.class);
+    }
+
+    @Test
+    void servesItsOwnLocationsWithOrWithoutABlobAndNoOthers() throws Exception {
+        String location = put(newId(), 6, 10, 10);
+        assertThat(store.serves(location)).isTrue();
+        store.delete(location);
+        assertThat(store.serves(location)).isTrue();
+        assertThat(store.serves("http://example.com/" + newId())).isFalse();
+        assertThat(store.serves(location.replace(newIdOf(location), "../" + newIdOf(location)))).isFalse();
+        assertThat(store.serves("nonsense:/x")).isFalse();
+        assertThat(store.readOnly()).isFalse();
+    }
+
+    private static String newIdOf(String location) {
+        return location.substring(location.lastIndexOf('/') + 1);
     }
 
     @Test

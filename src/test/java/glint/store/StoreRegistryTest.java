@@ -55,6 +55,38 @@ class StoreRegistryTest {
     }
 
     @Test
+    void weightsHttpStoresAndWhichStoreServesALocation() throws Exception {
+        try (StoreRegistry stores = StoreRegistry.from(configOf(
+                "[DEFAULT]", "enabled_backends = fast:file, web:http, cheap:file",
+                "[glance_store]", "default_backend = fast", "[cheap]", "weight = 100", "[web]", "weight = -5"))) {
+            assertThat(stores.weight("cheap")).isEqualTo(100);
+            assertThat(stores.weight("web")).isEqualTo(-5);
+            assertThat(stores.weight("fast")).isZero();
+            assertThat(stores.weight("gone")).isZero();
+            assertThat(stores.get("web").readOnly()).isTrue();
+            assertThat(stores.writable()).extracting(BlobStore::id).containsExactly("fast", "cheap");
+            String inCheap = "file://" + dir.resolve("images").resolve("cheap").resolve("an-image");
+            assertThat(stores.serving(inCheap).map(BlobStore::id)).contains("cheap");
+            assertThat(stores.serving("https://example.com/x.img").map(BlobStore::id)).contains("web");
+            assertThat(stores.serving("gopher://info.cern.ch")).isEmpty();
+        }
+        assertThatThrownBy(() -> StoreRegistry.from(configOf("[DEFAULT]", "enabled_backends = fast:file",
+                "[glance_store]", "default_backend = fast", "[fast]", "weight = heavy")))
+                .hasMessage("store 'fast': weight must be an integer, not 'heavy'");
+        assertThatThrownBy(() -> StoreRegistry.from(configOf("[DEFAULT]", "enabled_backends = web:http",
+                "[glance_store]", "default_backend = web"))).hasMessageContaining("is read-only");
+    }
+
+    @Test
+    void aSingleStoreReadsHttpLocationsWithStoresListingHttp() throws Exception {
+        try (StoreRegistry stores = StoreRegistry.from(configOf("[glance_store]", "stores = file, http"))) {
+            assertThat(stores.all()).extracting(BlobStore::id).containsExactly("file", "http");
+            assertThat(stores.defaultStore().id()).isEqualTo("file");
+            assertThat(stores.serving("http://example.com/x").map(BlobStore::type)).contains("http");
+        }
+    }
+
+    @Test
     void unknownTypeIsAStartupErrorNamingStoreAndType() {
         assertThatThrownBy(() -> StoreRegistry.from(configOf(
                 "[DEFAULT]", "enabled_backends = fast:file, cloud:s4", "[glance_store]", "default_backend = fast")))

@@ -1,6 +1,8 @@
 package glint.testing;
 
+import glint.store.BlobStore;
 import glint.store.ByteSink;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -14,6 +16,17 @@ import java.util.HexFormat;
  */
 public final class TestBytes {
     private TestBytes() {}
+
+    /** Bytes {@code [offset, offset + length)} of a blob, read through its store into memory. */
+    public static byte[] readBack(BlobStore store, String location, long offset, long length) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        store.read(location, offset, length, buf -> {
+            byte[] b = new byte[buf.remaining()];
+            buf.get(b);
+            out.write(b);
+        });
+        return out.toByteArray();
+    }
 
     /** Byte {@code i} of data set {@code seed}. */
     public static byte at(long seed, long i) {

@@ -98,6 +98,17 @@ public final class TestServer implements AutoCloseable {
         return app;
     }
 
+    /** The number of rows in {@code table} of this server's database (e.g. {@code pending_data}: data still to remove). */
+    public long rows(String table) {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(databaseUrl);
+             java.sql.ResultSet r = c.createStatement().executeQuery("SELECT COUNT(*) FROM " + table)) {
+            r.next();
+            return r.getLong(1);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** A project-scoped token of the bootstrap admin, through the real identity API. */
     public String adminToken() {
         return passwordToken("admin", ADMIN_PASSWORD, "admin");

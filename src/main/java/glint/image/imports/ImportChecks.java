@@ -174,7 +174,8 @@ public final class ImportChecks {
         if (!multiStore) {
             return List.of(stores.defaultStore().id());
         }
-        List<String> ids = req.allStores() ? stores.all().stream().map(BlobStore::id).toList()
+        // all_stores: Glance's _get_available_stores, without the read-only (http) ones
+        List<String> ids = req.allStores() ? stores.writable().stream().map(BlobStore::id).toList()
                 : req.stores().orElseGet(() -> List.of(req.storeHeader().orElse(stores.defaultStore().id())));
         for (String s : ids) {
             if (stores.all().stream().noneMatch(b -> b.id().equals(s))) {
@@ -185,7 +186,7 @@ public final class ImportChecks {
     }
 
     /** Another task holds the image: 409 while it may still be working, else its lock is taken over. */
-    private void enforceLock(Image image) {
+    void enforceLock(Image image) {
         String holder = image.properties().get(ImportProperties.LOCK);
         Optional<Task> task = lifecycle.find(holder);
         if (task.isPresent() && !task.get().status().finished()) {

@@ -39,6 +39,9 @@ public final class ImportRecovery {
 
     public void recover() {
         for (Task t : lifecycle.unfinished()) {
+            if (t.type().equals(LocationImportTask.TYPE)) {
+                continue; // LocationImportTask.recover
+            }
             LOG.warn("task {} (image {}) was in flight at the last stop; failing it", t.id(), t.imageId().orElse("-"));
             boolean copy = isCopy(t);
             // an image still importing had no data before the task: whatever the task wrote is given up

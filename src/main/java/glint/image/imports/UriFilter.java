@@ -1,6 +1,7 @@
 package glint.image.imports;
 
 import glint.config.GlintConfig.ImportFilterConfig;
+import glint.store.http.HttpGuard;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -123,6 +124,19 @@ public final class UriFilter {
             }
         }
         throw new Refused("no allowed addresses for external host: " + host);
+    }
+
+    /** This filter as the http store's guard: both steps before every request it makes (Debian's Glance, bug 2161330). */
+    public HttpGuard httpGuard() {
+        return url -> {
+            try {
+                URI checked = check(url);
+                resolve(checked);
+                return checked;
+            } catch (Refused e) {
+                throw new HttpGuard.Refused(url);
+            }
+        };
     }
 
     /** The host in Glance's normalized form (lower case; IPv6 without brackets); empty for encoded IPv4 forms. */

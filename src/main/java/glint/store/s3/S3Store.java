@@ -13,6 +13,8 @@ import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -97,6 +99,21 @@ public final class S3Store implements BlobStore {
     @Override
     public String type() {
         return "s3";
+    }
+
+    @Override
+    public boolean serves(String location) {
+        return layout.keyOf(location) != null;
+    }
+
+    /** Glance's s3 store detail ({@code _get_s3_properties}): glance_store's values, sizes in bytes. */
+    @Override
+    public Map<String, Object> properties() {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("s3_store_large_object_size", options.largeObjectSize());
+        p.put("s3_store_large_object_chunk_size", options.chunkSize());
+        p.put("s3_store_thread_pools", options.threadPools());
+        return p;
     }
 
     public S3Options options() {

@@ -1,0 +1,74 @@
+package glint.db;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import glint.image.Image;
+import glint.image.ImageLocation;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Map;
+
+/** Rows of {@code image_locations} (see the V8 migration): an image's locations in order, metadata as JSON text. */
+final class LocationRows {
+    static final String SELECT = "SELECT image_id, store, location, status, metadata, owned FROM image_locations";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
+
+    private LocationRows() {}
+
+    static void insert(Connection c, Image image) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO image_locations (image_id, position, store, location, "
+                + "status, metadata, owned, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+            int position = 0;
+            for (ImageLocation l : image.locations()) {
+                s.setString(1, image.id());
+                s.setInt(2, position++);
+                s.setString(3, l.storeId());
+                s.setString(4, l.key());
+                s.setString(5, l.status());
+                s.setString(6, json(l.metadata()));
+                s.setBoolean(7, l.owned());
+                s.setLong(8, image.updatedAt().toEpochMilli());
+                s.addBatch();
+            }
+            s.executeBatch();
+        }
+    }
+
+    /** A row of {@link #SELECT}. */
+    static ImageLocation read(ResultSet r) throws SQLException {
+        return new ImageLocation(r.getString(2), r.getString(3), r.getString(4), map(r.getString(5)), r.getBoolean(6));
+    }
+
+    /** Whether any live image has Glint's own data at {@code location}. */
+    static boolean owned(Connection c, String location) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM image_locations l JOIN images i ON i.id = l.image_id "
+                + "WHERE l.location = ? AND l.owned = ? AND i.deleted = ?")) {
+            s.setString(1, location);
+            s.setBoolean(2, true);
+            s.setBoolean(3, false);
+            try (ResultSet r = s.executeQuery()) {
+                return r.next();
+            }
+        }
+    }
+
+    private static String json(Map<String, Object> metadata) throws SQLException {
+        try {
+            return JSON.writeValueAsString(metadata);
+        } catch (JsonProcessingException e) {
+            throw new SQLException("location metadata is not JSON", e);
+        }
+    }
+
+    private static Map<String, Object> map(String text) throws SQLException {
+        try {
+            return text == null || text.isEmpty() ? Map.of() : JSON.readValue(text, MAP);
+        } catch (JsonProcessingException e) {
+            throw new SQLException("location metadata is not JSON: " + text, e);
+        }
+    }
+}
