@@ -138,6 +138,14 @@ public final class SwiftFixture {
         return stored;
     }
 
+    /** The account's storage URL, as the catalog of the store's user names it. */
+    public synchronized String storageUrl() {
+        if (token == null) {
+            login();
+        }
+        return storageUrl;
+    }
+
     /** The headers of an object, or null if there is none. */
     public synchronized HttpResponse<byte[]> head(String container, String object) {
         HttpResponse<byte[]> r = send("HEAD", "/" + container + "/" + object);
