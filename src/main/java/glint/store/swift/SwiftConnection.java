@@ -73,14 +73,18 @@ final class SwiftConnection implements AutoCloseable {
                              Supplier<HttpRequest.BodyPublisher> body, HttpResponse.BodyHandler<T> handler) throws IOException {
         boolean reauthenticated = false;
         for (int attempt = 1; ; attempt++) {
-            SwiftAuth.Session session = auth.session();
+            SwiftAuth.Session session;
             HttpResponse<T> response;
             try {
+                session = auth.session(); // Keystone unreachable or failing is temporary too (503)
                 response = http.send(request(session, method, path, headers, body.get()), handler);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new InterruptedIOException(method + " " + path + " interrupted");
             } catch (IOException e) {
+                if (e instanceof SwiftException refused && refused.status() != 503) {
+                    throw refused; // Keystone refused the credentials: trying again changes nothing
+                }
                 if (attempt >= backoff.attempts()) {
                     throw new SwiftException(503, method + " " + path + " failed after " + attempt + " tries: " + e, e);
                 }
@@ -123,10 +127,10 @@ final class SwiftConnection implements AutoCloseable {
      * is kept two minutes short of its expiry).
      */
     CompletableFuture<HttpResponse<byte[]>> stream(String method, String path, Map<String, String> headers,
-                                                   Supplier<InputStream> body) throws IOException {
+                                                   HttpRequest.BodyPublisher body) throws IOException {
         SwiftAuth.Session session = auth.session();
         HttpRequest request = HttpRequest.newBuilder(URI.create(session.storageUrl() + path))
-                .method(method, HttpRequest.BodyPublishers.ofInputStream(body))
+                .method(method, body)
                 .header("X-Auth-Token", session.token())
                 .headers(flatten(headers))
                 .build(); // no timeout: the body takes as long as the client uploading the image; Swift's own

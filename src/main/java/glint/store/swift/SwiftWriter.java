@@ -125,7 +125,7 @@ final class SwiftWriter implements BlobWriter {
         SegmentPipe p = new SegmentPipe();
         pipe = p;
         segmentPut = swift.stream("PUT", SwiftConnection.path(layout.container(), SwiftLayout.segment(object, segments)),
-                Map.of("Content-Type", "application/octet-stream"), () -> p);
+                Map.of("Content-Type", "application/octet-stream"), p);
         p.sending(segmentPut);
     }
 
@@ -222,6 +222,15 @@ final class SwiftWriter implements BlobWriter {
                 HttpRequest.BodyPublishers::noBody, HttpResponse.BodyHandlers.ofByteArray());
         if (r.statusCode() != 201) {
             throw SwiftConnection.failure("storing the manifest of " + location, r);
+        }
+        // the manifest's size is its segments' as listed now: every byte written is there, no more (a check glance_store
+        // does not make)
+        HttpResponse<byte[]> head = swift.send("HEAD", SwiftConnection.path(layout.container(), object), Map.of());
+        long stored = head.headers().firstValueAsLong("Content-Length").orElse(-1);
+        if (head.statusCode() != 200 || stored != written) {
+            SwiftStore.deleteObject(swift, layout.container(), object);
+            throw new SwiftException(503, location + ": Swift holds " + stored + " bytes for it (answer " + head.statusCode()
+                    + "), not the " + written + " written");
         }
     }
 
