@@ -45,6 +45,8 @@ public final class SwiftFixture {
         this.key = key;
         try {
             this.configDir = Files.createTempDirectory("glint-swift-conf");
+            configDir.toFile().deleteOnExit();
+            configDir.resolve("swift-store.conf").toFile().deleteOnExit(); // before the directory (reverse order)
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
