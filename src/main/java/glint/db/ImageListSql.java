@@ -17,16 +17,25 @@ import java.util.Optional;
  * The SQL of one {@code GET /v2/images} page. Visibility follows Glance's {@code _select_images_query} and
  * {@code image_get_all} (glance/db/sqlalchemy/api.py); paging is keyset-based: the page after a marker is
  * {@code (k1 > m1) OR (k1 = m1 AND k2 > m2) …} over the sort keys, so its cost does not depend on its depth and
- * rows inserted meanwhile cause neither duplicates nor gaps. Nullable sort columns are compared through
- * {@code COALESCE} so that NULL ordering is the same on SQLite, PostgreSQL and MariaDB.
+ * rows inserted meanwhile cause neither duplicates nor gaps. Nullable sort keys order as Glint always has on all
+ * three databases — NULL equal to {@code ''} (size: -1) — through the generated columns {@code sort_name},
+ * {@code sort_container_format}, {@code sort_disk_format} and {@code sort_size} (migration V11), so that no sort key
+ * is wrapped in a function and each has an index {@code (deleted, os_hidden, key, created_at, id)} that the page
+ * is read from, in order, without sorting the table.
+ *
+ * <p>When every key has the same direction (always the case with one {@code sort_dir} or none, as Glance applies it
+ * to the tie-breakers too) the page after a marker is one row-value comparison {@code (k1, k2, …) > (m1, m2, …)}: a
+ * range of the index on all three databases' planners. With mixed directions it is the OR of Glance's
+ * {@code _paginate_query}, with the first key's bound repeated alone ({@code k1 >= m1}) so the index range still
+ * starts at the marker.
  */
 record ImageListSql(String sql, List<Object> params) {
     private static final Map<String, String> SORT_EXPRESSIONS = Map.of(
-            "name", "COALESCE(i.name, '')",
+            "name", "i.sort_name",
             "status", "i.status",
-            "container_format", "COALESCE(i.container_format, '')",
-            "disk_format", "COALESCE(i.disk_format, '')",
-            "size", "COALESCE(i.size, -1)",
+            "container_format", "i.sort_container_format",
+            "disk_format", "i.sort_disk_format",
+            "size", "i.sort_size",
             "id", "i.id",
             "created_at", "i.created_at",
             "updated_at", "i.updated_at");
@@ -132,6 +141,19 @@ record ImageListSql(String sql, List<Object> params) {
     }
 
     private static String keyset(List<SortKey> sort, Image marker, List<Object> params) {
+        SortKey first = sort.get(0);
+        boolean oneDirection = sort.stream().allMatch(k -> k.ascending() == first.ascending());
+        if (oneDirection) {
+            List<String> columns = new ArrayList<>();
+            for (SortKey k : sort) {
+                columns.add(SORT_EXPRESSIONS.get(k.attribute()));
+                params.add(sortValue(k.attribute(), marker));
+            }
+            String placeholders = String.join(", ", java.util.Collections.nCopies(sort.size(), "?"));
+            return "(" + String.join(", ", columns) + ") " + (first.ascending() ? ">" : "<") + " (" + placeholders + ")";
+        }
+        String bound = SORT_EXPRESSIONS.get(first.attribute()) + (first.ascending() ? " >= ?" : " <= ?");
+        params.add(sortValue(first.attribute(), marker));
         List<String> alternatives = new ArrayList<>();
         for (int i = 0; i < sort.size(); i++) {
             List<String> terms = new ArrayList<>();
@@ -144,7 +166,7 @@ record ImageListSql(String sql, List<Object> params) {
             params.add(sortValue(k.attribute(), marker));
             alternatives.add("(" + String.join(" AND ", terms) + ")");
         }
-        return "(" + String.join(" OR ", alternatives) + ")";
+        return bound + " AND (" + String.join(" OR ", alternatives) + ")";
     }
 
     private static Object sortValue(String attribute, Image m) {
