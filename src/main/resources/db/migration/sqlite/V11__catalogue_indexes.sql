@@ -19,6 +19,12 @@ CREATE INDEX ix_images_list_disk ON images (deleted, os_hidden, sort_disk_format
 CREATE INDEX ix_images_list_size ON images (deleted, os_hidden, sort_size, created_at, id);
 DROP INDEX ix_images_created;
 
+-- "My images" and "public images" (Horizon's tabs): the filter's equality, then the default order.
+DROP INDEX ix_images_owner;
+CREATE INDEX ix_images_owner ON images (owner, deleted, os_hidden, created_at, id);
+DROP INDEX ix_images_visibility;
+CREATE INDEX ix_images_visibility ON images (visibility, deleted, os_hidden, created_at, id);
+
 -- Tag and property filters start from the (value, image) side when that is the narrower way in.
 DROP INDEX ix_image_tags_value;
 CREATE INDEX ix_image_tags_value ON image_tags (value, image_id);
