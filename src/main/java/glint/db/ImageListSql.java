@@ -25,9 +25,9 @@ import java.util.Optional;
  *
  * <p>When every key has the same direction (always the case with one {@code sort_dir} or none, as Glance applies it
  * to the tie-breakers too) the page after a marker is one row-value comparison {@code (k1, k2, …) > (m1, m2, …)}: a
- * range of the index on all three databases' planners. With mixed directions it is the OR of Glance's
- * {@code _paginate_query}, with the first key's bound repeated alone ({@code k1 >= m1}) so the index range still
- * starts at the marker.
+ * range of the index for SQLite's and PostgreSQL's planners. With mixed directions it is the OR of Glance's
+ * {@code _paginate_query}. Either way the first key's bound is repeated alone ({@code k1 >= m1}), so that every
+ * planner (MariaDB's too) starts the index range at the marker.
  */
 record ImageListSql(String sql, List<Object> params) {
     private static final Map<String, String> SORT_EXPRESSIONS = Map.of(
@@ -55,6 +55,7 @@ record ImageListSql(String sql, List<Object> params) {
             Map.entry("virtual_size", "i.virtual_size"));
 
     static ImageListSql build(ImageQuery q, Viewer viewer, Optional<Image> marker) {
+        List<SortKey> sort = throughId(q.sort());
         List<String> where = new ArrayList<>();
         List<Object> params = new ArrayList<>();
         where.add("i.deleted = ?");
@@ -109,12 +110,15 @@ record ImageListSql(String sql, List<Object> params) {
             params.add(name);
             params.add(value);
         });
+        // Each bound again on sort_size (COALESCE(size, -1), which it implies): a range of the size index.
         q.sizeMin().ifPresent(v -> {
-            where.add("i.size >= ?");
+            where.add("i.size >= ? AND i.sort_size >= ?");
+            params.add(v);
             params.add(v);
         });
         q.sizeMax().ifPresent(v -> {
-            where.add("i.size <= ?");
+            where.add("i.size <= ? AND i.sort_size <= ?");
+            params.add(v);
             params.add(v);
         });
         q.isProtected().ifPresent(v -> {
@@ -127,12 +131,12 @@ record ImageListSql(String sql, List<Object> params) {
             where.add("i." + (f.attribute().equals("created_at") ? "created_at" : "updated_at") + " " + operator(f.op()) + " ?");
             params.add(f.value().toEpochMilli());
         }
-        marker.ifPresent(m -> where.add(keyset(q.sort(), m, params)));
+        marker.ifPresent(m -> where.add(keyset(sort, m, params)));
 
         StringBuilder sql = new StringBuilder("SELECT ").append(JdbcImageRepository.COLUMNS).append(" FROM images i WHERE ")
                 .append(String.join(" AND ", where)).append(" ORDER BY ");
         List<String> order = new ArrayList<>();
-        for (SortKey k : q.sort()) {
+        for (SortKey k : sort) {
             order.add(SORT_EXPRESSIONS.get(k.attribute()) + (k.ascending() ? " ASC" : " DESC"));
         }
         sql.append(String.join(", ", order)).append(" LIMIT ?");
@@ -140,9 +144,25 @@ record ImageListSql(String sql, List<Object> params) {
         return new ImageListSql(sql.toString(), params);
     }
 
+    /**
+     * The sort keys up to {@code id}: ids are unique, so keys after it never decide (Glance appends created_at after
+     * {@code sort_key=id}); without them the page is read in the order of the id index.
+     */
+    private static List<SortKey> throughId(List<SortKey> sort) {
+        for (int i = 0; i < sort.size(); i++) {
+            if (sort.get(i).attribute().equals("id")) {
+                return sort.subList(0, i + 1);
+            }
+        }
+        return sort;
+    }
+
     private static String keyset(List<SortKey> sort, Image marker, List<Object> params) {
         SortKey first = sort.get(0);
         boolean oneDirection = sort.stream().allMatch(k -> k.ascending() == first.ascending());
+        // the first key's bound alone: MariaDB ranges an index on it, not on a row value
+        String bound = SORT_EXPRESSIONS.get(first.attribute()) + (first.ascending() ? " >= ?" : " <= ?");
+        params.add(sortValue(first.attribute(), marker));
         if (oneDirection) {
             List<String> columns = new ArrayList<>();
             for (SortKey k : sort) {
@@ -150,10 +170,8 @@ record ImageListSql(String sql, List<Object> params) {
                 params.add(sortValue(k.attribute(), marker));
             }
             String placeholders = String.join(", ", java.util.Collections.nCopies(sort.size(), "?"));
-            return "(" + String.join(", ", columns) + ") " + (first.ascending() ? ">" : "<") + " (" + placeholders + ")";
+            return bound + " AND (" + String.join(", ", columns) + ") " + (first.ascending() ? ">" : "<") + " (" + placeholders + ")";
         }
-        String bound = SORT_EXPRESSIONS.get(first.attribute()) + (first.ascending() ? " >= ?" : " <= ?");
-        params.add(sortValue(first.attribute(), marker));
         List<String> alternatives = new ArrayList<>();
         for (int i = 0; i < sort.size(); i++) {
             List<String> terms = new ArrayList<>();

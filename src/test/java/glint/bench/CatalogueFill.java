@@ -65,7 +65,7 @@ public final class CatalogueFill {
         }
     }
 
-    static Image image(long i) {
+    public static Image image(long i) {
         SplittableRandom r = new SplittableRandom(i * 0x9E3779B97F4A7C15L + 7);
         String id = UUID.nameUUIDFromBytes(("glint-bench-" + i).getBytes(StandardCharsets.UTF_8)).toString();
         int v = (int) (i % 20);
