@@ -228,7 +228,7 @@ public final class JdbcImageRepository implements ImageRepository {
     @Override
     public List<Image> list(ImageQuery query, Viewer viewer, Optional<Image> marker) {
         return db.read(c -> {
-            ImageListSql sql = ImageListSql.build(query, viewer, marker);
+            ImageListSql sql = ImageListSql.build(query, viewer, marker, db.dialect());
             Map<String, Image.Builder> page = new LinkedHashMap<>();
             try (PreparedStatement s = c.prepareStatement(sql.sql())) {
                 sql.bind(s);
