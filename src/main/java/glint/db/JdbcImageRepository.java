@@ -46,20 +46,44 @@ public final class JdbcImageRepository implements ImageRepository {
     @Override
     public boolean insert(Image image) {
         return db.writeUnlessDuplicate(c -> {
-            try (PreparedStatement s = c.prepareStatement("INSERT INTO images (id, name, status, visibility, protected, "
-                    + "os_hidden, owner, disk_format, container_format, min_disk, min_ram, size, virtual_size, checksum, "
-                    + "os_hash_algo, os_hash_value, created_at, updated_at, deleted) "
-                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            insertRows(c, List.of(image));
+            return true;
+        });
+    }
+
+    /**
+     * Inserts many images in one transaction with the same statements as {@link #insert}: the bulk path that
+     * {@code bench/catalogue.sh} fills a catalogue with (its rows are those the API writes, only batched).
+     */
+    public void insertAll(List<Image> images) {
+        db.write(c -> {
+            insertRows(c, images);
+            return null;
+        });
+    }
+
+    private static void insertRows(Connection c, List<Image> images) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO images (id, name, status, visibility, protected, "
+                + "os_hidden, owner, disk_format, container_format, min_disk, min_ram, size, virtual_size, checksum, "
+                + "os_hash_algo, os_hash_value, created_at, updated_at, deleted) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            for (Image image : images) {
                 s.setString(1, image.id());
                 bindMutable(s, 2, image);
                 s.setLong(17, image.createdAt().toEpochMilli());
                 s.setLong(18, image.updatedAt().toEpochMilli());
                 s.setBoolean(19, false);
-                s.executeUpdate();
+                if (images.size() == 1) {
+                    s.executeUpdate();
+                } else {
+                    s.addBatch();
+                }
             }
-            writeChildren(c, image);
-            return true;
-        });
+            if (images.size() > 1) {
+                s.executeBatch();
+            }
+        }
+        writeChildren(c, images);
     }
 
     @Override
@@ -213,7 +237,7 @@ public final class JdbcImageRepository implements ImageRepository {
     @Override
     public List<Image> list(ImageQuery query, Viewer viewer, Optional<Image> marker) {
         return db.read(c -> {
-            ImageListSql sql = ImageListSql.build(query, viewer, marker);
+            ImageListSql sql = ImageListSql.build(query, viewer, marker, db.dialect());
             Map<String, Image.Builder> page = new LinkedHashMap<>();
             try (PreparedStatement s = c.prepareStatement(sql.sql())) {
                 sql.bind(s);
@@ -261,29 +285,39 @@ public final class JdbcImageRepository implements ImageRepository {
     }
 
     private static void writeChildren(Connection c, Image image) throws SQLException {
-        if (!image.properties().isEmpty()) {
+        writeChildren(c, List.of(image));
+    }
+
+    private static void writeChildren(Connection c, List<Image> images) throws SQLException {
+        if (images.stream().anyMatch(i -> !i.properties().isEmpty())) {
             try (PreparedStatement s = c.prepareStatement("INSERT INTO image_properties (image_id, name, value) VALUES (?, ?, ?)")) {
-                for (Map.Entry<String, String> p : image.properties().entrySet()) {
-                    s.setString(1, image.id());
-                    s.setString(2, p.getKey());
-                    s.setString(3, p.getValue());
-                    s.addBatch();
+                for (Image image : images) {
+                    for (Map.Entry<String, String> p : image.properties().entrySet()) {
+                        s.setString(1, image.id());
+                        s.setString(2, p.getKey());
+                        s.setString(3, p.getValue());
+                        s.addBatch();
+                    }
                 }
                 s.executeBatch();
             }
         }
-        if (!image.tags().isEmpty()) {
+        if (images.stream().anyMatch(i -> !i.tags().isEmpty())) {
             try (PreparedStatement s = c.prepareStatement("INSERT INTO image_tags (image_id, value) VALUES (?, ?)")) {
-                for (String tag : image.tags()) {
-                    s.setString(1, image.id());
-                    s.setString(2, tag);
-                    s.addBatch();
+                for (Image image : images) {
+                    for (String tag : image.tags()) {
+                        s.setString(1, image.id());
+                        s.setString(2, tag);
+                        s.addBatch();
+                    }
                 }
                 s.executeBatch();
             }
         }
-        if (!image.locations().isEmpty()) {
-            LocationRows.insert(c, image);
+        for (Image image : images) {
+            if (!image.locations().isEmpty()) {
+                LocationRows.insert(c, image);
+            }
         }
     }
 
