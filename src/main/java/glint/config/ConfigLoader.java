@@ -70,7 +70,12 @@ public final class ConfigLoader {
                 first(env.get("GLINT_ADMIN_PASSWORD"), ini.get("identity", "admin_password").orElse(null)),
                 intValue("identity.password_hash_rounds", ini.get("identity", "password_hash_rounds")
                         .orElse("210000")),
-                mode.equals("keystone") ? Optional.of(keystoneAuthtoken(ini)) : Optional.empty());
+                mode.equals("keystone") ? Optional.of(keystoneAuthtoken(ini)) : Optional.empty(),
+                // Keystone's [security_compliance]: no lockout unless lockout_failure_attempts is set; 1800 s
+                intValue("security_compliance.lockout_failure_attempts",
+                        ini.get("security_compliance", "lockout_failure_attempts").orElse("0")),
+                Duration.ofSeconds(longValue("security_compliance.lockout_duration",
+                        ini.get("security_compliance", "lockout_duration").orElse("1800"))));
 
         Optional<Path> policyFile = ini.get("oslo_policy", "policy_file").map(Path::of);
         Optional<GlintConfig.PropertyProtectionConfig> protection = ini.get("DEFAULT", "property_protection_file")

@@ -149,7 +149,9 @@ public record GlintConfig(
             String region,
             Optional<String> adminPassword,
             int passwordHashRounds,
-            Optional<KeystoneAuthtoken> keystone) {
+            Optional<KeystoneAuthtoken> keystone,
+            int lockoutFailureAttempts,
+            Duration lockoutDuration) {
         /** {@code [identity] mode = keystone}: tokens are validated by an external Keystone; no built-in identity. */
         public boolean keystoneMode() {
             return keystone.isPresent();
