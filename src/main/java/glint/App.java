@@ -70,6 +70,7 @@ import glint.db.JdbcDataJournal;
 import glint.db.JdbcImageRepository;
 import glint.db.JdbcMemberRepository;
 import glint.db.JdbcMetadefRepository;
+import glint.http.ConnectionLimits;
 import glint.http.HttpServer;
 import glint.http.Json;
 import glint.http.Router;
@@ -260,7 +261,9 @@ public final class App implements AutoCloseable {
         new HealthcheckApi(Healthcheck.from(config.operations().healthcheck(), database::ping, dataStores.all()), json,
                 Clock.systemUTC()).register(router);
 
-        HttpServer server = new HttpServer(config.server().host(), config.server().port(), router);
+        ConnectionLimits limits = connectionLimits(config.server().connections());
+        router.limits(limits);
+        HttpServer server = new HttpServer(config.server().host(), config.server().port(), router, limits);
         server.start();
         Operations operations = Operations.start(config.operations().metrics(), metrics);
         String host = List.of("0.0.0.0", "::", "[::]").contains(config.server().host()) ? "127.0.0.1" : config.server().host();
@@ -358,6 +361,14 @@ public final class App implements AutoCloseable {
     }
 
     /** The built-in identity; none in keystone mode. */
+    /** The configured connection limits; a client socket timeout of 0 is Glance's "wait forever", as Jetty's 0. */
+    private static ConnectionLimits connectionLimits(GlintConfig.ConnectionsConfig c) {
+        return new ConnectionLimits(c.clientSocketTimeout(),
+                c.maxConnections(), ConnectionLimits.DEFAULTS.pressureIdleTimeout(), c.headerTimeout(), c.maxHeaderLine(),
+                Math.max(ConnectionLimits.DEFAULTS.maxHeadSize(), 4 * c.maxHeaderLine()), c.maxRequestBodySize(),
+                c.minRequestDataRate());
+    }
+
     public IdentityService identity() {
         if (identity == null) {
             throw new IllegalStateException("no built-in identity: [identity] mode = keystone");

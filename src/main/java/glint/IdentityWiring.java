@@ -57,18 +57,19 @@ final class IdentityWiring {
         }
         IdentityRepository identityStore = new IdentityRepository(database);
         PasswordHasher hasher = new PasswordHasher(config.identity().passwordHashRounds());
-        IdentityService identity = new IdentityService(identityStore, hasher);
+        IdentityService identity = new IdentityService(identityStore, hasher, new IdentityService.Lockout(
+                config.identity().lockoutFailureAttempts(), config.identity().lockoutDuration()), Clock.systemUTC());
         Optional<String> adminPassword = new IdentityBootstrap(identity).run(config.identity().adminPassword());
         TokenService tokens = new TokenService(identity, identityStore, config.identity().tokenTtl(), Clock.systemUTC());
-        BuiltinAuthenticator authenticator = new BuiltinAuthenticator(tokens, Clock.systemUTC(), Duration.ofSeconds(10),
+        BuiltinAuthenticator authenticator = new BuiltinAuthenticator(tokens, identityStore, Clock.systemUTC(), Duration.ofSeconds(10),
                 () -> baseUrl[0] + IdentityApi.PREFIX);
         Router router = new Router(json, authenticator);
         JdbcCatalogRepository catalogStore = new JdbcCatalogRepository(database);
         new CatalogBootstrap(catalogStore, identityStore).run(config.identity().region(), IdentityApi.PREFIX);
         Catalog catalog = new Catalog(catalogStore);
         Optional<String> publicEndpoint = config.server().publicEndpoint();
-        new IdentityApi(identity, tokens, authenticator, publicEndpoint, catalog).register(router);
-        new IdentityAdminApi(new IdentityAdmin(identityStore, hasher, Clock.systemUTC()), tokens, authenticator, publicEndpoint)
+        new IdentityApi(identity, tokens, publicEndpoint, catalog).register(router);
+        new IdentityAdminApi(new IdentityAdmin(identityStore, hasher, Clock.systemUTC()), tokens, publicEndpoint)
                 .register(router);
         new CatalogAdminApi(new CatalogAdmin(catalogStore), tokens, publicEndpoint).register(router);
         return new IdentityWiring(router, identity, adminPassword, new BuiltinCatalogs(catalog, () -> baseUrl[0]), baseUrl);

@@ -90,7 +90,19 @@ public record GlintConfig(
     /** Glance's {@code property_protection_file} and {@code property_protection_rule_format} ({@code roles} | {@code policies}). */
     public record PropertyProtectionConfig(Path file, String ruleFormat) {}
 
-    public record ServerConfig(String host, int port, Optional<String> publicEndpoint) {
+    /**
+     * What a client connection may hold: Glance's {@code client_socket_timeout} and {@code max_header_line}
+     * ({@code [DEFAULT]}), oslo.middleware's {@code [oslo_middleware] max_request_body_size} (metadata bodies; Glint's
+     * default 1 MiB), Glint's {@code [wsgi] max_connections}, {@code header_timeout} (seconds) and
+     * {@code min_request_data_rate} (bytes/s; 0: none). See docs/reliability.md.
+     */
+    public record ConnectionsConfig(Duration clientSocketTimeout, int maxHeaderLine, int maxRequestBodySize,
+                                    int maxConnections, Duration headerTimeout, long minRequestDataRate) {
+        public static final ConnectionsConfig DEFAULTS = new ConnectionsConfig(Duration.ofSeconds(900), 16384, 1 << 20,
+                4096, Duration.ofSeconds(30), 1024);
+    }
+
+    public record ServerConfig(String host, int port, Optional<String> publicEndpoint, ConnectionsConfig connections) {
         /** The URL clients use to reach this server: Glance's {@code public_endpoint}, else the bind address. */
         public String baseUrl() {
             return publicEndpoint.orElseGet(() -> "http://" + host + ":" + port);
@@ -137,7 +149,9 @@ public record GlintConfig(
             String region,
             Optional<String> adminPassword,
             int passwordHashRounds,
-            Optional<KeystoneAuthtoken> keystone) {
+            Optional<KeystoneAuthtoken> keystone,
+            int lockoutFailureAttempts,
+            Duration lockoutDuration) {
         /** {@code [identity] mode = keystone}: tokens are validated by an external Keystone; no built-in identity. */
         public boolean keystoneMode() {
             return keystone.isPresent();
