@@ -5,6 +5,7 @@ import glint.image.ImageLocation;
 import glint.image.ImageQuery;
 import glint.image.ImageRepository;
 import glint.image.ImageStatus;
+import glint.quota.CountLimit;
 import glint.image.LocationOrder;
 import glint.image.MemberStatus;
 import glint.image.PendingData;
@@ -45,21 +46,53 @@ public final class JdbcImageRepository implements ImageRepository {
 
     @Override
     public boolean insert(Image image) {
-        return db.writeUnlessDuplicate(c -> {
-            try (PreparedStatement s = c.prepareStatement("INSERT INTO images (id, name, status, visibility, protected, "
-                    + "os_hidden, owner, disk_format, container_format, min_disk, min_ram, size, virtual_size, checksum, "
-                    + "os_hash_algo, os_hash_value, created_at, updated_at, deleted) "
-                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-                s.setString(1, image.id());
-                bindMutable(s, 2, image);
-                s.setLong(17, image.createdAt().toEpochMilli());
-                s.setLong(18, image.updatedAt().toEpochMilli());
-                s.setBoolean(19, false);
-                s.executeUpdate();
-            }
-            writeChildren(c, image);
-            return true;
+        return db.writeUnlessDuplicate(c -> insertIn(c, image));
+    }
+
+    @Override
+    public Optional<CountLimit.Outcome> insert(Image image, CountLimit limit) {
+        QuotaSql.ensureProject(db, limit.project());
+        CountLimit.Outcome[] outcome = {null};
+        boolean inserted = db.writeUnlessDuplicate(c -> {
+            outcome[0] = counted(c, limit);
+            return !outcome[0].within() || insertIn(c, image);
         });
+        return inserted ? Optional.of(outcome[0]) : Optional.empty();
+    }
+
+    @Override
+    public Optional<CountLimit.Outcome> update(Image image, ImageStatus expected, CountLimit limit) {
+        QuotaSql.ensureProject(db, limit.project());
+        return db.write(c -> {
+            CountLimit.Outcome outcome = counted(c, limit);
+            if (!outcome.within()) {
+                return Optional.of(outcome);
+            }
+            return updateIn(c, image, expected) ? Optional.of(outcome) : Optional.empty();
+        });
+    }
+
+    /** Under the project's lock: the count before the write, and whether one more is within the limit. */
+    private static CountLimit.Outcome counted(Connection c, CountLimit limit) throws SQLException {
+        QuotaSql.lock(c, limit.project());
+        long before = QuotaSql.usage(c, limit.project(), limit.resource(), "");
+        return new CountLimit.Outcome(before + 1 <= limit.limit(), before);
+    }
+
+    private static boolean insertIn(Connection c, Image image) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO images (id, name, status, visibility, protected, "
+                + "os_hidden, owner, disk_format, container_format, min_disk, min_ram, size, virtual_size, checksum, "
+                + "os_hash_algo, os_hash_value, created_at, updated_at, deleted) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            s.setString(1, image.id());
+            bindMutable(s, 2, image);
+            s.setLong(17, image.createdAt().toEpochMilli());
+            s.setLong(18, image.updatedAt().toEpochMilli());
+            s.setBoolean(19, false);
+            s.executeUpdate();
+        }
+        writeChildren(c, image);
+        return true;
     }
 
     @Override
@@ -151,7 +184,7 @@ public final class JdbcImageRepository implements ImageRepository {
             if (!updateIn(c, image, expected)) {
                 return false;
             }
-            JdbcDataJournal.remove(c, pendingId);
+            JdbcDataJournal.remove(c, pendingId); // and its quota reservation: the image counts the data now
             return true;
         });
     }
