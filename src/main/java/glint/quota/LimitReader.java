@@ -14,4 +14,20 @@ public interface LimitReader {
      * @throws glint.error.GlintException UNAVAILABLE when the limits cannot be read
      */
     Map<QuotaResource, Long> limits(String projectId);
+
+    /**
+     * oslo.limit's flat model from what Keystone answered for the service and region: for each resource, the
+     * project's limit, else the registered limit, else 0.
+     *
+     * @param projectLimits resource name → {@code resource_limit} of the project's limits
+     * @param registered resource name → {@code default_limit} of the registered limits
+     */
+    static Map<QuotaResource, Long> flat(Map<String, Long> projectLimits, Map<String, Long> registered) {
+        Map<QuotaResource, Long> out = new java.util.EnumMap<>(QuotaResource.class);
+        for (QuotaResource r : QuotaResource.values()) {
+            Long limit = projectLimits.get(r.wire());
+            out.put(r, limit != null ? limit : registered.getOrDefault(r.wire(), 0L));
+        }
+        return out;
+    }
 }

@@ -98,6 +98,27 @@ public final class KeystoneClient {
         return new Validation(status, Optional.empty());
     }
 
+    /**
+     * {@code GET /v3<path>} with {@code X-Auth-Token: token}: the body of a 200, else empty with the status (404 an
+     * unknown id, 401 a refused token, 403 a forbidden read).
+     */
+    public Validation get(String token, String path) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(v3 + path))
+                .timeout(REQUEST_TIMEOUT)
+                .header("Accept", "application/json")
+                .header("X-Auth-Token", token)
+                .GET();
+        HttpResponse<byte[]> response = send(request);
+        int status = response.statusCode();
+        if (status == 200) {
+            return new Validation(200, Optional.of(parse(response)));
+        }
+        if (status >= 500) {
+            throw new KeystoneUnavailableException("Keystone answered " + status + " to GET " + path);
+        }
+        return new Validation(status, Optional.empty());
+    }
+
     /** {@code expires_at} of a token body ("2026-11-25T11:38:53.000000Z"). */
     public static Instant expiresAt(JsonNode token) {
         String text = token.path("expires_at").asText("");
