@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import glint.testing.ApiClient;
 import glint.testing.ApiClient.Reply;
+import glint.testing.FakeWeb;
 import glint.testing.Poll;
 import glint.testing.RawHttp;
 import glint.testing.TestServer;
@@ -284,6 +285,35 @@ class QuotaApiTest {
         assertThat(refused.body()).contains("image_stage_total is over limit of 2 due to current usage 2 and delta 1");
         assertThat(status(alice, second)).isEqualTo("queued");
         assertThat(server.rows("quota_reservations")).isZero();
+    }
+
+    @Test
+    void webDownloadStopsWhereItsDownloadCrossesImageStageTotal() {
+        try (FakeWeb web = FakeWeb.start()) {
+            web.put("/big.img", new byte[3 * MIB]);
+            web.put("/small.img", new byte[MIB]);
+            TestServer server = start("use_keystone_limits = true", "[import_filtering_opts]",
+                    "allowed_hosts = [127.0.0.1]", "allowed_ports = []");
+            registerLimits(new ApiClient(server.baseUrl(), server.adminToken()), Map.of("image_size_total", 10L,
+                    "image_stage_total", 2L, "image_count_total", 10L, "image_count_uploading", 10L));
+            ApiClient alice = member(server, "p");
+            String big = create(alice);
+            assertThat(alice.post("/v2/images/" + big + "/import", obj("method", obj("name", "web-download", "uri",
+                    web.url("/big.img")))).status()).isEqualTo(202);
+            JsonNode task = Poll.until(Duration.ofSeconds(30), () -> alice.get("/v2/images/" + big + "/tasks").json()
+                    .at("/tasks/0"), t -> t.path("status").asText().equals("failure"));
+            assertThat(task.get("message").asText()).contains("image_stage_total is over limit of 2 due to current usage 0");
+            Poll.until("image reverted", Duration.ofSeconds(30), () -> status(alice, big).equals("queued"));
+            assertThat(server.rows("quota_reservations")).isZero();
+
+            // what fits is downloaded and imported, and counts against image_size_total once in the store
+            String small = create(alice);
+            assertThat(alice.post("/v2/images/" + small + "/import", obj("method", obj("name", "web-download", "uri",
+                    web.url("/small.img")))).status()).isEqualTo(202);
+            Poll.until("imported", Duration.ofSeconds(30), () -> status(alice, small).equals("active"));
+            assertThat(usage(alice).at("/image_size_total/usage").asLong()).isEqualTo(1);
+            assertThat(usage(alice).at("/image_stage_total/usage").asLong()).isZero();
+        }
     }
 
     @Test
