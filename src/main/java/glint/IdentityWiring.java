@@ -62,7 +62,8 @@ final class IdentityWiring {
             var keystone = config.identity().keystone().get();
             KeystoneAuthenticator authenticator = new KeystoneAuthenticator(new KeystoneClient(keystone, json), keystone,
                     Clock.systemUTC());
-            LimitReader limits = new KeystoneLimits(new KeystoneClient(config.quotas().limitCredentials().orElse(keystone), json),
+            LimitReader limits = new KeystoneLimits(new KeystoneClient(config.quotas().limitCredentials().orElse(keystone), json,
+                    config.quotas().limitSystemScope()),
                     endpointChoice(config), Clock.systemUTC());
             return new IdentityWiring(new Router(json, authenticator), null, Optional.empty(), authenticator.catalogs(), baseUrl,
                     limits);

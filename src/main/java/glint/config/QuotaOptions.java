@@ -36,7 +36,17 @@ final class QuotaOptions {
                 nonBlank(ini, s, "endpoint_service_name"),
                 nonBlank(ini, s, "endpoint_region_name"),
                 iface,
-                identity.keystone().map(k -> credentials(ini, k)));
+                identity.keystone().map(k -> credentials(ini, k)),
+                systemScope(ini));
+    }
+
+    /** keystoneauth's {@code system_scope}: {@code all}, the only system there is, or none. */
+    private static boolean systemScope(IniFile ini) {
+        Optional<String> scope = nonBlank(ini, "oslo_limit", "system_scope");
+        if (scope.isPresent() && !scope.get().equals("all")) {
+            throw new IllegalArgumentException("[oslo_limit] system_scope: only 'all', got '" + scope.get() + "'");
+        }
+        return scope.isPresent();
     }
 
     /**
@@ -72,10 +82,6 @@ final class QuotaOptions {
         String authType = ini.get(s, "auth_type").orElse("password").strip();
         if (!authType.equals("password")) {
             throw new IllegalArgumentException("[oslo_limit] auth_type: only 'password' is supported, got '" + authType + "'");
-        }
-        if (nonBlank(ini, s, "system_scope").isPresent()) {
-            throw new IllegalArgumentException("[oslo_limit] system_scope is not supported: give a project (project_name) "
-                    + "in which the user has the admin role");
         }
         String authUrl = nonBlank(ini, s, "auth_url").map(ConfigLoader::stripSlash).orElse(service.authUrl());
         return new KeystoneAuthtoken(service.wwwAuthenticateUri(), authUrl,
