@@ -53,7 +53,7 @@ public final class BuiltinLimits implements LimitReader {
 
     private Endpoint endpoint() {
         if (choice.endpointId().isPresent()) {
-            return catalog.endpoint(choice.endpointId().get());
+            return found(() -> catalog.endpoint(choice.endpointId().get()), "Can't find endpoint " + choice.endpointId().get());
         }
         Optional<String> type = choice.serviceType().or(() -> choice.serviceName().isEmpty() ? Optional.of("image") : Optional.empty());
         List<Service> services = catalog.services(type, choice.serviceName());
@@ -61,7 +61,7 @@ public final class BuiltinLimits implements LimitReader {
             throw misconfigured(services.isEmpty() ? "Service not found" : "Multiple services found");
         }
         if (choice.regionName().isPresent()) {
-            catalog.region(choice.regionName().get());
+            found(() -> catalog.region(choice.regionName().get()), "Region not found");
         }
         List<Endpoint> endpoints = catalog.endpoints(Optional.of(choice.iface()), Optional.of(services.get(0).id()),
                 choice.regionName());
@@ -69,6 +69,18 @@ public final class BuiltinLimits implements LimitReader {
             throw misconfigured(endpoints.isEmpty() ? "Endpoint not found" : "Multiple endpoints found");
         }
         return endpoints.get(0);
+    }
+
+    /** A catalog look-up whose 404 is a configuration error here, not the client's. */
+    private static <T> T found(java.util.function.Supplier<T> lookup, String what) {
+        try {
+            return lookup.get();
+        } catch (GlintException e) {
+            if (e.kind() == ErrorKind.NOT_FOUND) {
+                throw misconfigured(what);
+            }
+            throw e;
+        }
     }
 
     /** oslo.limit's ValueError: a configuration that names no single endpoint; Glance answers 500. */
