@@ -128,31 +128,38 @@ public final class ImageDataService {
             throw GlintException.conflict("Image status transition from " + image.status().wire() + " to saving is not allowed");
         }
         image.requireFormats();
+        BlobWriter writer;
+        try {
+            writer = store.create(id); // nothing is stored before the first byte (BlobStore#create)
+        } catch (StoreReadOnlyException e) {
+            // glance_store's StoreAddDisabled, answered 410 by image_data.py
+            throw new GlintException(ErrorKind.GONE, "Error in store configuration. Adding images to store is disabled.");
+        } catch (IOException | RuntimeException e) {
+            images.events().uploadFailed(failureMessage(id, e));
+            throw e;
+        }
+        PendingData pending = new PendingData(UUID.randomUUID().toString(), store.id(), writer.location(), id, node);
+        // saving and the journal entry in one transaction: killed at any moment after this, recover() finds the entry,
+        // removes whatever was written and puts the image back to queued (found by the crash harness: with the status
+        // first and the entry after, a kill in between left the image in saving for good)
         // Glance's enforce_image_count_uploading once the image is saving; here in the same transaction
         Optional<CountLimit> uploading = quotas.countLimit(ctx.projectId(), QuotaResource.IMAGE_COUNT_UPLOADING);
-        Optional<Image> saving = transition(id, ImageStatus.QUEUED, i -> i.toBuilder().status(ImageStatus.SAVING)
-                .updatedAt(now()).build(), i -> toSaving(i, uploading));
+        Optional<Image> saving;
+        try {
+            saving = transition(id, ImageStatus.QUEUED, i -> i.toBuilder().status(ImageStatus.SAVING)
+                    .updatedAt(now()).build(), i -> toSaving(i, pending, uploading));
+        } catch (RuntimeException e) {
+            writer.abort();
+            throw e;
+        }
         if (saving.isEmpty()) {
+            writer.abort();
             throw GlintException.conflict("Image status transition from " + repository.find(id).map(i -> i.status().wire())
                     .orElse("deleted") + " to saving is not allowed");
         }
         ImageEvents events = images.events();
         events.updated(saving.get());
         events.preparing(saving.get(), store.id());
-        BlobWriter writer;
-        PendingData pending;
-        try {
-            writer = store.create(id);
-            pending = new PendingData(UUID.randomUUID().toString(), store.id(), writer.location(), id, node);
-            journal.add(pending);
-        } catch (StoreReadOnlyException e) {
-            restore(id);
-            // glance_store's StoreAddDisabled, answered 410 by image_data.py
-            throw new GlintException(ErrorKind.GONE, "Error in store configuration. Adding images to store is disabled.");
-        } catch (IOException | RuntimeException e) {
-            uploadFailed(id, e);
-            throw e;
-        }
         UploadResult result;
         try {
             result = transfer.into(image, writer, quotas.storage(ctx.projectId(), pending.id()));
@@ -185,12 +192,15 @@ public final class ImageDataService {
         return active.get();
     }
 
-    /** queued → saving, within the count quota when there is one (else 413, the image still queued). */
-    private boolean toSaving(Image saving, Optional<CountLimit> uploading) {
+    /**
+     * queued → saving with the journal entry, within the count quota when there is one (else 413, the image still
+     * queued and nothing journalled).
+     */
+    private boolean toSaving(Image saving, PendingData pending, Optional<CountLimit> uploading) {
         if (uploading.isEmpty()) {
-            return repository.update(saving, ImageStatus.QUEUED);
+            return repository.startWriting(saving, ImageStatus.QUEUED, pending);
         }
-        Optional<CountLimit.Outcome> outcome = repository.update(saving, ImageStatus.QUEUED, uploading.get());
+        Optional<CountLimit.Outcome> outcome = repository.startWriting(saving, ImageStatus.QUEUED, pending, uploading.get());
         if (outcome.isPresent() && !outcome.get().within()) {
             throw quotas.countExceeded(uploading.get(), outcome.get().before());
         }
@@ -202,6 +212,11 @@ public final class ImageDataService {
      * queued ({@code image.update}), as Glance's upload controller restores it.
      */
     private void uploadFailed(String id, Exception e) {
+        images.events().uploadFailed(failureMessage(id, e));
+        restore(id).ifPresent(images.events()::updated);
+    }
+
+    private static String failureMessage(String id, Exception e) {
         String message;
         if (e instanceof StorageFullException) {
             message = "Image storage media is full: " + e.getMessage();
@@ -210,8 +225,7 @@ public final class ImageDataService {
         } else {
             message = "Failed to upload image data for image " + id + " due to internal error: " + e.getMessage();
         }
-        images.events().uploadFailed(message);
-        restore(id).ifPresent(images.events()::updated);
+        return message;
     }
 
     /** The image changed as it is now, if its status is {@code expected}, saved with {@code save}; see {@link ImageRewrite}. */
