@@ -37,6 +37,8 @@ import glint.metrics.RequestMetrics;
 import glint.metrics.ServiceGauges;
 import java.util.concurrent.ThreadPoolExecutor;
 import glint.db.JdbcTaskRepository;
+import glint.db.JdbcQuotaRepository;
+import glint.quota.Quotas;
 import glint.image.imports.GlanceDownloadMetadata;
 import glint.image.imports.GlanceDownloadSource;
 import glint.image.imports.ImportBlobs;
@@ -181,6 +183,10 @@ public final class App implements AutoCloseable {
         FormatChecks formats = new FormatChecks(formatRules, config.imageFormat().inspectContent());
         ImageDataService imageData = new ImageDataService(images, access, imageRepository, journal,
                 dataStores, pipeline, formats, hashAlgorithm, config.images().imageSizeCap(), node, Clock.systemUTC());
+        Quotas quotas = new Quotas(config.quotas().useKeystoneLimits(), config.quotas().userStorageQuota(),
+                identityWiring.limits(), new JdbcQuotaRepository(database));
+        images.useQuotas(quotas);
+        imageData.useQuotas(quotas);
         boolean multiStore = config.stores().multiStore();
         JdbcTaskRepository taskRepository = new JdbcTaskRepository(database, json);
         TaskLifecycle taskLifecycle = new TaskLifecycle(taskRepository, config.imports().taskTimeToLive(), node, Clock.systemUTC(),
@@ -192,6 +198,7 @@ public final class App implements AutoCloseable {
         ImportImages importImages = new ImportImages(imageRepository, Clock.systemUTC(), imageEvents);
         ImportBlobs importBlobs = new ImportBlobs(dataStores, journal, pipeline, formats, hashAlgorithm,
                 config.images().imageSizeCap(), node, ImportPlugins.stagedChecks(config.imports().plugins()));
+        importBlobs.useQuotas(quotas);
         ImportRevert importRevert = new ImportRevert(importImages, importBlobs, importProperties);
         ImportTask importTask = new ImportTask(taskLifecycle, importImages, Map.of(
                         ImportRequest.GLANCE_DIRECT, new StagedSource(importBlobs),
@@ -247,7 +254,8 @@ public final class App implements AutoCloseable {
                 new ListQueryParser(config.images()), view, createHeaders).register(router);
         DataMetrics dataMetrics = new DataMetrics(metrics.registry());
         new ImageDataApi(imageData, config.stores().multiStore(), dataMetrics).register(router);
-        new InfoApi(new StoreCatalog(config.stores(), dataStores, access), config.imports().enabledMethods()).register(router);
+        new InfoApi(new StoreCatalog(config.stores(), dataStores, access), config.imports().enabledMethods(), quotas)
+                .register(router);
         new LocationsApi(new StoreDeletion(access, imageRepository, dataStores, multiStore, released, Clock.systemUTC()),
                 locationImport, new LocationRequests(new SchemaValidator(), json), view).register(router);
         TaskView taskView = new TaskView();

@@ -83,7 +83,7 @@ public final class ConfigLoader {
                         ini.get("DEFAULT", "property_protection_rule_format").orElse("roles")));
         return new GlintConfig(server, database, stores(ini, dataDir), images, identity, policyFile, protection, dataDir,
                 cache(ini, dataDir), imports(ini, dataDir), imageFormat(ini), OperationsOptions.read(ini),
-                NotificationOptions.read(ini), locations(ini));
+                NotificationOptions.read(ini), locations(ini), QuotaOptions.read(ini, identity));
     }
 
     private static GlintConfig.ConnectionsConfig connections(IniFile ini) {
@@ -187,7 +187,7 @@ public final class ConfigLoader {
     }
 
     /** {@code [keystone_authtoken]}, as keystonemiddleware reads it for Glance (only the password auth plugin). */
-    private static KeystoneAuthtoken keystoneAuthtoken(IniFile ini) {
+    static KeystoneAuthtoken keystoneAuthtoken(IniFile ini) {
         String section = "keystone_authtoken";
         String authType = ini.get(section, "auth_type").orElse("password").strip();
         if (!authType.equals("password")) {
@@ -270,7 +270,7 @@ public final class ConfigLoader {
         return Arrays.stream(values).filter(v -> v != null && !"".equals(v)).findFirst();
     }
 
-    private static String stripSlash(String url) {
+    static String stripSlash(String url) {
         return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 

@@ -22,7 +22,25 @@ public record GlintConfig(
         ImageFormatConfig imageFormat,
         OperationsConfig operations,
         NotificationsConfig notifications,
-        LocationsConfig locations) {
+        LocationsConfig locations,
+        QuotaConfig quotas) {
+
+    /**
+     * Quotas: Glance's {@code [DEFAULT] use_keystone_limits} (per-project unified limits read from the identity),
+     * {@code user_storage_quota} in bytes (0: none; ignored when unified limits are used), and oslo.limit's
+     * {@code [oslo_limit]} options: which endpoint's limits apply ({@code endpoint_id}, else the endpoint found by
+     * {@code endpoint_service_type}/{@code endpoint_service_name}, {@code endpoint_region_name} and
+     * {@code endpoint_interface}), and in keystone mode the credentials limits are read with (default: the
+     * {@code [keystone_authtoken]} service user's; {@code limitSystemScope}: {@code [oslo_limit] system_scope = all},
+     * a system-scoped token instead of the project's).
+     */
+    public record QuotaConfig(boolean useKeystoneLimits, long userStorageQuota, Optional<String> endpointId,
+                              Optional<String> endpointServiceType, Optional<String> endpointServiceName,
+                              Optional<String> endpointRegionName, String endpointInterface,
+                              Optional<KeystoneAuthtoken> limitCredentials, boolean limitSystemScope) {
+        public static final QuotaConfig NONE = new QuotaConfig(false, 0, Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.empty(), "public", Optional.empty(), false);
+    }
 
     /**
      * Glance's notifications (oslo.messaging's options): {@code [oslo_messaging_notifications] driver} (none: no

@@ -5,6 +5,7 @@ import glint.image.ImageLocation;
 import glint.image.ImageQuery;
 import glint.image.ImageRepository;
 import glint.image.ImageStatus;
+import glint.quota.CountLimit;
 import glint.image.LocationOrder;
 import glint.image.MemberStatus;
 import glint.image.PendingData;
@@ -45,10 +46,7 @@ public final class JdbcImageRepository implements ImageRepository {
 
     @Override
     public boolean insert(Image image) {
-        return db.writeUnlessDuplicate(c -> {
-            insertRows(c, List.of(image));
-            return true;
-        });
+        return db.writeUnlessDuplicate(c -> insertIn(c, image));
     }
 
     /**
@@ -60,6 +58,41 @@ public final class JdbcImageRepository implements ImageRepository {
             insertRows(c, images);
             return null;
         });
+    }
+
+    @Override
+    public Optional<CountLimit.Outcome> insert(Image image, CountLimit limit) {
+        QuotaSql.ensureProject(db, limit.project());
+        CountLimit.Outcome[] outcome = {null};
+        boolean inserted = db.writeUnlessDuplicate(c -> {
+            outcome[0] = counted(c, limit);
+            return !outcome[0].within() || insertIn(c, image);
+        });
+        return inserted ? Optional.of(outcome[0]) : Optional.empty();
+    }
+
+    @Override
+    public Optional<CountLimit.Outcome> update(Image image, ImageStatus expected, CountLimit limit) {
+        QuotaSql.ensureProject(db, limit.project());
+        return db.write(c -> {
+            CountLimit.Outcome outcome = counted(c, limit);
+            if (!outcome.within()) {
+                return Optional.of(outcome);
+            }
+            return updateIn(c, image, expected) ? Optional.of(outcome) : Optional.empty();
+        });
+    }
+
+    /** Under the project's lock: the count before the write, and whether one more is within the limit. */
+    private static CountLimit.Outcome counted(Connection c, CountLimit limit) throws SQLException {
+        QuotaSql.lock(c, limit.project());
+        long before = QuotaSql.usage(c, limit.project(), limit.resource(), "");
+        return new CountLimit.Outcome(before + 1 <= limit.limit(), before);
+    }
+
+    private static boolean insertIn(Connection c, Image image) throws SQLException {
+        insertRows(c, List.of(image));
+        return true;
     }
 
     private static void insertRows(Connection c, List<Image> images) throws SQLException {
@@ -175,7 +208,7 @@ public final class JdbcImageRepository implements ImageRepository {
             if (!updateIn(c, image, expected)) {
                 return false;
             }
-            JdbcDataJournal.remove(c, pendingId);
+            JdbcDataJournal.remove(c, pendingId); // and its quota reservation: the image counts the data now
             return true;
         });
     }
@@ -183,6 +216,23 @@ public final class JdbcImageRepository implements ImageRepository {
     @Override
     public boolean startWriting(Image image, ImageStatus expected, PendingData pending) {
         return updateAndJournal(image, expected, List.of(pending));
+    }
+
+    @Override
+    public Optional<CountLimit.Outcome> startWriting(Image image, ImageStatus expected, PendingData pending,
+                                                     CountLimit limit) {
+        QuotaSql.ensureProject(db, limit.project());
+        return db.write(c -> {
+            CountLimit.Outcome outcome = counted(c, limit);
+            if (!outcome.within()) {
+                return Optional.of(outcome);
+            }
+            if (!updateIn(c, image, expected)) {
+                return Optional.empty();
+            }
+            JdbcDataJournal.add(c, pending);
+            return Optional.of(outcome);
+        });
     }
 
     @Override

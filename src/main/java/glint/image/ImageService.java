@@ -12,6 +12,9 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
+import glint.quota.CountLimit;
+import glint.quota.QuotaResource;
+import glint.quota.Quotas;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,6 +43,7 @@ public final class ImageService {
     private final ImageEvents events;
     private final LocationPatch locations;
     private final ReleasedData released;
+    private volatile Quotas quotas = Quotas.NONE;
 
     public ImageService(ImageRepository images, ImageAccess access, ImagesConfig limits, Clock clock) {
         this(images, access, PropertyProtections.none(), limits, clock, ImageEvents.NONE);
@@ -66,6 +70,11 @@ public final class ImageService {
         this.events = events;
         this.locations = locations;
         this.released = released;
+    }
+
+    /** Checks Glance's quotas ({@code image_count_total} on create); call once, at wiring time. */
+    public void useQuotas(Quotas quotas) {
+        this.quotas = quotas;
     }
 
     /** The notifications this service sends; {@link ImageDataService} and the imports tell theirs through it too. */
@@ -103,7 +112,19 @@ public final class ImageService {
                 request.diskFormat(), request.containerFormat(), request.minDisk().orElse(0), request.minRam().orElse(0),
                 Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), now, now,
                 tags, request.properties(), List.of());
-        if (!images.insert(image)) {
+        // Glance's enforce_image_count_total, of the caller's project; here in the insert's transaction
+        Optional<CountLimit> count = quotas.countLimit(ctx.projectId(), QuotaResource.IMAGE_COUNT_TOTAL);
+        boolean inserted;
+        if (count.isPresent()) {
+            Optional<CountLimit.Outcome> outcome = images.insert(image, count.get());
+            if (outcome.isPresent() && !outcome.get().within()) {
+                throw quotas.countExceeded(count.get(), outcome.get().before());
+            }
+            inserted = outcome.isPresent();
+        } else {
+            inserted = images.insert(image);
+        }
+        if (!inserted) {
             throw GlintException.conflict("Image with identifier " + image.id() + " already exists!");
         }
         events.created(image);
