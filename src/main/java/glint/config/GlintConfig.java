@@ -22,7 +22,19 @@ public record GlintConfig(
         ImageFormatConfig imageFormat,
         OperationsConfig operations,
         NotificationsConfig notifications,
-        LocationsConfig locations) {
+        LocationsConfig locations,
+        ClusterConfig cluster) {
+
+    /**
+     * Several nodes on one database (docs/deployment.md): {@code [cluster] node_lease_time}, how long a node that
+     * stopped renewing its lease is still taken for alive (its uploads and tasks are then recovered by another node);
+     * {@code [cluster] shared_staging}, whether the staging directory ({@code [os_glance_staging_store]
+     * filesystem_store_datadir} or {@code node_staging_uri}) is one every node sees, so that data staged through one
+     * node is imported through any.
+     */
+    public record ClusterConfig(Duration nodeLeaseTime, boolean sharedStaging) {
+        public static final Duration DEFAULT_NODE_LEASE_TIME = Duration.ofSeconds(30);
+    }
 
     /**
      * Glance's notifications (oslo.messaging's options): {@code [oslo_messaging_notifications] driver} (none: no

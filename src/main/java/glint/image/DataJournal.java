@@ -9,4 +9,10 @@ public interface DataJournal {
     void remove(String id);
 
     List<PendingData> ofNode(String node);
+
+    /** Every node's entries for the image. */
+    List<PendingData> ofImage(String imageId);
+
+    /** Moves entry {@code id} from node {@code from} to node {@code to}; false when it is gone or not {@code from}'s. */
+    boolean adopt(String id, String from, String to);
 }

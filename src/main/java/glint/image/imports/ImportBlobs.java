@@ -42,6 +42,7 @@ public final class ImportBlobs {
     private final HashAlgorithm hashAlgorithm;
     private final long sizeCap;
     private final String node;
+    private final boolean sharedStaging;
     private final UnaryOperator<ContentCheck> stagedChecks;
 
     /**
@@ -50,7 +51,8 @@ public final class ImportBlobs {
      *     decompressed); the copy to each store is judged as any data
      */
     public ImportBlobs(StoreRegistry stores, DataJournal journal, UploadPipeline pipeline, FormatChecks formats,
-                       HashAlgorithm hashAlgorithm, long sizeCap, String node, UnaryOperator<ContentCheck> stagedChecks) {
+                       HashAlgorithm hashAlgorithm, long sizeCap, String node, UnaryOperator<ContentCheck> stagedChecks,
+                       boolean sharedStaging) {
         this.journal = journal;
         this.removal = new DataRemoval(stores, journal);
         this.staging = stores.find(StoreRegistry.STAGING).orElseThrow(() -> new IllegalArgumentException("no staging store"));
@@ -60,6 +62,7 @@ public final class ImportBlobs {
         this.sizeCap = sizeCap;
         this.node = node;
         this.stagedChecks = stagedChecks;
+        this.sharedStaging = sharedStaging;
     }
 
     /** A blob being written and its journal entry. */
@@ -160,13 +163,25 @@ public final class ImportBlobs {
         return entry(location.storeId(), location.key(), imageId);
     }
 
-    /** The staged data this node journalled for the image. */
-    Optional<PendingData> stagedHere(String imageId) {
-        return stagedHere().stream().filter(p -> p.imageId().equals(imageId)).findFirst();
+    /**
+     * The staged data of the image that this node may import: its own, or with a shared staging directory
+     * ({@code [cluster] shared_staging}) any node's, which then becomes this node's (the journal entry moves here,
+     * so that the stager's recovery, should it die, leaves it to this node's task).
+     */
+    Optional<PendingData> stagedFor(String imageId) {
+        if (!sharedStaging) {
+            return stagedBy(node).stream().filter(p -> p.imageId().equals(imageId)).findFirst();
+        }
+        for (PendingData p : journal.ofImage(imageId)) {
+            if (p.storeId().equals(StoreRegistry.STAGING) && journal.adopt(p.id(), p.node(), node)) {
+                return Optional.of(new PendingData(p.id(), p.storeId(), p.location(), p.imageId(), node));
+            }
+        }
+        return Optional.empty();
     }
 
-    /** All staged data this node journalled. */
-    List<PendingData> stagedHere() {
+    /** All staged data {@code node} journalled. */
+    List<PendingData> stagedBy(String node) {
         return journal.ofNode(node).stream().filter(p -> p.storeId().equals(StoreRegistry.STAGING)).toList();
     }
 
