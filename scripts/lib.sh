@@ -236,3 +236,9 @@ duration() {
   local s=$1
   if [ "$s" -ge 60 ]; then printf '%dm%02ds' $((s / 60)) $((s % 60)); else printf '%ds' "$s"; fi
 }
+
+# nginx from Debian (the cluster stage's load balancer): the binary only, started by the caller with a config of its
+# own (never the packaged service).
+ensure_nginx() {
+  command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || apt_install nginx || return 1
+}

@@ -39,6 +39,18 @@ public final class JdbcDataJournal implements DataJournal {
     }
 
     @Override
+    public boolean contains(String id) {
+        return db.read(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM pending_data WHERE id = ?")) {
+                s.setString(1, id);
+                try (ResultSet r = s.executeQuery()) {
+                    return r.next();
+                }
+            }
+        });
+    }
+
+    @Override
     public List<PendingData> ofImage(String imageId) {
         return query("SELECT id, store, location, image_id, node FROM pending_data WHERE image_id = ? ORDER BY created_at",
                 imageId);

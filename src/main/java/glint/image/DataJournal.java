@@ -10,6 +10,9 @@ public interface DataJournal {
 
     List<PendingData> ofNode(String node);
 
+    /** Whether entry {@code id} is still there (no node's recovery removed it). */
+    boolean contains(String id);
+
     /** Every node's entries for the image. */
     List<PendingData> ofImage(String imageId);
 

@@ -163,7 +163,7 @@ public final class ImageDataService {
                 .updatedAt(now())
                 .build(), i -> repository.activate(i, ImageStatus.SAVING, pending.id()));
         if (active.isEmpty()) {
-            removeData(pending);
+            removal.removeIfJournalled(pending);
             GlintException gone = new GlintException(ErrorKind.GONE, "Image " + id + " could not be found after upload. The "
                     + "image may have been deleted during the upload, cleaning up the chunks uploaded.");
             events.uploadFailed(gone.getMessage());

@@ -158,6 +158,11 @@ public final class ImportBlobs {
         removal.remove(entry);
     }
 
+    /** {@link #remove}, unless another node's recovery took the entry meanwhile (see {@link DataRemoval#removeIfJournalled}). */
+    void removeIfJournalled(PendingData entry) {
+        removal.removeIfJournalled(entry);
+    }
+
     /** The entry, not yet journalled, for an image's data this node gives up. */
     PendingData released(String imageId, ImageLocation location) {
         return entry(location.storeId(), location.key(), imageId);
