@@ -201,34 +201,8 @@ for n in $(seq 2 "$nodes"); do await_node "$n"; done
 say "the nodes answer after $((SECONDS - started)) s"
 
 # nginx with deploy/nginx.conf: its upstream lists these nodes, it listens on lb_port; paths of its own
-mkdir -p "$work/nginx"
-upstream=""
-for p in "${ports[@]}"; do upstream="$upstream    server 127.0.0.1:$p max_fails=3 fail_timeout=10s;\n"; done
-awk -v servers="$upstream" -v port="$lb_port" '
-  /^ *server 127\.0\.0\.1:[0-9]+ / { if (!done) { printf "%s", servers; done = 1 } next }
-  /^ *listen [0-9]+;/ { sub(/[0-9]+/, "127.0.0.1:" port) }
-  { print }' deploy/nginx.conf >"$work/nginx/glint.conf"
-cat >"$work/nginx/nginx.conf" <<CONF
-daemon off;
-worker_processes 2;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log warn;
-$( [ "$(id -u)" = 0 ] && echo "user root;" )
-events { worker_connections 1024; }
-http {
-    log_format upstream '\$upstream_addr \$request_method \$status \$request_uri';
-    access_log $work/nginx/access.log upstream;
-    client_body_temp_path $work/nginx/body;
-    proxy_temp_path $work/nginx/proxy;
-    fastcgi_temp_path $work/nginx/fastcgi;
-    uwsgi_temp_path $work/nginx/uwsgi;
-    scgi_temp_path $work/nginx/scgi;
-    include $work/nginx/glint.conf;
-}
-CONF
+write_nginx_conf "$work/nginx" "$lb_port" "${ports[@]}" || fail "nginx refuses the configuration"
 nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
-"$nginx_bin" -t -q -e "$work/nginx/error.log" -p "$work/nginx" -c "$work/nginx/nginx.conf" ||
-  { cat "$work/nginx/error.log" >&2; fail "nginx refuses the configuration"; }
 "$nginx_bin" -e "$work/nginx/error.log" -p "$work/nginx" -c "$work/nginx/nginx.conf" &
 nginx_pid=$!
 wait_for 30 http_answers "http://127.0.0.1:$lb_port/versions" || not_started "nginx does not answer on 127.0.0.1:$lb_port"
