@@ -211,10 +211,15 @@ class ClusterTest {
     }
 
     @Test
-    void anImportTaskWhoseNodeDiedFailsOnceItsLeaseExpiresAndTheImageCanBeImportedAgain() throws Exception {
+    void anImportTaskWhoseNodeDiedFailsOnceItsLeaseExpiresAndWhatItStagedIsStillImported() throws Exception {
         GlintProcess doomed = node("doomed-import");
         ApiClient onDoomed = doomed.admin();
         String id = create(onDoomed, "import-cut");
+        String staged = create(onDoomed, "staged-before-the-crash");
+        byte[] stagedData = new byte[70_000];
+        new Random(11).nextBytes(stagedData);
+        assertThat(onDoomed.put("/v2/images/" + staged + "/stage", stagedData, "Content-Type", "application/octet-stream")
+                .status()).isEqualTo(204);
         String uri = "http://127.0.0.1:" + web.getAddress().getPort() + "/stalls.img";
         assertThat(onDoomed.post("/v2/images/" + id + "/import", obj("method", obj("name", "web-download", "uri", uri)))
                 .status()).isEqualTo(202);
@@ -235,6 +240,13 @@ class ClusterTest {
         assertThat(a.admin().post("/v2/images/" + id + "/import", obj("method", obj("name", "glance-direct"))).status())
                 .isEqualTo(202);
         Poll.until("the import again, through a", RECOVERY, () -> status(onB, id).equals("active"));
+
+        // data staged completely through the dead node is in shared staging: no recovery removes it
+        assertThat(status(onB, staged)).isEqualTo("uploading");
+        assertThat(onB.post("/v2/images/" + staged + "/import", obj("method", obj("name", "glance-direct"))).status())
+                .isEqualTo(202);
+        Poll.until("the import of what the dead node staged", RECOVERY, () -> status(onB, staged).equals("active"));
+        assertThat(onB.get("/v2/images/" + staged + "/file").bytes()).isEqualTo(stagedData);
     }
 
     /** Files under {@code sub} whose name holds {@code id}. */

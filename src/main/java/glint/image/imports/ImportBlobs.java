@@ -34,6 +34,7 @@ import java.util.function.UnaryOperator;
  * decompressed.
  */
 public final class ImportBlobs {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ImportBlobs.class);
     private final DataJournal journal;
     private final DataRemoval removal;
     private final BlobStore staging;
@@ -183,6 +184,21 @@ public final class ImportBlobs {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * The journal's node for staged data that is complete and waits for its import, with shared staging: no node's,
+     * so that no node's recovery (its restart, its death) removes it; the importing node takes it over
+     * ({@link #stagedFor}), deleting the image removes it. Node names hold a ':' ({@code host:dir}); this one cannot
+     * be a node's.
+     */
+    public static final String SHARED_STAGE = "shared-staging";
+
+    /** Staged data complete: with shared staging it outlives the node that staged it (see {@link #SHARED_STAGE}). */
+    void staged(PendingData entry) {
+        if (sharedStaging && !journal.adopt(entry.id(), entry.node(), SHARED_STAGE)) {
+            LOG.warn("staged data {} of image {} was recovered meanwhile", entry.location(), entry.imageId());
+        }
     }
 
     /** All staged data {@code node} journalled. */

@@ -94,6 +94,7 @@ public final class ImportService implements AutoCloseable {
             throw new GlintException(ErrorKind.GONE, "Image " + id + " could not be found after staging. The image may "
                     + "have been deleted during the upload.");
         }
+        blobs.staged(blob.pending());
         images.events().updated(sized.get());
     }
 
