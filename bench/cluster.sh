@@ -28,7 +28,8 @@ img="$work/random-${SIZE_MB}m.bin"
 ensure_random_file "$img" "$SIZE_MB"
 bytes=$(stat -c %s "$img")
 
-mvn -B -q -DskipTests package
+# GLINT_JAR_BUILT=1: use target/glint.jar as it is
+[ "${GLINT_JAR_BUILT:-0}" = 1 ] && [ -s target/glint.jar ] || mvn -B -q -DskipTests package
 run=$(mktemp -d -p "$work" cluster-XXXXXX)
 db="glint_bench_$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
 psql -w -h 127.0.0.1 -U postgres -d postgres -qc "CREATE DATABASE $db" </dev/null
@@ -84,12 +85,10 @@ machine_refs "$img"
 direct="http://127.0.0.1:${ports[0]}"
 token=$(password_token "$direct/identity/v3" admin "$GLINT_ADMIN_PASSWORD" admin)
 
-timed_upload() {   # timed_upload BASE → MiB/s; the image id in LAST_ID
-  local id t0 t1
-  id=$(new_image "$1" "$token" bench-cluster)
-  t0=$(bench_now); upload_file "$1" "$token" "$id" "$img"; t1=$(bench_now)
-  [ "$(image_check "$1" "$token" "$id" | cut -d' ' -f2)" = "$MD5" ] || { say "checksum mismatch on $id"; exit 1; }
-  LAST_ID=$id
+timed_upload() {   # timed_upload BASE ID → MiB/s, the checksum checked
+  local t0 t1
+  t0=$(bench_now); upload_file "$1" "$token" "$2" "$img"; t1=$(bench_now)
+  [ "$(image_check "$1" "$token" "$2" | cut -d' ' -f2)" = "$MD5" ] || { say "checksum mismatch on $2"; exit 1; }
   mibps "$bytes" "$(bench_elapsed "$t0" "$t1")"
 }
 timed_download() {  # timed_download BASE ID → MiB/s (best of two: the first warms the page cache)
@@ -99,10 +98,12 @@ timed_download() {  # timed_download BASE ID → MiB/s (best of two: the first w
   awk -v a="$a" -v b="$b" 'BEGIN{print (a > b ? a : b)}'
 }
 
-up_direct=$(timed_upload "$direct")
-up_lb=$(timed_upload "http://127.0.0.1:$lb1")
-down_direct=$(timed_download "$direct" "$LAST_ID")
-down_lb=$(timed_download "http://127.0.0.1:$lb1" "$LAST_ID")
+id_direct=$(new_image "$direct" "$token" bench-cluster-direct)
+id_lb=$(new_image "$direct" "$token" bench-cluster-lb)
+up_direct=$(timed_upload "$direct" "$id_direct")
+up_lb=$(timed_upload "http://127.0.0.1:$lb1" "$id_lb")
+down_direct=$(timed_download "$direct" "$id_lb")
+down_lb=$(timed_download "http://127.0.0.1:$lb1" "$id_lb")
 concurrent_uploads "http://127.0.0.1:$lb1" "$token" "$img" "$CONCURRENT" "$MD5" "${pids[0]}"
 agg1=$CU_AGG ok1=$CU_OK
 concurrent_uploads "http://127.0.0.1:$lb3" "$token" "$img" "$CONCURRENT" "$MD5" "${pids[0]}"
