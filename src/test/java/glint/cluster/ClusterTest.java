@@ -95,7 +95,7 @@ class ClusterTest {
                 + "[os_glance_staging_store]\nfilesystem_store_datadir = " + root.resolve("shared/staging") + "\n"
                 + "[cluster]\nshared_staging = true\nnode_lease_time = 3\n"
                 + "[import_filtering_opts]\nallowed_hosts = [127.0.0.1]\nallowed_ports = [" + web.getAddress().getPort() + "]\n");
-        GlintProcess node = GlintProcess.start(dir, PASSWORD);
+        GlintProcess node = GlintProcess.start(dir, PASSWORD, Duration.ofSeconds(180));
         nodes.add(node);
         return node;
     }
