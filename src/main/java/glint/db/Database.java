@@ -153,8 +153,42 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    /** Runs {@code work} in one transaction; failures as {@link #read}. */
+    /**
+     * Runs {@code work} in one transaction; failures as {@link #read}. A transaction the database rolled back to break
+     * a deadlock or a serialization conflict (SQLState class 40: InnoDB's "Deadlock found", PostgreSQL's 40P01/40001)
+     * is run again, up to {@link #ATTEMPTS} times with a short random pause: nothing of it was kept, and the work is
+     * database work only (every caller is in this package). oslo.db does the same for Glance
+     * ({@code wrap_db_retry(retry_on_deadlock=True)} on its image writes). Found by the crash harness on MariaDB: an
+     * upload's activation lost a deadlock against a concurrent write and answered 500.
+     */
     public <T> T write(SqlWork<T> work) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return writeOnce(work);
+            } catch (DatabaseException e) {
+                if (attempt >= ATTEMPTS || !rolledBack(e.getCause())) {
+                    throw e;
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(
+                        java.util.concurrent.ThreadLocalRandom.current().nextLong(1_000_000L << attempt));
+            }
+        }
+    }
+
+    /** Attempts of a transaction that the database rolls back to break a deadlock; see {@link #write}. */
+    static final int ATTEMPTS = 5;
+
+    private static boolean rolledBack(Throwable e) {
+        for (int depth = 0; e != null && depth < 10; depth++, e = e.getCause() == e ? null : e.getCause()) {
+            if (e instanceof java.sql.SQLTransactionRollbackException
+                    || e instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("40")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private <T> T writeOnce(SqlWork<T> work) {
         try (Connection c = pool.getConnection()) {
             begin(c);
             try {

@@ -3,6 +3,7 @@ package glint.testing;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * Glint as a real child process ({@code glint.Main serve}) on a free loopback port, for tests that kill it: started
@@ -21,14 +22,14 @@ public final class GlintProcess implements AutoCloseable {
 
     /** Starts Glint on {@code dir} and waits (60 s at most) until it answers {@code GET /versions}. */
     public static GlintProcess start(Path dir, String adminPassword) throws IOException {
-        return start(dir, adminPassword, java.time.Duration.ofSeconds(60));
+        return start(dir, adminPassword, Duration.ofSeconds(60));
     }
 
     /**
      * Starts Glint on {@code dir} and waits until it answers {@code GET /versions}, {@code limit} at most (tests that
      * start several processes at once give them longer on a busy machine).
      */
-    public static GlintProcess start(Path dir, String adminPassword, java.time.Duration limit) throws IOException {
+    public static GlintProcess start(Path dir, String adminPassword, Duration limit) throws IOException {
         int port = freePort();
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx128m", "-cp", System.getProperty("java.class.path"), "glint.Main", "serve",
@@ -37,16 +38,18 @@ public final class GlintProcess implements AutoCloseable {
         pb.redirectErrorStream(true).redirectOutput(dir.resolve("glint-" + System.nanoTime() + ".log").toFile());
         GlintProcess glint = new GlintProcess(pb.start(), port, adminPassword);
         ApiClient anonymous = new ApiClient(glint.baseUrl(), null);
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (System.nanoTime() < deadline && glint.process.isAlive()) {
-            try {
-                if (anonymous.get("/versions").status() == 200) {
-                    return glint;
-                }
-            } catch (IllegalStateException notYet) {
-                // connection refused while the process starts: poll again until the deadline
+        boolean up = Poll.until(limit, () -> {
+            if (!glint.process.isAlive()) {
+                return null; // died: stop polling
             }
-            Thread.onSpinWait();
+            try {
+                return anonymous.get("/versions").status() == 200;
+            } catch (IllegalStateException notYet) {
+                return false; // connection refused while the process starts
+            }
+        }, answer -> answer == null || answer) == Boolean.TRUE;
+        if (up) {
+            return glint;
         }
         glint.close();
         throw new AssertionError("Glint did not start (see the glint-*.log in " + dir + ")");
