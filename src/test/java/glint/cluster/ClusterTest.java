@@ -153,7 +153,8 @@ class ClusterTest {
         assertThat(onB.post("/v2/images/" + id + "/import", obj("method", obj("name", "glance-direct"))).status()).isEqualTo(202);
         Poll.until("the import through b", RECOVERY, () -> status(onA, id).equals("active"));
         assertThat(onA.get("/v2/images/" + id + "/file").bytes()).isEqualTo(data);
-        assertThat(files("shared/staging", id)).as("the staged data went once imported").isZero();
+        // the task removes the staged data after the image's last save
+        Poll.until("the staged data gone once imported", RECOVERY, () -> files("shared/staging", id) == 0);
     }
 
     @Test
