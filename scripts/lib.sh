@@ -236,3 +236,45 @@ duration() {
   local s=$1
   if [ "$s" -ge 60 ]; then printf '%dm%02ds' $((s / 60)) $((s % 60)); else printf '%ds' "$s"; fi
 }
+
+# nginx from Debian (the cluster stage's load balancer): the binary only, started by the caller with a config of its
+# own (never the packaged service).
+ensure_nginx() {
+  command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || apt_install nginx || return 1
+}
+
+# Writes DIR/nginx.conf: deploy/nginx.conf's server on 127.0.0.1:PORT with the upstream listing 127.0.0.1:NODE_PORT
+# for each node port given, everything else (pid, logs, temp files) under DIR; access log lines start with the
+# node that answered ($upstream_addr). write_nginx_conf DIR PORT NODE_PORT...; run it with
+# `nginx -e DIR/error.log -p DIR -c DIR/nginx.conf` (it stays in the foreground: daemon off).
+write_nginx_conf() {
+  local dir=$1 port=$2 servers="" p root_dir
+  shift 2
+  root_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+  mkdir -p "$dir"
+  for p in "$@"; do servers="$servers    server 127.0.0.1:$p max_fails=3 fail_timeout=10s;\n"; done
+  awk -v servers="$servers" -v port="$port" '
+    /^ *server 127\.0\.0\.1:[0-9]+ / { if (!done) { printf "%s", servers; done = 1 } next }
+    /^ *listen [0-9]+;/ { sub(/[0-9]+/, "127.0.0.1:" port) }
+    { print }' "$root_dir/deploy/nginx.conf" >"$dir/glint.conf" || return 1
+  cat >"$dir/nginx.conf" <<CONF
+daemon off;
+worker_processes 2;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+$( [ "$(id -u)" = 0 ] && echo "user root;" )
+events { worker_connections 1024; }
+http {
+    log_format upstream '\$upstream_addr \$request_method \$status \$request_uri';
+    access_log $dir/access.log upstream;
+    client_body_temp_path $dir/body;
+    proxy_temp_path $dir/proxy;
+    fastcgi_temp_path $dir/fastcgi;
+    uwsgi_temp_path $dir/uwsgi;
+    scgi_temp_path $dir/scgi;
+    include $dir/glint.conf;
+}
+CONF
+  "$(command -v nginx || echo /usr/sbin/nginx)" -t -q -e "$dir/error.log" -p "$dir" -c "$dir/nginx.conf" ||
+    { cat "$dir/error.log" >&2; say "nginx refuses $dir/nginx.conf"; return 1; }
+}

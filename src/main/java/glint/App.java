@@ -29,6 +29,8 @@ import glint.api.ImportApi;
 import glint.api.TaskView;
 import glint.api.TasksApi;
 import glint.api.HealthcheckApi;
+import glint.cluster.NodeLease;
+import glint.db.JdbcNodeLeases;
 import glint.health.Healthcheck;
 import glint.metrics.DataMetrics;
 import glint.metrics.MeteredStore;
@@ -95,6 +97,7 @@ import glint.image.MemberService;
 import glint.metadef.MetadefEvents;
 import glint.metadef.MetadefService;
 import glint.notify.messaging.Notifications;
+import glint.store.BlobStore;
 import glint.task.TaskEvents;
 import glint.image.ImageEvents;
 import glint.policy.PolicyEngine;
@@ -129,10 +132,12 @@ public final class App implements AutoCloseable {
     private final ImportService imports;
     private final Operations operations;
     private final Notifications notifications;
+    private final NodeLease lease;
 
     private App(GlintConfig config, HttpServer server, Database database, IdentityService identity,
                 Optional<CachePrefetcher> prefetcher, ImportService imports, Operations operations,
-                Notifications notifications) {
+                Notifications notifications, NodeLease lease) {
+        this.lease = lease;
         this.operations = operations;
         this.notifications = notifications;
         this.prefetcher = prefetcher;
@@ -174,9 +179,12 @@ public final class App implements AutoCloseable {
                 released);
         ExecutorService hashers = Executors.newCachedThreadPool(daemonThreads("hash"));
         dataStores.all().forEach(s -> LOG.info("store {}: {}", s.id(), s.describe()));
-        // staging belongs to this node (node_staging_uri): what a crash left there is stale at the next start
+        // staging that belongs to this node (node_staging_uri): what a crash left there is stale at the next start;
+        // shared by every node ([cluster] shared_staging): only what made no progress for the stores' age bound
+        boolean sharedStaging = config.cluster().sharedStaging();
         dataStores.withReserved(new FileStore(StoreRegistry.STAGING, config.imports().stagingDir(),
-                FileStore.DEFAULT_FLUSH_EVERY, false, Duration.ZERO, Clock.systemUTC()));
+                FileStore.DEFAULT_FLUSH_EVERY, false, sharedStaging ? BlobStore.STALE_AFTER : Duration.ZERO,
+                Clock.systemUTC()));
         UploadPipeline pipeline = new UploadPipeline(hashers);
         FormatOptions formatOptions = formatOptions(config.imageFormat());
         FormatRules formatRules = new FormatRules(formatOptions);
@@ -187,6 +195,7 @@ public final class App implements AutoCloseable {
                 identityWiring.limits(), new JdbcQuotaRepository(database));
         images.useQuotas(quotas);
         imageData.useQuotas(quotas);
+        imageData.sharedStaging(sharedStaging);
         boolean multiStore = config.stores().multiStore();
         JdbcTaskRepository taskRepository = new JdbcTaskRepository(database, json);
         TaskLifecycle taskLifecycle = new TaskLifecycle(taskRepository, config.imports().taskTimeToLive(), node, Clock.systemUTC(),
@@ -197,7 +206,7 @@ public final class App implements AutoCloseable {
         ImportProperties importProperties = new ImportProperties(multiStore, node);
         ImportImages importImages = new ImportImages(imageRepository, Clock.systemUTC(), imageEvents);
         ImportBlobs importBlobs = new ImportBlobs(dataStores, journal, pipeline, formats, hashAlgorithm,
-                config.images().imageSizeCap(), node, ImportPlugins.stagedChecks(config.imports().plugins()));
+                config.images().imageSizeCap(), node, ImportPlugins.stagedChecks(config.imports().plugins()), sharedStaging);
         importBlobs.useQuotas(quotas);
         ImportRevert importRevert = new ImportRevert(importImages, importBlobs, importProperties);
         ImportTask importTask = new ImportTask(taskLifecycle, importImages, Map.of(
@@ -220,10 +229,21 @@ public final class App implements AutoCloseable {
                 hashAlgorithm, config.locations().secureHash());
         LocationImport locationImport = new LocationImport(access, importImages, importChecks, taskLifecycle, dataStores,
                 hashAlgorithm, locationTask, importPool);
+        ImportRecovery importRecovery = new ImportRecovery(taskLifecycle, importImages, importBlobs, importRevert, multiStore);
+        // the lease first: no other node recovers this node's work while it does so itself
+        NodeLease lease = new NodeLease(new JdbcNodeLeases(database), node, config.cluster().nodeLeaseTime(),
+                Clock.systemUTC(), dead -> {
+                    // a dead node's work, as it would recover it at its own start (same order)
+                    importRecovery.recover(dead);
+                    locationTask.recover(dead);
+                    imageData.recover(dead);
+                });
+        lease.register();
         // before imageData.recover(), which removes the data this reverts
-        new ImportRecovery(taskLifecycle, importImages, importBlobs, importRevert, multiStore).recover();
+        importRecovery.recover();
         locationTask.recover();
         imageData.recover();
+        lease.start();
         Optional<ImageCache> cache = Optional.empty();
         Optional<CachePrefetcher> prefetcher = Optional.empty();
         if (config.cache().enabled()) {
@@ -288,7 +308,9 @@ public final class App implements AutoCloseable {
         }
         LOG.info("Glint serving the Image API v2 on http://{}:{} (database {}, data dir {})",
                 config.server().host(), server.port(), database.dialect(), config.dataDir());
-        return new App(config, server, database, identity, prefetcher, imports, operations, notifications);
+        LOG.info("node {} (lease {} s{})", node, config.cluster().nodeLeaseTime().toSeconds(),
+                sharedStaging ? ", shared staging " + config.imports().stagingDir() : "");
+        return new App(config, server, database, identity, prefetcher, imports, operations, notifications, lease);
     }
 
     /** The metadata definitions API (/v2/metadefs, /v2/schemas/metadefs). */
@@ -348,7 +370,10 @@ public final class App implements AutoCloseable {
         return new FormatOptions(c.requireFormatMatch(), Set.copyOf(c.gptSafetyChecksNonfatal()), c.vmdkAllowedTypes());
     }
 
-    /** Names this node in the data journal: stable across restarts of the same server on the same data dir. */
+    /**
+     * Names this node in the data journal, its tasks and its lease: stable across restarts of the same server on the
+     * same data dir, distinct for nodes on one host with their own data dirs.
+     */
     static String nodeId(GlintConfig config) {
         String host;
         try {
@@ -401,6 +426,9 @@ public final class App implements AutoCloseable {
         }
         prefetcher.ifPresent(CachePrefetcher::close);
         imports.close();
+        // the lease is not given up: what the stop left (tasks still running) is recovered at the next start, or
+        // by another node once the lease expires if this node does not come back
+        lease.close();
         notifications.close(); // after the last use case that notifies; sends what is buffered if it can
         database.close();
         operations.close();

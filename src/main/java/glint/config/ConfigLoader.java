@@ -41,10 +41,14 @@ public final class ConfigLoader {
                 connections(ini));
 
         String defaultDb = "jdbc:sqlite:" + dataDir.resolve("glint.db");
+        // a JDBC URL or the SQLAlchemy URL of glance-api.conf; its credentials count as [database] user/password
+        DatabaseUrls.Jdbc jdbc = DatabaseUrls.toJdbc(
+                first(env.get("GLINT_DATABASE_URL"), ini.get("database", "connection").orElse(null)).orElse(defaultDb));
         DatabaseConfig database = new DatabaseConfig(
-                first(env.get("GLINT_DATABASE_URL"), ini.get("database", "connection").orElse(null)).orElse(defaultDb),
-                first(env.get("GLINT_DATABASE_USER"), ini.get("database", "user").orElse(null)).orElse(""),
-                first(env.get("GLINT_DATABASE_PASSWORD"), ini.get("database", "password").orElse(null)).orElse(""),
+                jdbc.url(),
+                first(env.get("GLINT_DATABASE_USER"), ini.get("database", "user").orElse(null), jdbc.user().orElse(null)).orElse(""),
+                first(env.get("GLINT_DATABASE_PASSWORD"), ini.get("database", "password").orElse(null),
+                        jdbc.password().orElse(null)).orElse(""),
                 intValue("database.max_pool_size", ini.get("database", "max_pool_size").orElse("10")),
                 poolTimeout(ini.get("database", "pool_timeout")));
 
@@ -83,7 +87,7 @@ public final class ConfigLoader {
                         ini.get("DEFAULT", "property_protection_rule_format").orElse("roles")));
         return new GlintConfig(server, database, stores(ini, dataDir), images, identity, policyFile, protection, dataDir,
                 cache(ini, dataDir), imports(ini, dataDir), imageFormat(ini), OperationsOptions.read(ini),
-                NotificationOptions.read(ini), locations(ini), QuotaOptions.read(ini, identity));
+                NotificationOptions.read(ini), locations(ini), QuotaOptions.read(ini, identity), cluster(ini));
     }
 
     private static GlintConfig.ConnectionsConfig connections(IniFile ini) {
@@ -107,6 +111,16 @@ public final class ConfigLoader {
         return c;
     }
 
+    private static GlintConfig.ClusterConfig cluster(IniFile ini) {
+        long lease = longValue("cluster.node_lease_time", ini.get("cluster", "node_lease_time")
+                .orElse(Long.toString(GlintConfig.ClusterConfig.DEFAULT_NODE_LEASE_TIME.toSeconds())));
+        if (lease < 3) {
+            throw new IllegalArgumentException("[cluster] node_lease_time: at least 3 (seconds), got " + lease);
+        }
+        return new GlintConfig.ClusterConfig(Duration.ofSeconds(lease),
+                bool("cluster.shared_staging", ini.get("cluster", "shared_staging").orElse("false")));
+    }
+
     private static GlintConfig.LocationsConfig locations(IniFile ini) {
         return new GlintConfig.LocationsConfig(
                 bool("show_multiple_locations", ini.get("DEFAULT", "show_multiple_locations").orElse("false")),
@@ -126,7 +140,11 @@ public final class ConfigLoader {
 
     /** Import options; list values may be written oslo-style, {@code [a, b]}, with or without quotes. */
     private static GlintConfig.ImportConfig imports(IniFile ini, Path dataDir) {
-        String staging = ini.get("DEFAULT", "node_staging_uri").orElse(dataDir.resolve("staging").toUri().toString());
+        // Glance's staging store: [os_glance_staging_store] filesystem_store_datadir (multi-store), else node_staging_uri
+        String staging = ini.get("os_glance_staging_store", "filesystem_store_datadir")
+                .map(d -> Path.of(d).toAbsolutePath().normalize().toUri().toString())
+                .or(() -> ini.get("DEFAULT", "node_staging_uri"))
+                .orElse(dataDir.resolve("staging").toUri().toString());
         if (!staging.startsWith("file://")) {
             throw new IllegalArgumentException("node_staging_uri: only file:// is supported, got '" + staging + "'");
         }

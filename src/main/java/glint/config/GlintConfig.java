@@ -23,7 +23,8 @@ public record GlintConfig(
         OperationsConfig operations,
         NotificationsConfig notifications,
         LocationsConfig locations,
-        QuotaConfig quotas) {
+        QuotaConfig quotas,
+        ClusterConfig cluster) {
 
     /**
      * Quotas: Glance's {@code [DEFAULT] use_keystone_limits} (per-project unified limits read from the identity),
@@ -40,6 +41,17 @@ public record GlintConfig(
                               Optional<KeystoneAuthtoken> limitCredentials, boolean limitSystemScope) {
         public static final QuotaConfig NONE = new QuotaConfig(false, 0, Optional.empty(), Optional.empty(),
                 Optional.empty(), Optional.empty(), "public", Optional.empty(), false);
+    }
+
+    /**
+     * Several nodes on one database (docs/deployment.md): {@code [cluster] node_lease_time}, how long a node that
+     * stopped renewing its lease is still taken for alive (its uploads and tasks are then recovered by another node);
+     * {@code [cluster] shared_staging}, whether the staging directory ({@code [os_glance_staging_store]
+     * filesystem_store_datadir} or {@code node_staging_uri}) is one every node sees, so that data staged through one
+     * node is imported through any.
+     */
+    public record ClusterConfig(Duration nodeLeaseTime, boolean sharedStaging) {
+        public static final Duration DEFAULT_NODE_LEASE_TIME = Duration.ofSeconds(30);
     }
 
     /**

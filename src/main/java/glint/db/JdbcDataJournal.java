@@ -35,11 +35,44 @@ public final class JdbcDataJournal implements DataJournal {
 
     @Override
     public List<PendingData> ofNode(String node) {
+        return query("SELECT id, store, location, image_id, node FROM pending_data WHERE node = ? ORDER BY created_at", node);
+    }
+
+    @Override
+    public boolean contains(String id) {
+        return db.read(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM pending_data WHERE id = ?")) {
+                s.setString(1, id);
+                try (ResultSet r = s.executeQuery()) {
+                    return r.next();
+                }
+            }
+        });
+    }
+
+    @Override
+    public List<PendingData> ofImage(String imageId) {
+        return query("SELECT id, store, location, image_id, node FROM pending_data WHERE image_id = ? ORDER BY created_at",
+                imageId);
+    }
+
+    @Override
+    public boolean adopt(String id, String from, String to) {
+        return db.write(c -> {
+            try (PreparedStatement s = c.prepareStatement("UPDATE pending_data SET node = ? WHERE id = ? AND node = ?")) {
+                s.setString(1, to);
+                s.setString(2, id);
+                s.setString(3, from);
+                return s.executeUpdate() == 1;
+            }
+        });
+    }
+
+    private List<PendingData> query(String sql, String param) {
         return db.read(c -> {
             List<PendingData> entries = new ArrayList<>();
-            try (PreparedStatement s = c.prepareStatement(
-                    "SELECT id, store, location, image_id, node FROM pending_data WHERE node = ? ORDER BY created_at")) {
-                s.setString(1, node);
+            try (PreparedStatement s = c.prepareStatement(sql)) {
+                s.setString(1, param);
                 try (ResultSet r = s.executeQuery()) {
                     while (r.next()) {
                         entries.add(new PendingData(r.getString(1), r.getString(2), r.getString(3), r.getString(4), r.getString(5)));
@@ -73,12 +106,16 @@ public final class JdbcDataJournal implements DataJournal {
         }
     }
 
-    /** Removes the entry, and the quota reservation of its data (V9's quota_reservations), which ends with it. */
-    static void remove(Connection c, String id) throws SQLException {
+    /**
+     * Removes the entry, and the quota reservation of its data (V9's quota_reservations), which ends with it; false
+     * when the entry was not there (any more).
+     */
+    static boolean remove(Connection c, String id) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("DELETE FROM pending_data WHERE id = ?")) {
             s.setString(1, id);
-            s.executeUpdate();
+            boolean removed = s.executeUpdate() == 1;
+            QuotaSql.release(c, id);
+            return removed;
         }
-        QuotaSql.release(c, id);
     }
 }

@@ -204,13 +204,29 @@ public final class JdbcImageRepository implements ImageRepository {
 
     @Override
     public boolean activate(Image image, ImageStatus expected, String pendingId) {
-        return db.write(c -> {
-            if (!updateIn(c, image, expected)) {
-                return false;
-            }
-            JdbcDataJournal.remove(c, pendingId); // and its quota reservation: the image counts the data now
-            return true;
-        });
+        try {
+            return db.write(c -> {
+                if (!updateIn(c, image, expected)) {
+                    return false;
+                }
+                // and its quota reservation: the image counts the data now
+                if (!JdbcDataJournal.remove(c, pendingId)) {
+                    // the upload's entry is gone: another node recovered it (this node's lease had expired) and
+                    // removed its data; the image must not turn active on it (rolled back)
+                    throw new JournalEntryGone();
+                }
+                return true;
+            });
+        } catch (JournalEntryGone e) {
+            return false;
+        }
+    }
+
+    /** Rolls back an activation whose journal entry another node's recovery removed. */
+    private static final class JournalEntryGone extends RuntimeException {
+        JournalEntryGone() {
+            super(null, null, false, false);
+        }
     }
 
     @Override

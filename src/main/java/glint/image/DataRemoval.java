@@ -22,6 +22,20 @@ public final class DataRemoval {
         this.journal = journal;
     }
 
+    /**
+     * {@link #remove} after a write that could not be saved with its image, unless the entry is gone: then another
+     * node's recovery took it (this node's lease had expired) and removed the data, and the location may since hold
+     * a retried upload's data (an s3 key is the image id), which is not this write's to delete.
+     */
+    public void removeIfJournalled(PendingData entry) {
+        if (journal.contains(entry.id())) {
+            remove(entry);
+        } else {
+            LOG.warn("data {} of image {} was recovered by another node meanwhile; leaving that location alone",
+                    entry.location(), entry.imageId());
+        }
+    }
+
     public void remove(PendingData entry) {
         Optional<BlobStore> store = stores.find(entry.storeId());
         if (store.isEmpty()) {

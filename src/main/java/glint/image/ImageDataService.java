@@ -57,6 +57,7 @@ public final class ImageDataService {
     private final Clock clock;
     private volatile DataCache cache = DataCache.NONE;
     private volatile Quotas quotas = Quotas.NONE;
+    private volatile boolean sharedStaging;
 
     public ImageDataService(ImageService images, ImageAccess access, ImageRepository repository, DataJournal journal,
                             StoreRegistry stores, UploadPipeline pipeline, FormatChecks formats, HashAlgorithm hashAlgorithm,
@@ -73,6 +74,11 @@ public final class ImageDataService {
         this.sizeCap = sizeCap;
         this.node = node;
         this.clock = clock;
+    }
+
+    /** With a staging directory every node sees ({@code [cluster] shared_staging}); call once, at wiring time. */
+    public void sharedStaging(boolean shared) {
+        this.sharedStaging = shared;
     }
 
     /** Serves downloads from {@code cache} when it holds the image; call once, at wiring time. */
@@ -181,7 +187,7 @@ public final class ImageDataService {
                 .updatedAt(now())
                 .build(), i -> repository.activate(i, ImageStatus.SAVING, pending.id()));
         if (active.isEmpty()) {
-            removeData(pending);
+            removal.removeIfJournalled(pending);
             GlintException gone = new GlintException(ErrorKind.GONE, "Image " + id + " could not be found after upload. The "
                     + "image may have been deleted during the upload, cleaning up the chunks uploaded.");
             events.uploadFailed(gone.getMessage());
@@ -322,8 +328,11 @@ public final class ImageDataService {
         List<PendingData> orphans = images.delete(ctx, id, node);
         cache.forget(id);
         orphans.forEach(this::removeData);
-        // data staged for an import (glance-direct) belongs to no location; it goes with the image
-        journal.ofNode(node).stream().filter(p -> p.imageId().equals(id) && p.storeId().equals(StoreRegistry.STAGING))
+        // data staged for an import (glance-direct) belongs to no location; it goes with the image, whichever node
+        // staged it (the node deleting it may not be the one that staged it: with [cluster] shared_staging it sees
+        // the data; without, its store is another node's directory and the entry stays for that node's recovery)
+        journal.ofImage(id).stream().filter(p -> p.storeId().equals(StoreRegistry.STAGING))
+                .filter(p -> p.node().equals(node) || sharedStaging)
                 .forEach(this::removeData);
     }
 
@@ -334,9 +343,22 @@ public final class ImageDataService {
      */
     public void recover() throws IOException {
         stores.cleanup();
+        recover(node);
+    }
+
+    /**
+     * The data of {@code node}'s journal entries removed and images it left in {@code saving} back to {@code queued}:
+     * this node's at start, or a dead node's once its lease expired ({@link glint.cluster.NodeLease}). An entry whose
+     * image is saving through another node meanwhile is not that upload's: the restore is a compare-and-set on the
+     * image's status and version, but a retried upload has its own entry, so only the dead node's data goes.
+     */
+    public void recover(String node) {
         for (PendingData entry : journal.ofNode(node)) {
             removeData(entry);
-            restore(entry.imageId());
+            if (!journal.ofImage(entry.imageId()).stream().anyMatch(p -> !p.node().equals(node)
+                    && !p.storeId().equals(StoreRegistry.STAGING))) {
+                restore(entry.imageId());
+            }
         }
     }
 

@@ -81,9 +81,25 @@ public final class TaskLifecycle {
 
     /** This node's tasks still pending or processing. */
     public List<Task> unfinished() {
+        return unfinished(node);
+    }
+
+    /** The tasks of {@code node} still pending or processing: this node's, or those of a node that died. */
+    public List<Task> unfinished(String node) {
         List<Task> found = new ArrayList<>(tasks.ofNode(node, TaskStatus.PENDING));
         found.addAll(tasks.ofNode(node, TaskStatus.PROCESSING));
         return found;
+    }
+
+    /** This node's name. */
+    public String node() {
+        return node;
+    }
+
+    /** Why a task of {@code node} failed in recovery: this node restarted, or the node running it stopped. */
+    public String stoppedMessage(String node) {
+        return node.equals(this.node) ? "Glint restarted while the task was running"
+                : "The Glint node running the task (" + node + ") stopped";
     }
 
     /** How long the task has not changed. */

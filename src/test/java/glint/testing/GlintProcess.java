@@ -22,6 +22,14 @@ public final class GlintProcess implements AutoCloseable {
 
     /** Starts Glint on {@code dir} and waits (60 s at most) until it answers {@code GET /versions}. */
     public static GlintProcess start(Path dir, String adminPassword) throws IOException {
+        return start(dir, adminPassword, Duration.ofSeconds(60));
+    }
+
+    /**
+     * Starts Glint on {@code dir} and waits until it answers {@code GET /versions}, {@code limit} at most (tests that
+     * start several processes at once give them longer on a busy machine).
+     */
+    public static GlintProcess start(Path dir, String adminPassword, Duration limit) throws IOException {
         int port = freePort();
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx128m", "-cp", System.getProperty("java.class.path"), "glint.Main", "serve",
@@ -30,7 +38,7 @@ public final class GlintProcess implements AutoCloseable {
         pb.redirectErrorStream(true).redirectOutput(dir.resolve("glint-" + System.nanoTime() + ".log").toFile());
         GlintProcess glint = new GlintProcess(pb.start(), port, adminPassword);
         ApiClient anonymous = new ApiClient(glint.baseUrl(), null);
-        boolean up = Poll.until(Duration.ofSeconds(60), () -> {
+        boolean up = Poll.until(limit, () -> {
             if (!glint.process.isAlive()) {
                 return null; // died: stop polling
             }

@@ -37,6 +37,7 @@ import java.util.function.UnaryOperator;
  * decompressed.
  */
 public final class ImportBlobs {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ImportBlobs.class);
     private final DataJournal journal;
     private final DataRemoval removal;
     private final BlobStore staging;
@@ -45,6 +46,7 @@ public final class ImportBlobs {
     private final HashAlgorithm hashAlgorithm;
     private final long sizeCap;
     private final String node;
+    private final boolean sharedStaging;
     private final UnaryOperator<ContentCheck> stagedChecks;
     private volatile Quotas quotas = Quotas.NONE;
 
@@ -54,7 +56,8 @@ public final class ImportBlobs {
      *     decompressed); the copy to each store is judged as any data
      */
     public ImportBlobs(StoreRegistry stores, DataJournal journal, UploadPipeline pipeline, FormatChecks formats,
-                       HashAlgorithm hashAlgorithm, long sizeCap, String node, UnaryOperator<ContentCheck> stagedChecks) {
+                       HashAlgorithm hashAlgorithm, long sizeCap, String node, UnaryOperator<ContentCheck> stagedChecks,
+                       boolean sharedStaging) {
         this.journal = journal;
         this.removal = new DataRemoval(stores, journal);
         this.staging = stores.find(StoreRegistry.STAGING).orElseThrow(() -> new IllegalArgumentException("no staging store"));
@@ -64,6 +67,7 @@ public final class ImportBlobs {
         this.sizeCap = sizeCap;
         this.node = node;
         this.stagedChecks = stagedChecks;
+        this.sharedStaging = sharedStaging;
     }
 
     /** Glance's byte quotas on what an import writes; call once, at wiring time. */
@@ -183,18 +187,50 @@ public final class ImportBlobs {
         removal.remove(entry);
     }
 
+    /** {@link #remove}, unless another node's recovery took the entry meanwhile (see {@link DataRemoval#removeIfJournalled}). */
+    void removeIfJournalled(PendingData entry) {
+        removal.removeIfJournalled(entry);
+    }
+
     /** The entry, not yet journalled, for an image's data this node gives up. */
     PendingData released(String imageId, ImageLocation location) {
         return entry(location.storeId(), location.key(), imageId);
     }
 
-    /** The staged data this node journalled for the image. */
-    Optional<PendingData> stagedHere(String imageId) {
-        return stagedHere().stream().filter(p -> p.imageId().equals(imageId)).findFirst();
+    /**
+     * The staged data of the image that this node may import: its own, or with a shared staging directory
+     * ({@code [cluster] shared_staging}) any node's, which then becomes this node's (the journal entry moves here,
+     * so that the stager's recovery, should it die, leaves it to this node's task).
+     */
+    Optional<PendingData> stagedFor(String imageId) {
+        if (!sharedStaging) {
+            return stagedBy(node).stream().filter(p -> p.imageId().equals(imageId)).findFirst();
+        }
+        for (PendingData p : journal.ofImage(imageId)) {
+            if (p.storeId().equals(StoreRegistry.STAGING) && journal.adopt(p.id(), p.node(), node)) {
+                return Optional.of(new PendingData(p.id(), p.storeId(), p.location(), p.imageId(), node));
+            }
+        }
+        return Optional.empty();
     }
 
-    /** All staged data this node journalled. */
-    List<PendingData> stagedHere() {
+    /**
+     * The journal's node for staged data that is complete and waits for its import, with shared staging: no node's,
+     * so that no node's recovery (its restart, its death) removes it; the importing node takes it over
+     * ({@link #stagedFor}), deleting the image removes it. Node names hold a ':' ({@code host:dir}); this one cannot
+     * be a node's.
+     */
+    public static final String SHARED_STAGE = "shared-staging";
+
+    /** Staged data complete: with shared staging it outlives the node that staged it (see {@link #SHARED_STAGE}). */
+    void staged(PendingData entry) {
+        if (sharedStaging && !journal.adopt(entry.id(), entry.node(), SHARED_STAGE)) {
+            LOG.warn("staged data {} of image {} was recovered meanwhile", entry.location(), entry.imageId());
+        }
+    }
+
+    /** All staged data {@code node} journalled. */
+    List<PendingData> stagedBy(String node) {
         return journal.ofNode(node).stream().filter(p -> p.storeId().equals(StoreRegistry.STAGING)).toList();
     }
 

@@ -38,7 +38,15 @@ public final class ImportRecovery {
     }
 
     public void recover() {
-        for (Task t : lifecycle.unfinished()) {
+        recover(lifecycle.node());
+    }
+
+    /**
+     * The recovery of {@code node}'s imports: this node's at start, or those of a node that died, once its lease
+     * expired ({@link glint.cluster.NodeLease}).
+     */
+    public void recover(String node) {
+        for (Task t : lifecycle.unfinished(node)) {
             if (t.type().equals(LocationImportTask.TYPE)) {
                 continue; // LocationImportTask.recover
             }
@@ -50,9 +58,9 @@ public final class ImportRecovery {
             t.imageId().filter(id -> holdsLock).ifPresent(id -> revert.revert(id, t.id(), copy,
                     img -> !copy && img.status() == ImageStatus.IMPORTING ? img.locations() : List.of(),
                     List.of(multiStore ? "*" : "")));
-            lifecycle.finish(t, TaskStatus.FAILURE, "Glint restarted while the task was running");
+            lifecycle.finish(t, TaskStatus.FAILURE, lifecycle.stoppedMessage(node));
         }
-        for (PendingData p : blobs.stagedHere()) {
+        for (PendingData p : blobs.stagedBy(node)) {
             images.saveIf(p.imageId(), ImageStatus.UPLOADING, ImportProperties::unstaged);
         }
     }

@@ -98,6 +98,7 @@ public final class ImportService implements AutoCloseable {
         }
         // the image's size counts the staged data now (Glance's staging usage), not the reservation
         blobs.quotas().release(blob.pending().id());
+        blobs.staged(blob.pending());
         images.events().updated(sized.get());
     }
 

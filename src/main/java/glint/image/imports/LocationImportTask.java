@@ -178,14 +178,19 @@ public final class LocationImportTask {
 
     /** At start: this node's location tasks left unfinished fail, their images reverted. */
     public void recover() {
-        for (Task t : lifecycle.unfinished()) {
+        recover(lifecycle.node());
+    }
+
+    /** The location tasks {@code node} left unfinished fail, their images reverted: at start, or once it died. */
+    public void recover(String node) {
+        for (Task t : lifecycle.unfinished(node)) {
             if (!t.type().equals(TYPE)) {
                 continue;
             }
             LOG.warn("task {} (image {}) was in flight at the last stop; failing it", t.id(), t.imageId().orElse("-"));
             Object url = t.input().get("loc_url");
             t.imageId().ifPresent(id -> revert(id, t.id(), String.valueOf(url)));
-            lifecycle.finish(t, TaskStatus.FAILURE, "Glint restarted while the task was running");
+            lifecycle.finish(t, TaskStatus.FAILURE, lifecycle.stoppedMessage(node));
         }
     }
 }

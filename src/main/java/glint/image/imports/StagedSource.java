@@ -4,7 +4,10 @@ import glint.image.PendingData;
 import java.io.IOException;
 import java.util.Optional;
 
-/** glance-direct: the data {@code PUT /v2/images/{id}/stage} left in staging on this node. */
+/**
+ * glance-direct: the data {@code PUT /v2/images/{id}/stage} left in staging, on this node or, with shared staging,
+ * through any node.
+ */
 public final class StagedSource implements ImportSource {
     private final ImportBlobs blobs;
 
@@ -14,7 +17,7 @@ public final class StagedSource implements ImportSource {
 
     @Override
     public Data acquire(ImportPlan plan) throws IOException {
-        PendingData staged = blobs.stagedHere(plan.imageId())
+        PendingData staged = blobs.stagedFor(plan.imageId())
                 .orElseThrow(() -> new ImportFailed("Image " + plan.imageId() + " has no staged data on this node"));
         long size;
         try {

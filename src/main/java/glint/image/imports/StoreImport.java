@@ -64,7 +64,7 @@ public final class StoreImport {
         Optional<Image> saved = images.activate(plan.imageId(), cur -> withLocation(cur, plan, location, result, setActive),
                 blob.pending().id());
         if (saved.isEmpty()) {
-            blobs.remove(blob.pending());
+            blobs.removeIfJournalled(blob.pending());
             if (images.find(plan.imageId()).isEmpty()) {
                 throw new ImageDeletedDuringImport();
             }
