@@ -89,6 +89,8 @@ import glint.image.ReleasedData;
 import glint.image.StoreCatalog;
 import glint.image.StoreDeletion;
 import glint.image.MemberService;
+import glint.image.PeriodicScrubber;
+import glint.image.Scrubber;
 import glint.metadef.MetadefEvents;
 import glint.metadef.MetadefService;
 import glint.notify.messaging.Notifications;
@@ -126,10 +128,14 @@ public final class App implements AutoCloseable {
     private final ImportService imports;
     private final Operations operations;
     private final Notifications notifications;
+    private final Optional<PeriodicScrubber> scrubber;
+    private final Optional<ImageCache> cache;
 
     private App(GlintConfig config, HttpServer server, Database database, IdentityService identity,
                 Optional<CachePrefetcher> prefetcher, ImportService imports, Operations operations,
-                Notifications notifications) {
+                Notifications notifications, Optional<PeriodicScrubber> scrubber, Optional<ImageCache> cache) {
+        this.scrubber = scrubber;
+        this.cache = cache;
         this.operations = operations;
         this.notifications = notifications;
         this.prefetcher = prefetcher;
@@ -168,7 +174,7 @@ public final class App implements AutoCloseable {
         LocationChecks locationChecks = new LocationChecks(dataStores, imageRepository);
         ImageService images = new ImageService(imageRepository, access, protections.withPolicy(policy), config.images(),
                 Clock.systemUTC(), imageEvents, new LocationPatch(access, locationChecks, config.locations(), hashAlgorithm),
-                released);
+                released, config.scrub().delayedDelete());
         ExecutorService hashers = Executors.newCachedThreadPool(daemonThreads("hash"));
         dataStores.all().forEach(s -> LOG.info("store {}: {}", s.id(), s.describe()));
         // staging belongs to this node (node_staging_uri): what a crash left there is stale at the next start
@@ -216,6 +222,13 @@ public final class App implements AutoCloseable {
         new ImportRecovery(taskLifecycle, importImages, importBlobs, importRevert, multiStore).recover();
         locationTask.recover();
         imageData.recover();
+        Optional<PeriodicScrubber> scrubber = Optional.empty();
+        if (config.scrub().delayedDelete() && !config.scrub().wakeupTime().isZero()) {
+            scrubber = Optional.of(new PeriodicScrubber(scrubber(config, imageRepository, dataStores, journal, node),
+                    config.scrub().wakeupTime()));
+            LOG.info("delayed_delete: deleted images keep their data for scrub_time {} s; scrubbing every {} s",
+                    config.scrub().scrubTime().toSeconds(), config.scrub().wakeupTime().toSeconds());
+        }
         Optional<ImageCache> cache = Optional.empty();
         Optional<CachePrefetcher> prefetcher = Optional.empty();
         if (config.cache().enabled()) {
@@ -277,7 +290,15 @@ public final class App implements AutoCloseable {
         }
         LOG.info("Glint serving the Image API v2 on http://{}:{} (database {}, data dir {})",
                 config.server().host(), server.port(), database.dialect(), config.dataDir());
-        return new App(config, server, database, identity, prefetcher, imports, operations, notifications);
+        return new App(config, server, database, identity, prefetcher, imports, operations, notifications, scrubber,
+                cache);
+    }
+
+    /** The scrubber of this node: journals under {@code node}, so this node's next start finishes what a crash cut off. */
+    static Scrubber scrubber(GlintConfig config, glint.image.ImageRepository images, StoreRegistry stores,
+                             JdbcDataJournal journal, String node) {
+        return new Scrubber(images, new DataRemoval(stores, journal), node, config.scrub().scrubTime(),
+                config.scrub().poolSize(), Clock.systemUTC());
     }
 
     /** The metadata definitions API (/v2/metadefs, /v2/schemas/metadefs). */
@@ -381,6 +402,8 @@ public final class App implements AutoCloseable {
             LOG.warn("error stopping HTTP server", e);
         }
         prefetcher.ifPresent(CachePrefetcher::close);
+        cache.ifPresent(ImageCache::close);
+        scrubber.ifPresent(PeriodicScrubber::close);
         imports.close();
         notifications.close(); // after the last use case that notifies; sends what is buffered if it can
         database.close();
