@@ -32,6 +32,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * on from the store at the offset they reached and nothing is cached. The store's errors are every reader's.
  */
 final class CacheFill {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CacheFill.class);
     private enum State { FILLING, COMMITTED, SOURCE_FAILED, CACHE_FAILED }
 
     /** A failure of the cache's file, as opposed to the source's. */
@@ -53,12 +54,15 @@ final class CacheFill {
     private State state = State.FILLING;
     private Exception failure;
     private volatile boolean forgotten;
+    private final FileChannel out;
 
-    CacheFill(String imageId, long size, Path partial, Path target) {
+    /** Creates the temporary file, so that readers can open it as soon as they see this fill. */
+    CacheFill(String imageId, long size, Path partial, Path target) throws IOException {
         this.imageId = imageId;
         this.size = size;
         this.partial = partial;
         this.target = target;
+        this.out = FileChannel.open(partial, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     }
 
     /** The image was deleted or removed from the cache meanwhile: the entry is dropped when the fill ends. */
@@ -76,7 +80,7 @@ final class CacheFill {
      */
     void run(DataCache.Source source, Optional<String> md5, Runnable committed) {
         MessageDigest digest = Md5.digest();
-        try (FileChannel out = FileChannel.open(partial, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        try (out) {
             try {
                 source.read(0, size, buffer -> {
                     digest.update(buffer.duplicate());
@@ -94,6 +98,7 @@ final class CacheFill {
                 end(State.CACHE_FAILED, e);
                 return;
             } catch (IOException | RuntimeException e) {
+                LOG.warn("image {}: reading its data to fill the cache failed: {}", imageId, e.toString());
                 end(State.SOURCE_FAILED, e);
                 return;
             }
@@ -104,6 +109,8 @@ final class CacheFill {
             }
             String actual = HexFormat.of().formatHex(digest.digest());
             if (md5.isPresent() && !md5.get().equalsIgnoreCase(actual)) {
+                LOG.error("image {}: its data has MD5 {}, its checksum is {}; not cached, its downloads fail", imageId,
+                        actual, md5.get());
                 end(State.SOURCE_FAILED, new IOException("Checksum verification failed. Aborted caching of image '"
                         + imageId + "': its data has MD5 " + actual + ", its checksum is " + md5.get()));
                 return;
@@ -122,7 +129,7 @@ final class CacheFill {
             committed.run();
             end(State.COMMITTED, null);
         } catch (IOException e) {
-            end(State.CACHE_FAILED, e); // the temporary file could not be created
+            end(State.CACHE_FAILED, e); // closing the file failed
         } catch (RuntimeException | Error e) {
             end(State.CACHE_FAILED, e instanceof Exception x ? x : new IOException(e));
             throw e;

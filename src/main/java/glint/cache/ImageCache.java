@@ -201,6 +201,8 @@ public final class ImageCache implements DataCache {
         if (!valid(imageId) || !Files.isRegularFile(dir.resolve(imageId)) || !verified(image)) {
             return false;
         }
+        // counted when the entry is opened, as Glance's drivers do in open_for_read: on record before the last byte
+        usage.hit(imageId, now());
         try {
             files.read(location(imageId), offset, length, sink);
         } catch (BlobNotFoundException e) {
@@ -211,7 +213,6 @@ public final class ImageCache implements DataCache {
             forget(imageId);
             return false;
         }
-        usage.hit(imageId, now());
         return true;
     }
 
@@ -231,14 +232,25 @@ public final class ImageCache implements DataCache {
             return false;
         }
         CacheFill fill = fills.computeIfAbsent(image.id(), id -> startFill(image, source));
+        if (fill == null) {
+            source.read(0, size, sink); // the cache's disk refused the entry: logged, served from the store
+            return false;
+        }
         fill.streamTo(sink, source);
         return false;
     }
 
+    /** A fill started on its own thread; null (nothing to share) when its temporary file cannot be created. */
     private CacheFill startFill(Image image, Source source) {
         String id = image.id();
-        CacheFill fill = new CacheFill(id, image.size().orElseThrow(),
-                dir.resolve("." + id + "." + java.util.UUID.randomUUID() + ".partial"), dir.resolve(id));
+        CacheFill fill;
+        try {
+            fill = new CacheFill(id, image.size().orElseThrow(),
+                    dir.resolve("." + id + "." + java.util.UUID.randomUUID() + ".partial"), dir.resolve(id));
+        } catch (IOException e) {
+            LOG.warn("could not cache image {}: {}", id, e.toString());
+            return null;
+        }
         fillThreads.execute(() -> {
             try {
                 fill.run(source, image.checksum(), () -> {
