@@ -42,7 +42,8 @@ final class CacheFill {
         }
     }
 
-    private static final int READ_CHUNK = 1 << 20;
+    /** Per download reading behind a fill: direct memory, so bounded by the downloads in flight (16: 4 MiB). */
+    private static final int READ_CHUNK = 256 << 10;
 
     private final String imageId;
     private final long size;

@@ -86,6 +86,38 @@ class DelayedDeleteTest {
     }
 
     @Test
+    void theDeleteNotificationCarriesPendingDeleteAsGlancesDoes() throws Exception {
+        String name = "glint-test-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        try (glint.testing.RabbitBroker broker = glint.testing.RabbitBroker.connect()) {
+            String queue = broker.bind(name, name + ".info");
+            broker.removeAtClose(name + ".info");
+            try (TestServer server = TestServer.start("delayed_delete = true", "wakeup_time = 0", "control_exchange = " + name,
+                    "[oslo_messaging_notifications]", "driver = messagingv2", "topics = " + name,
+                    "transport_url = " + glint.testing.RabbitBroker.URL)) {
+                ApiClient admin = new ApiClient(server.baseUrl(), server.adminToken());
+                String delayed = activeImage(admin, data(100, 5));
+                String empty = admin.post("/v2/images", obj("name", "empty")).json().get("id").asText();
+                assertThat(admin.delete("/v2/images/" + delayed).status()).isEqualTo(204);
+                assertThat(admin.delete("/v2/images/" + empty).status()).isEqualTo(204);
+                List<com.fasterxml.jackson.databind.JsonNode> deletes = new ArrayList<>();
+                // create, update (saving), prepare, upload, activate, update (active), create, delete, delete
+                for (glint.testing.RabbitBroker.Received m : broker.take(queue, 9, Duration.ofSeconds(30))) {
+                    var message = new com.fasterxml.jackson.databind.ObjectMapper().readTree(m.json().get("oslo.message").asText());
+                    if (message.get("event_type").asText().equals("image.delete")) {
+                        deletes.add(message.get("payload"));
+                    }
+                }
+                assertThat(deletes).hasSize(2);
+                assertThat(deletes.get(0).get("id").asText()).isEqualTo(delayed);
+                assertThat(deletes.get(0).get("status").asText()).isEqualTo("pending_delete");
+                assertThat(deletes.get(0).get("deleted").asBoolean()).isTrue();
+                assertThat(deletes.get(1).get("id").asText()).isEqualTo(empty);
+                assertThat(deletes.get(1).get("status").asText()).isEqualTo("deleted");
+            }
+        }
+    }
+
+    @Test
     void imagesWithoutDataAndDeactivatedImagesAreDeletedAtOnce() {
         try (TestServer server = TestServer.start(DELAYED)) {
             ApiClient admin = new ApiClient(server.baseUrl(), server.adminToken());
