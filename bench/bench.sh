@@ -3,6 +3,7 @@
 # machine's own limits measured in the same run (page-cache read, dd fdatasync write, md5sum, sha512sum).
 #   bench/bench.sh                 # 1 GiB image, 1000 records, 8 concurrent 1 GiB uploads
 #   SIZE_MB=256 RECORDS=200 CONCURRENT=4 bench/bench.sh   # a quicker run
+#   INSPECT_RUNS=15 bench/bench.sh   # more alternating uploads for (a'), inspection on against off
 # Needs wrk and curl (installed with apt-get when missing). Sends traffic to 127.0.0.1 only.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -72,19 +73,29 @@ row "(b) download ${SIZE_MB} MiB (GET /file)" "$down" MiB/s "$(pct "$down" "$rea
 # --- (a') inspection on against off: alternating uploads of the same file to the two servers, median of each
 base_off="http://127.0.0.1:$port_off"
 token_off=$(password_token "$base_off/identity/v3" admin bench-secret admin)
-timed_upload() { # base token -> MiB/s; the image is deleted afterwards
-  local i t0 t1
+# Wall-clock is bound by the disk here (dd fdatasync varies by +-20% between runs), so each upload also reports the
+# server's CPU time for it (utime+stime of the whole process, digests and inspector threads included): the figure
+# that shows what inspection adds, whatever the disk does.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+timed_upload() { # base token pid -> "MiB/s cpu-seconds"; the image is deleted afterwards
+  local i t0 t1 c0 c1
   i=$(new_image "$1" "$2" bench-inspect)
-  t0=$(bench_now); upload_file "$1" "$2" "$i" "$img"; t1=$(bench_now)
+  c0=$(cpu_ticks "$3"); t0=$(bench_now); upload_file "$1" "$2" "$i" "$img"; t1=$(bench_now); c1=$(cpu_ticks "$3")
   curl -sf -X DELETE "$1/v2/images/$i" -H "X-Auth-Token: $2" >/dev/null
-  mibps $bytes "$(bench_elapsed "$t0" "$t1")"
+  echo "$(mibps $bytes "$(bench_elapsed "$t0" "$t1")") $(awk -v a="$c0" -v b="$c1" -v t="$(getconf CLK_TCK)" 'BEGIN{printf "%.2f", (b-a)/t}')"
 }
 median() { sort -n | awk '{v[NR]=$1} END{print v[int((NR+1)/2)]}'; }
-on=(); off=()
-for _ in 1 2 3; do on+=("$(timed_upload "$base" "$token")"); off+=("$(timed_upload "$base_off" "$token_off")"); done
+on=(); off=(); on_cpu=(); off_cpu=()
+for _ in $(seq "${INSPECT_RUNS:-5}"); do
+  read -r r c < <(timed_upload "$base" "$token" "$pid"); on+=("$r"); on_cpu+=("$c")
+  read -r r c < <(timed_upload "$base_off" "$token_off" "$pid_off"); off+=("$r"); off_cpu+=("$c")
+done
 on_m=$(printf '%s\n' "${on[@]}" | median); off_m=$(printf '%s\n' "${off[@]}" | median)
-row "(a') upload, format inspection on (median of 3)" "$on_m" MiB/s "runs: ${on[*]}"
-row "     upload, inspect_content = false (median of 3)" "$off_m" MiB/s "runs: ${off[*]}; on/off = $(pct "$on_m" "$off_m")"
+on_c=$(printf '%s\n' "${on_cpu[@]}" | median); off_c=$(printf '%s\n' "${off_cpu[@]}" | median)
+row "(a') upload, format inspection on (median of ${INSPECT_RUNS:-5})" "$on_m" MiB/s "runs: ${on[*]}"
+row "     upload, inspect_content = false (median of ${INSPECT_RUNS:-5})" "$off_m" MiB/s "runs: ${off[*]}; on/off = $(pct "$on_m" "$off_m")"
+row "     server CPU per upload, inspection on (median)" "$on_c" s "runs: ${on_cpu[*]}"
+row "     server CPU per upload, inspection off (median)" "$off_c" s "runs: ${off_cpu[*]}; on/off = $(pct "$on_c" "$off_c")"
 kill "$pid_off" 2>/dev/null || true
 
 # --- (c) records: creation rate, then metadata reads

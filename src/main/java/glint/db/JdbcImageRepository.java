@@ -163,12 +163,21 @@ public final class JdbcImageRepository implements ImageRepository {
     }
 
     @Override
+    public boolean startWriting(Image image, ImageStatus expected, PendingData pending) {
+        return updateAndJournal(image, expected, List.of(pending));
+    }
+
+    @Override
     public boolean detach(Image image, ImageStatus expected, List<PendingData> released) {
+        return updateAndJournal(image, expected, released);
+    }
+
+    private boolean updateAndJournal(Image image, ImageStatus expected, List<PendingData> entries) {
         return db.write(c -> {
             if (!updateIn(c, image, expected)) {
                 return false;
             }
-            for (PendingData p : released) {
+            for (PendingData p : entries) {
                 JdbcDataJournal.add(c, p);
             }
             return true;

@@ -113,29 +113,30 @@ public final class ImageDataService {
             throw GlintException.conflict("Image status transition from " + image.status().wire() + " to saving is not allowed");
         }
         image.requireFormats();
+        BlobWriter writer;
+        try {
+            writer = store.create(id); // nothing is stored before the first byte (BlobStore#create)
+        } catch (StoreReadOnlyException e) {
+            // glance_store's StoreAddDisabled, answered 410 by image_data.py
+            throw new GlintException(ErrorKind.GONE, "Error in store configuration. Adding images to store is disabled.");
+        } catch (IOException | RuntimeException e) {
+            images.events().uploadFailed(failureMessage(id, e));
+            throw e;
+        }
+        PendingData pending = new PendingData(UUID.randomUUID().toString(), store.id(), writer.location(), id, node);
+        // saving and the journal entry in one transaction: killed at any moment after this, recover() finds the entry,
+        // removes whatever was written and puts the image back to queued (found by the crash harness: with the status
+        // first and the entry after, a kill in between left the image in saving for good)
         Optional<Image> saving = transition(id, ImageStatus.QUEUED, i -> i.toBuilder().status(ImageStatus.SAVING)
-                .updatedAt(now()).build(), i -> repository.update(i, ImageStatus.QUEUED));
+                .updatedAt(now()).build(), i -> repository.startWriting(i, ImageStatus.QUEUED, pending));
         if (saving.isEmpty()) {
+            writer.abort();
             throw GlintException.conflict("Image status transition from " + repository.find(id).map(i -> i.status().wire())
                     .orElse("deleted") + " to saving is not allowed");
         }
         ImageEvents events = images.events();
         events.updated(saving.get());
         events.preparing(saving.get(), store.id());
-        BlobWriter writer;
-        PendingData pending;
-        try {
-            writer = store.create(id);
-            pending = new PendingData(UUID.randomUUID().toString(), store.id(), writer.location(), id, node);
-            journal.add(pending);
-        } catch (StoreReadOnlyException e) {
-            restore(id);
-            // glance_store's StoreAddDisabled, answered 410 by image_data.py
-            throw new GlintException(ErrorKind.GONE, "Error in store configuration. Adding images to store is disabled.");
-        } catch (IOException | RuntimeException e) {
-            uploadFailed(id, e);
-            throw e;
-        }
         UploadResult result;
         try {
             result = transfer.into(image, writer);
@@ -173,6 +174,11 @@ public final class ImageDataService {
      * queued ({@code image.update}), as Glance's upload controller restores it.
      */
     private void uploadFailed(String id, Exception e) {
+        images.events().uploadFailed(failureMessage(id, e));
+        restore(id).ifPresent(images.events()::updated);
+    }
+
+    private static String failureMessage(String id, Exception e) {
         String message;
         if (e instanceof StorageFullException) {
             message = "Image storage media is full: " + e.getMessage();
@@ -181,8 +187,7 @@ public final class ImageDataService {
         } else {
             message = "Failed to upload image data for image " + id + " due to internal error: " + e.getMessage();
         }
-        images.events().uploadFailed(message);
-        restore(id).ifPresent(images.events()::updated);
+        return message;
     }
 
     /** The image changed as it is now, if its status is {@code expected}, saved with {@code save}; see {@link ImageRewrite}. */

@@ -46,6 +46,14 @@ public interface ImageRepository {
     boolean activate(Image image, ImageStatus expected, String pendingId);
 
     /**
+     * Saves an image that starts receiving data ({@code queued} → {@code saving}), if its status is still
+     * {@code expected} and its version {@code image.version()}, and journals {@code pending} (the blob about to be
+     * written) in the same transaction: a crash at any moment leaves either the image as it was, or a journalled
+     * write that recovery undoes — never an image in {@code saving} that nothing will put back.
+     */
+    boolean startWriting(Image image, ImageStatus expected, PendingData pending);
+
+    /**
      * Saves an image that gave up some of its data (a reverted import), if its status is still {@code expected}
      * and its version {@code image.version()}, and journals {@code released} (that data) in the same transaction, so it is removed even after a crash.
      */

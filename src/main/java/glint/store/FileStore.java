@@ -155,12 +155,9 @@ public final class FileStore implements BlobStore {
 
     @Override
     public BlobWriter create(String imageId) throws IOException {
-        Path target = newTarget(imageId);
-        Path tmp = temporary(imageId);
-        FileChannel channel = direct != null ? DirectAppender.open(tmp)
-                : FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        writing.add(tmp);
-        return new FileWriter(tmp, target, channel, direct == null ? null : direct.stream(channel));
+        // No file yet: the temporary file appears with the first byte (or the commit of an empty blob), so a crash
+        // before the caller has journalled location() leaves nothing behind (BlobStore#create).
+        return new FileWriter(temporary(imageId), newTarget(imageId));
     }
 
     /**
@@ -208,20 +205,37 @@ public final class FileStore implements BlobStore {
     private final class FileWriter implements BlobWriter {
         private final Path tmp;
         private final Path target;
-        private final FileChannel channel;
+        /** Opened by the first write or the commit; null before. */
+        private FileChannel channel;
         /** Null for buffered writes. */
-        private final DirectAppender.Stream directStream;
+        private DirectAppender.Stream directStream;
         private long written;
         private long flushedUpTo;
         private Future<?> flush;
         private boolean committed;
         private boolean aborted;
 
-        FileWriter(Path tmp, Path target, FileChannel channel, DirectAppender.Stream directStream) {
+        FileWriter(Path tmp, Path target) {
             this.tmp = tmp;
             this.target = target;
-            this.channel = channel;
-            this.directStream = directStream;
+        }
+
+        /** Creates the temporary file, once. */
+        private void open() throws IOException {
+            if (channel != null) {
+                return;
+            }
+            writing.add(tmp);
+            try {
+                channel = direct != null ? DirectAppender.open(tmp)
+                        : FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            } catch (IOException e) {
+                writing.remove(tmp);
+                throw translate(e);
+            }
+            if (direct != null) {
+                directStream = direct.stream(channel);
+            }
         }
 
         @Override
@@ -234,6 +248,7 @@ public final class FileStore implements BlobStore {
             if (committed || aborted) {
                 throw new IllegalStateException("writer is " + (committed ? "committed" : "aborted"));
             }
+            open();
             try {
                 if (directStream != null) {
                     written += data.remaining();
@@ -272,6 +287,7 @@ public final class FileStore implements BlobStore {
             }
             boolean moved = false;
             try {
+                open();
                 awaitFlush();
                 if (directStream != null) {
                     directStream.finish();
@@ -316,6 +332,9 @@ public final class FileStore implements BlobStore {
                 awaitFlush();
             } catch (IOException ignored) {
                 // the data is being thrown away
+            }
+            if (channel == null) {
+                return; // nothing was written: there is no file
             }
             try {
                 channel.close();

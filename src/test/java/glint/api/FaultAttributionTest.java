@@ -144,7 +144,7 @@ class FaultAttributionTest {
             http.head("PUT", path, "X-Auth-Token: " + token, "Content-Type: application/octet-stream",
                     "Content-Length: " + data.length);
             http.send(Arrays.copyOf(data, data.length / 2));
-            awaitPartialFile(store, id);
+            awaitUnderWay(id);
             Files.createDirectories(inTheWay.resolve("in-the-way"));
             http.send(Arrays.copyOfRange(data, data.length / 2, data.length));
             assertThat(http.readHead().status()).as("the store's fault, not the client's").isEqualTo(500);
@@ -162,7 +162,7 @@ class FaultAttributionTest {
             http.head("PUT", path, "X-Auth-Token: " + token, "Content-Type: application/octet-stream",
                     "Transfer-Encoding: chunked");
             http.send("10\r\n0123456789abcdef\r\n");
-            awaitPartialFile(store, id);
+            awaitUnderWay(id);
             http.send("not-a-chunk-size\r\n");
             assertThat(http.readHead().status()).isEqualTo(400);
             assertThat(log.at(Level.INFO)).anyMatch(m -> m.contains("PUT " + path) && m.contains("the request body could not be read"));
@@ -202,9 +202,9 @@ class FaultAttributionTest {
         return server.dataDir().resolve("staging");
     }
 
-    /** Waits until the store has started the blob ({@code .<id>.<random>.partial}): the upload is under way. */
-    private static void awaitPartialFile(Path dir, String id) {
-        assertThat(Poll.until(BOUND, () -> filesOf(dir, id), files -> !files.isEmpty())).isNotEmpty();
+    /** Waits until the image says its data is being received ({@code saving} or {@code uploading}). */
+    private static void awaitUnderWay(String id) {
+        assertThat(Poll.until(BOUND, () -> status(id), s -> s.equals("saving") || s.equals("uploading"))).isIn("saving", "uploading");
     }
 
     private static List<Path> filesOf(Path dir, String id) {

@@ -23,9 +23,14 @@ final class CrashDir implements AfterEachCallback {
 
     /** A new directory and database; {@code glint.conf} names the database, then has {@code config} lines. */
     CrashDir create(String prefix, String config) throws IOException {
+        return create(prefix, dir -> config);
+    }
+
+    /** As {@link #create(String, String)}, the config lines made from the new directory. */
+    CrashDir create(String prefix, java.util.function.Function<Path, String> config) throws IOException {
         dir = Files.createTempDirectory(prefix);
         dbUrl = TestDatabases.fresh(dir);
-        Files.writeString(dir.resolve("glint.conf"), "[database]\nconnection = " + dbUrl + "\n" + config);
+        Files.writeString(dir.resolve("glint.conf"), "[database]\nconnection = " + dbUrl + "\n" + config.apply(dir));
         return this;
     }
 
@@ -57,6 +62,15 @@ final class CrashDir implements AfterEachCallback {
         }
         if (dir == null) {
             return;
+        }
+        if (context.getExecutionException().isPresent()) { // the server's logs outlive a failure, for its reader
+            Path keep = Path.of("target", "crash-logs", context.getRequiredTestMethod().getName());
+            Files.createDirectories(keep);
+            try (Stream<Path> logs = Files.list(dir)) {
+                for (Path log : logs.filter(p -> p.getFileName().toString().endsWith(".log")).toList()) {
+                    Files.copy(log, keep.resolve(log.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
         }
         TestDatabases.drop(dbUrl);
         try (Stream<Path> walk = Files.walk(dir)) {

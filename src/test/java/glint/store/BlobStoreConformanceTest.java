@@ -177,6 +177,18 @@ public abstract class BlobStoreConformanceTest {
         return location.substring(location.lastIndexOf('/') + 1);
     }
 
+    /**
+     * A caller journals {@code location()} between {@code create} and the first write (ImageDataService, ImportBlobs):
+     * a process killed in between must leave nothing that only an age-bound {@code cleanup()} would find.
+     */
+    @Test
+    void createStoresNothingBeforeTheFirstByte() throws Exception {
+        BlobWriter w = store.create(newId());
+        assertThat(storedObjects()).as("a created writer that never wrote").isEmpty();
+        w.abort();
+        assertThat(storedObjects()).isEmpty();
+    }
+
     @Test
     void abortLeavesNothing() throws Exception {
         BlobWriter w = store.create(newId());

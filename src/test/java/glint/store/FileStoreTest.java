@@ -88,6 +88,7 @@ class FileStoreTest extends BlobStoreConformanceTest {
         assertThat(outside).exists();
 
         BlobWriter partial = store.create(UUID.randomUUID().toString());
+        partial.write(ByteBuffer.wrap(new byte[10]));
         String tmp = "file://" + dir.resolve("images").resolve(storedObjects().get(0)).toAbsolutePath();
         assertThatThrownBy(() -> store.size(tmp)).isInstanceOf(BlobNotFoundException.class); // partial data is never served
         partial.abort();
