@@ -26,14 +26,15 @@ import java.util.concurrent.locks.ReentrantLock;
  * others read the store on their own, so N concurrent cold downloads read it N times. Here they read it once.
  *
  * <p>The bytes are checked against the image's MD5 checksum as they are written. The last byte is given to readers
- * only once the whole entry is verified and committed (fsync, rename), so no client ever receives the complete body of
- * data that fails its checksum: on a mismatch every reader fails (the connection is cut short, as for any store error
+ * only once the whole entry is verified (then the entry is made durable, fsync and rename, while they finish from the
+ * page cache), so no client ever receives the complete body of data that fails its checksum: on a mismatch every reader fails (the connection is cut short, as for any store error
  * once the response started) and nothing is cached. When the cache's own disk fails (full, I/O error), readers carry
  * on from the store at the offset they reached and nothing is cached. The store's errors are every reader's.
  */
 final class CacheFill {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CacheFill.class);
-    private enum State { FILLING, COMMITTED, SOURCE_FAILED, CACHE_FAILED }
+    /** VERIFIED: every byte written and checked, readers may finish; the entry is being made durable (fsync, rename). */
+    private enum State { FILLING, VERIFIED, COMMITTED, SOURCE_FAILED, CACHE_FAILED }
 
     /** A failure of the cache's file, as opposed to the source's. */
     private static final class CacheWriteException extends IOException {
@@ -115,6 +116,14 @@ final class CacheFill {
                 end(State.SOURCE_FAILED, new IOException("Checksum verification failed. Aborted caching of image '"
                         + imageId + "': its data has MD5 " + actual + ", its checksum is " + md5.get()));
                 return;
+            }
+            // the downloads need no durability: they finish now, from the page cache, while the entry is synced
+            lock.lock();
+            try {
+                state = State.VERIFIED;
+                progress.signalAll();
+            } finally {
+                lock.unlock();
             }
             try {
                 out.force(true);
@@ -226,13 +235,20 @@ final class CacheFill {
 
     /** A channel on the data as it is now (the temporary file, or the committed entry); null when there is none. */
     private FileChannel open() throws IOException {
-        Path file = state == State.COMMITTED ? target : state == State.FILLING ? partial : null;
+        Path file = state == State.COMMITTED ? target : state == State.FILLING || state == State.VERIFIED ? partial : null;
         if (file == null) {
             return null;
         }
         try {
             return FileChannel.open(file, StandardOpenOption.READ);
         } catch (NoSuchFileException e) {
+            if (file == partial) {
+                try {
+                    return FileChannel.open(target, StandardOpenOption.READ); // renamed meanwhile
+                } catch (NoSuchFileException gone) {
+                    return null;
+                }
+            }
             return null; // pruned or removed since
         }
     }
@@ -246,7 +262,7 @@ final class CacheFill {
         try {
             while (true) {
                 long readable = switch (state) {
-                    case COMMITTED -> size;
+                    case COMMITTED, VERIFIED -> size;
                     case FILLING -> Math.min(written, size - 1); // the last byte waits for the verification
                     default -> -1;
                 };

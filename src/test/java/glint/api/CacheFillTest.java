@@ -9,12 +9,14 @@ import glint.testing.ApiClient;
 import glint.testing.ApiClient.Reply;
 import glint.testing.GlintCommand;
 import glint.testing.GlintProcess;
+import glint.testing.Poll;
 import glint.testing.TestDatabases;
 import glint.testing.TestServer;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -87,8 +89,8 @@ class CacheFillTest {
             long before = storeBytesRead(server);
 
             assertThat(admin.get("/v2/images/" + id + "/file").bytes()).isEqualTo(bytes);
-            JsonNode cached = entry(admin, id);
-            assertThat(cached).as("cached once its last byte was sent").isNotNull();
+            JsonNode cached = Poll.until(Duration.ofSeconds(30), () -> entry(admin, id), e -> e != null);
+            assertThat(cached).as("cached once synced, just after the last byte").isNotNull();
             assertThat(cached.get("hits").asLong()).isZero();
             assertThat(cached.get("size").asLong()).isEqualTo(bytes.length);
             assertThat(storeBytesRead(server) - before).isEqualTo(bytes.length);
@@ -132,7 +134,7 @@ class CacheFillTest {
             }
             assertThat(storeBytesRead(server) - before).as("one read of the store for eight downloads")
                     .isEqualTo(bytes.length);
-            assertThat(cachedIds(admin)).containsExactly(id);
+            Poll.until("cached", Duration.ofSeconds(30), () -> cachedIds(admin).contains(id));
         }
     }
 
@@ -169,6 +171,8 @@ class CacheFillTest {
                 ApiClient admin = glint.admin();
                 id = activeImage(admin, bytes);
                 assertThat(admin.get("/v2/images/" + id + "/file").bytes()).isEqualTo(bytes); // fills
+                String cachedId = id;
+                Poll.until("cached", Duration.ofSeconds(30), () -> entry(admin, cachedId) != null);
                 assertThat(admin.get("/v2/images/" + id + "/file").bytes()).isEqualTo(bytes); // hit
                 glint.kill();
             }
@@ -187,6 +191,8 @@ class CacheFillTest {
                 ApiClient admin = glint.admin();
                 assertThat(admin.get("/v2/images/" + id + "/file").bytes()).as("from the store, refilling the cache")
                         .isEqualTo(bytes);
+                String refilled = id;
+                Poll.until("cached again", Duration.ofSeconds(30), () -> entry(admin, refilled) != null);
                 assertThat(Files.readAllBytes(cached)).isEqualTo(bytes);
                 assertThat(entry(admin, id).get("hits").asLong()).isZero();
                 glint.kill();
@@ -207,6 +213,7 @@ class CacheFillTest {
             for (int i = 0; i < 3; i++) {
                 String id = activeImage(admin, data(1 << 20, 10 + i));
                 admin.get("/v2/images/" + id + "/file");
+                Poll.until("cached", Duration.ofSeconds(30), () -> cachedIds(admin).contains(id));
                 ids.add(id);
             }
             admin.get("/v2/images/" + ids.get(0) + "/file"); // the first is now the most recently used
