@@ -37,6 +37,8 @@ import glint.metrics.RequestMetrics;
 import glint.metrics.ServiceGauges;
 import java.util.concurrent.ThreadPoolExecutor;
 import glint.db.JdbcTaskRepository;
+import glint.db.JdbcQuotaRepository;
+import glint.quota.Quotas;
 import glint.image.imports.GlanceDownloadMetadata;
 import glint.image.imports.GlanceDownloadSource;
 import glint.image.imports.ImportBlobs;
@@ -70,6 +72,7 @@ import glint.db.JdbcDataJournal;
 import glint.db.JdbcImageRepository;
 import glint.db.JdbcMemberRepository;
 import glint.db.JdbcMetadefRepository;
+import glint.http.ConnectionLimits;
 import glint.http.HttpServer;
 import glint.http.Json;
 import glint.http.Router;
@@ -186,6 +189,10 @@ public final class App implements AutoCloseable {
         FormatChecks formats = new FormatChecks(formatRules, config.imageFormat().inspectContent());
         ImageDataService imageData = new ImageDataService(images, access, imageRepository, journal,
                 dataStores, pipeline, formats, hashAlgorithm, config.images().imageSizeCap(), node, Clock.systemUTC());
+        Quotas quotas = new Quotas(config.quotas().useKeystoneLimits(), config.quotas().userStorageQuota(),
+                identityWiring.limits(), new JdbcQuotaRepository(database));
+        images.useQuotas(quotas);
+        imageData.useQuotas(quotas);
         boolean multiStore = config.stores().multiStore();
         JdbcTaskRepository taskRepository = new JdbcTaskRepository(database, json);
         TaskLifecycle taskLifecycle = new TaskLifecycle(taskRepository, config.imports().taskTimeToLive(), node, Clock.systemUTC(),
@@ -197,6 +204,7 @@ public final class App implements AutoCloseable {
         ImportImages importImages = new ImportImages(imageRepository, Clock.systemUTC(), imageEvents);
         ImportBlobs importBlobs = new ImportBlobs(dataStores, journal, pipeline, formats, hashAlgorithm,
                 config.images().imageSizeCap(), node, ImportPlugins.stagedChecks(config.imports().plugins()));
+        importBlobs.useQuotas(quotas);
         ImportRevert importRevert = new ImportRevert(importImages, importBlobs, importProperties);
         ImportTask importTask = new ImportTask(taskLifecycle, importImages, Map.of(
                         ImportRequest.GLANCE_DIRECT, new StagedSource(importBlobs),
@@ -259,7 +267,8 @@ public final class App implements AutoCloseable {
                 new ListQueryParser(config.images()), view, createHeaders).register(router);
         DataMetrics dataMetrics = new DataMetrics(metrics.registry());
         new ImageDataApi(imageData, config.stores().multiStore(), dataMetrics).register(router);
-        new InfoApi(new StoreCatalog(config.stores(), dataStores, access), config.imports().enabledMethods()).register(router);
+        new InfoApi(new StoreCatalog(config.stores(), dataStores, access), config.imports().enabledMethods(), quotas)
+                .register(router);
         new LocationsApi(new StoreDeletion(access, imageRepository, dataStores, multiStore, released, Clock.systemUTC()),
                 locationImport, new LocationRequests(new SchemaValidator(), json), view).register(router);
         TaskView taskView = new TaskView();
@@ -273,7 +282,9 @@ public final class App implements AutoCloseable {
         new HealthcheckApi(Healthcheck.from(config.operations().healthcheck(), database::ping, dataStores.all()), json,
                 Clock.systemUTC()).register(router);
 
-        HttpServer server = new HttpServer(config.server().host(), config.server().port(), router);
+        ConnectionLimits limits = connectionLimits(config.server().connections());
+        router.limits(limits);
+        HttpServer server = new HttpServer(config.server().host(), config.server().port(), router, limits);
         server.start();
         Operations operations = Operations.start(config.operations().metrics(), metrics);
         String host = List.of("0.0.0.0", "::", "[::]").contains(config.server().host()) ? "127.0.0.1" : config.server().host();
@@ -379,6 +390,14 @@ public final class App implements AutoCloseable {
     }
 
     /** The built-in identity; none in keystone mode. */
+    /** The configured connection limits; a client socket timeout of 0 is Glance's "wait forever", as Jetty's 0. */
+    private static ConnectionLimits connectionLimits(GlintConfig.ConnectionsConfig c) {
+        return new ConnectionLimits(c.clientSocketTimeout(),
+                c.maxConnections(), ConnectionLimits.DEFAULTS.pressureIdleTimeout(), c.headerTimeout(), c.maxHeaderLine(),
+                Math.max(ConnectionLimits.DEFAULTS.maxHeadSize(), 4 * c.maxHeaderLine()), c.maxRequestBodySize(),
+                c.minRequestDataRate());
+    }
+
     public IdentityService identity() {
         if (identity == null) {
             throw new IllegalStateException("no built-in identity: [identity] mode = keystone");

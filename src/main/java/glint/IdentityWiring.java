@@ -20,6 +20,13 @@ import glint.identity.CatalogBootstrap;
 import glint.identity.IdentityAdmin;
 import glint.identity.IdentityBootstrap;
 import glint.identity.IdentityService;
+import glint.identity.BuiltinLimits;
+import glint.identity.BuiltinLimits.EndpointChoice;
+import glint.identity.LimitsAdmin;
+import glint.api.LimitsApi;
+import glint.auth.keystone.KeystoneLimits;
+import glint.db.JdbcLimitRepository;
+import glint.quota.LimitReader;
 import glint.identity.PasswordHasher;
 import glint.identity.TokenService;
 import java.time.Clock;
@@ -37,9 +44,11 @@ final class IdentityWiring {
     private final Optional<String> adminPassword;
     private final ServiceCatalogs catalogs;
     private final String[] baseUrl;
+    private final LimitReader limits;
 
     private IdentityWiring(Router router, IdentityService identity, Optional<String> adminPassword, ServiceCatalogs catalogs,
-                           String[] baseUrl) {
+                           String[] baseUrl, LimitReader limits) {
+        this.limits = limits;
         this.router = router;
         this.identity = identity;
         this.adminPassword = adminPassword;
@@ -53,25 +62,51 @@ final class IdentityWiring {
             var keystone = config.identity().keystone().get();
             KeystoneAuthenticator authenticator = new KeystoneAuthenticator(new KeystoneClient(keystone, json), keystone,
                     Clock.systemUTC());
-            return new IdentityWiring(new Router(json, authenticator), null, Optional.empty(), authenticator.catalogs(), baseUrl);
+            LimitReader limits = new KeystoneLimits(new KeystoneClient(config.quotas().limitCredentials().orElse(keystone), json,
+                    config.quotas().limitSystemScope()),
+                    endpointChoice(config), Clock.systemUTC());
+            return new IdentityWiring(new Router(json, authenticator), null, Optional.empty(), authenticator.catalogs(), baseUrl,
+                    limits);
         }
         IdentityRepository identityStore = new IdentityRepository(database);
         PasswordHasher hasher = new PasswordHasher(config.identity().passwordHashRounds());
-        IdentityService identity = new IdentityService(identityStore, hasher);
+        IdentityService identity = new IdentityService(identityStore, hasher, new IdentityService.Lockout(
+                config.identity().lockoutFailureAttempts(), config.identity().lockoutDuration()), Clock.systemUTC());
         Optional<String> adminPassword = new IdentityBootstrap(identity).run(config.identity().adminPassword());
         TokenService tokens = new TokenService(identity, identityStore, config.identity().tokenTtl(), Clock.systemUTC());
-        BuiltinAuthenticator authenticator = new BuiltinAuthenticator(tokens, Clock.systemUTC(), Duration.ofSeconds(10),
+        BuiltinAuthenticator authenticator = new BuiltinAuthenticator(tokens, identityStore, Clock.systemUTC(), Duration.ofSeconds(10),
                 () -> baseUrl[0] + IdentityApi.PREFIX);
         Router router = new Router(json, authenticator);
         JdbcCatalogRepository catalogStore = new JdbcCatalogRepository(database);
         new CatalogBootstrap(catalogStore, identityStore).run(config.identity().region(), IdentityApi.PREFIX);
         Catalog catalog = new Catalog(catalogStore);
         Optional<String> publicEndpoint = config.server().publicEndpoint();
-        new IdentityApi(identity, tokens, authenticator, publicEndpoint, catalog).register(router);
-        new IdentityAdminApi(new IdentityAdmin(identityStore, hasher, Clock.systemUTC()), tokens, authenticator, publicEndpoint)
+        new IdentityApi(identity, tokens, publicEndpoint, catalog).register(router);
+        new IdentityAdminApi(new IdentityAdmin(identityStore, hasher, Clock.systemUTC()), tokens, publicEndpoint)
                 .register(router);
-        new CatalogAdminApi(new CatalogAdmin(catalogStore), tokens, publicEndpoint).register(router);
-        return new IdentityWiring(router, identity, adminPassword, new BuiltinCatalogs(catalog, () -> baseUrl[0]), baseUrl);
+        CatalogAdmin catalogAdmin = new CatalogAdmin(catalogStore);
+        new CatalogAdminApi(catalogAdmin, tokens, publicEndpoint).register(router);
+        LimitsAdmin limitsAdmin = new LimitsAdmin(new JdbcLimitRepository(database), catalogStore, identityStore);
+        new LimitsApi(limitsAdmin, tokens, publicEndpoint).register(router);
+        return new IdentityWiring(router, identity, adminPassword, new BuiltinCatalogs(catalog, () -> baseUrl[0]), baseUrl,
+                new BuiltinLimits(limitsAdmin, catalogAdmin, endpointChoice(config)));
+    }
+
+    /**
+     * {@code [oslo_limit]}'s endpoint options; with none of them, the {@code image} service's endpoint in
+     * {@code [identity] region} (the built-in identity seeds it so).
+     */
+    private static EndpointChoice endpointChoice(GlintConfig config) {
+        var q = config.quotas();
+        boolean none = q.endpointId().isEmpty() && q.endpointServiceType().isEmpty() && q.endpointServiceName().isEmpty();
+        return new EndpointChoice(q.endpointId(), q.endpointServiceType(), q.endpointServiceName(),
+                q.endpointRegionName().or(() -> none ? Optional.of(config.identity().region()) : Optional.empty()),
+                q.endpointInterface());
+    }
+
+    /** Where per-project limits are read: the built-in identity's, or Keystone's in keystone mode. */
+    LimitReader limits() {
+        return limits;
     }
 
     Router router() {

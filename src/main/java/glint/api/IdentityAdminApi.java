@@ -11,7 +11,6 @@ import glint.api.IdentityPolicy.Caller;
 import glint.error.GlintException;
 import glint.http.Exchange;
 import glint.http.Router;
-import glint.identity.BuiltinAuthenticator;
 import glint.identity.IdentityAdmin;
 import glint.identity.IdentityAdmin.ProjectChange;
 import glint.identity.IdentityAdmin.RoleAssignment;
@@ -42,14 +41,11 @@ public final class IdentityAdminApi {
     private static final String SYSTEM_GRANT = V3 + "/system/users/{user_id}/roles/{role_id}";
 
     private final IdentityAdmin admin;
-    private final BuiltinAuthenticator authenticator;
     private final IdentityViews views;
     private final IdentityPolicy policy;
 
-    public IdentityAdminApi(IdentityAdmin admin, TokenService tokens, BuiltinAuthenticator authenticator,
-                            Optional<String> publicEndpoint) {
+    public IdentityAdminApi(IdentityAdmin admin, TokenService tokens, Optional<String> publicEndpoint) {
         this.admin = admin;
-        this.authenticator = authenticator;
         this.views = new IdentityViews(publicEndpoint);
         this.policy = new IdentityPolicy(tokens, views);
     }
@@ -100,15 +96,11 @@ public final class IdentityAdminApi {
             }
             Optional<String> name = p.has("name") ? Optional.of(name(p)) : Optional.empty();
             Project updated = admin.updateProject(id, new ProjectChange(name, nullableString(p, "description"), bool(p, "enabled")));
-            if (!updated.enabled()) {
-                authenticator.evictProject(id);
-            }
             ex.sendJson(200, Map.of("project", views.project(ex, updated)));
         });
         router.addPublic("DELETE", V3 + "/projects/{project_id}", ex -> {
             policy.authorize(ex, "delete_project", Caller::admin);
             admin.deleteProject(ex.pathParam("project_id"));
-            authenticator.evictProject(ex.pathParam("project_id"));
             ex.sendEmpty(204);
         });
     }
@@ -146,16 +138,12 @@ public final class IdentityAdminApi {
             Optional<String> password = nullableString(u, "password").flatMap(p -> p);
             Optional<Boolean> enabled = bool(u, "enabled");
             User updated = admin.updateUser(id, new UserChange(name, password, enabled, nullableString(u, "default_project_id")));
-            if (password.isPresent() || enabled.filter(e -> !e).isPresent()) {
-                authenticator.evictUser(id); // Keystone revokes the user's tokens; validation re-reads the user
-            }
             ex.sendJson(200, Map.of("user", views.user(ex, updated)));
         });
         router.addPublic("DELETE", V3 + "/users/{user_id}", ex -> {
             policy.authorize(ex, "delete_user", Caller::admin);
             String id = ex.pathParam("user_id");
             admin.deleteUser(id);
-            authenticator.evictUser(id);
             ex.sendEmpty(204);
         });
         router.addPublic("GET", V3 + "/users/{user_id}/projects", ex -> {
@@ -186,7 +174,6 @@ public final class IdentityAdminApi {
         router.addPublic("DELETE", V3 + "/roles/{role_id}", ex -> {
             policy.authorize(ex, "delete_role", Caller::admin);
             admin.deleteRole(ex.pathParam("role_id"));
-            authenticator.evictAll();
             ex.sendEmpty(204);
         });
     }
@@ -212,7 +199,6 @@ public final class IdentityAdminApi {
         router.addPublic("DELETE", GRANT, ex -> {
             policy.authorize(ex, "revoke_grant", Caller::admin);
             admin.revoke(ex.pathParam("user_id"), IdentityStore.PROJECT, ex.pathParam("project_id"), ex.pathParam("role_id"));
-            authenticator.evictUser(ex.pathParam("user_id"));
             ex.sendEmpty(204);
         });
         router.addPublic("GET", V3 + "/projects/{project_id}/users/{user_id}/roles", ex -> {
@@ -228,7 +214,6 @@ public final class IdentityAdminApi {
         router.addPublic("DELETE", SYSTEM_GRANT, ex -> {
             policy.authorize(ex, "revoke_system_grant_for_user", Caller::admin);
             admin.revoke(ex.pathParam("user_id"), IdentityStore.SYSTEM, IdentityStore.SYSTEM_ALL, ex.pathParam("role_id"));
-            authenticator.evictUser(ex.pathParam("user_id"));
             ex.sendEmpty(204);
         });
         router.addPublic("GET", V3 + "/system/users/{user_id}/roles", ex -> {

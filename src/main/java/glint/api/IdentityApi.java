@@ -10,7 +10,6 @@ import glint.identity.AuthRequest.PasswordCredentials;
 import glint.identity.AuthRequest.ProjectScope;
 import glint.identity.AuthRequest.SystemScope;
 import glint.identity.AuthRequest.Unscoped;
-import glint.identity.BuiltinAuthenticator;
 import glint.identity.Catalog;
 import glint.identity.CatalogRecords;
 import glint.identity.IdentityRecords.Project;
@@ -39,15 +38,12 @@ public final class IdentityApi {
 
     private final IdentityService identity;
     private final TokenService tokens;
-    private final BuiltinAuthenticator authenticator;
     private final Optional<String> publicEndpoint;
     private final Catalog catalog;
 
-    public IdentityApi(IdentityService identity, TokenService tokens, BuiltinAuthenticator authenticator,
-                       Optional<String> publicEndpoint, Catalog catalog) {
+    public IdentityApi(IdentityService identity, TokenService tokens, Optional<String> publicEndpoint, Catalog catalog) {
         this.identity = identity;
         this.tokens = tokens;
-        this.authenticator = authenticator;
         this.publicEndpoint = publicEndpoint;
         this.catalog = catalog;
     }
@@ -72,7 +68,6 @@ public final class IdentityApi {
         router.addPublic("DELETE", PREFIX + "/v3/auth/tokens", ex -> {
             ValidToken subject = subject(ex, "identity:revoke_token");
             tokens.revoke(subject);
-            authenticator.evict(subject.id());
             ex.sendEmpty(204);
         });
         router.addPublic("GET", PREFIX + "/v3/auth/projects", ex -> {

@@ -75,6 +75,20 @@ final class IdentityViews {
         return view;
     }
 
+    Map<String, Object> registeredLimit(Exchange ex, glint.identity.LimitRecords.RegisteredLimit l) {
+        return ordered("id", l.id(), "service_id", l.serviceId(), "region_id", l.regionId().orElse(null), "resource_name",
+                l.resourceName(), "default_limit", l.defaultLimit(), "description", l.description().orElse(null),
+                "links", self(ex, "registered_limits", l.id()));
+    }
+
+    /** Keystone's limit: the registered limit's service, region and resource beside the project's value. */
+    Map<String, Object> limit(Exchange ex, glint.identity.LimitRecords.ProjectLimitView v) {
+        return ordered("id", v.limit().id(), "project_id", v.limit().projectId(), "domain_id", null, "service_id",
+                v.registered().serviceId(), "region_id", v.registered().regionId().orElse(null), "resource_name",
+                v.registered().resourceName(), "resource_limit", v.limit().resourceLimit(), "description",
+                v.limit().description().orElse(null), "links", self(ex, "limits", v.limit().id()));
+    }
+
     /** Keystone's {@code _filter_endpoint}: {@code region} repeats {@code region_id}. */
     Map<String, Object> endpoint(Exchange ex, Endpoint e) {
         String region = e.regionId().orElse(null);

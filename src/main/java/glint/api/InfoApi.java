@@ -2,22 +2,26 @@ package glint.api;
 
 import glint.http.Router;
 import glint.image.StoreCatalog;
+import glint.quota.Quotas;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Discovery: {@code GET /v2/info/import}, {@code GET /v2/info/stores} and {@code /v2/info/stores/detail}
+ * Discovery: {@code GET /v2/info/import}, {@code GET /v2/info/usage}, {@code GET /v2/info/stores} and
+ * {@code /v2/info/stores/detail}
  * (glance/api/v2/discovery.py): the enabled import methods ({@code enabled_import_methods}); the stores exist only
  * with multi-store configured, else 404 as in Glance.
  */
 public final class InfoApi {
     private final StoreCatalog stores;
     private final List<String> importMethods;
+    private final Quotas quotas;
 
-    public InfoApi(StoreCatalog stores, List<String> importMethods) {
+    public InfoApi(StoreCatalog stores, List<String> importMethods, Quotas quotas) {
         this.stores = stores;
         this.importMethods = List.copyOf(importMethods);
+        this.quotas = quotas;
     }
 
     public void register(Router router) {
@@ -27,6 +31,13 @@ public final class InfoApi {
             methods.put("type", "array");
             methods.put("value", importMethods);
             ex.sendJson(200, Map.of("import-methods", methods));
+        });
+        // Glance's get_usage: the caller's project's limits and usage; {"usage": {}} without use_keystone_limits
+        router.add("GET", "/v2/info/usage", ex -> {
+            Map<String, Object> usage = new LinkedHashMap<>();
+            quotas.usage(ex.context().projectId()).forEach((resource, u) -> usage.put(resource.wire(),
+                    Map.of("limit", u.limit(), "usage", u.usage())));
+            ex.sendJson(200, Map.of("usage", usage));
         });
         router.add("GET", "/v2/info/stores", ex -> ex.sendJson(200,
                 Map.of("stores", stores.list().stream().map(InfoApi::store).toList())));

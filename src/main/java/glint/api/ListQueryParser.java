@@ -143,8 +143,13 @@ public final class ListQueryParser {
             d = new ArrayList<>(java.util.Collections.nCopies(k.size(), defaultDir));
         }
         List<SortKey> sort = new ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
         for (int i = 0; i < k.size(); i++) {
-            sort.add(new SortKey(k.get(i), d.get(i).equals("asc")));
+            // a key repeated orders nothing more (its first place decides): keep the SQL as short as the key set,
+            // however many times a query string repeats it (SQLite refuses ORDER BY past 10 000 terms)
+            if (seen.add(k.get(i))) {
+                sort.add(new SortKey(k.get(i), d.get(i).equals("asc")));
+            }
         }
         for (String tie : List.of("created_at", "id")) {
             if (!k.contains(tie)) {

@@ -37,7 +37,8 @@ public final class ConfigLoader {
                 .orElse("./data")).toAbsolutePath().normalize();
         String host = first(flags.get("host"), env.get("GLINT_HOST"), ini.get("DEFAULT", "bind_host").orElse(null)).orElse("127.0.0.1");
         int port = intValue("port", first(flags.get("port"), env.get("GLINT_PORT"), ini.get("DEFAULT", "bind_port").orElse(null)).orElse("9292"));
-        ServerConfig server = new ServerConfig(host, port, ini.get("DEFAULT", "public_endpoint").map(ConfigLoader::stripSlash));
+        ServerConfig server = new ServerConfig(host, port, ini.get("DEFAULT", "public_endpoint").map(ConfigLoader::stripSlash),
+                connections(ini));
 
         String defaultDb = "jdbc:sqlite:" + dataDir.resolve("glint.db");
         DatabaseConfig database = new DatabaseConfig(
@@ -69,7 +70,12 @@ public final class ConfigLoader {
                 first(env.get("GLINT_ADMIN_PASSWORD"), ini.get("identity", "admin_password").orElse(null)),
                 intValue("identity.password_hash_rounds", ini.get("identity", "password_hash_rounds")
                         .orElse("210000")),
-                mode.equals("keystone") ? Optional.of(keystoneAuthtoken(ini)) : Optional.empty());
+                mode.equals("keystone") ? Optional.of(keystoneAuthtoken(ini)) : Optional.empty(),
+                // Keystone's [security_compliance]: no lockout unless lockout_failure_attempts is set; 1800 s
+                intValue("security_compliance.lockout_failure_attempts",
+                        ini.get("security_compliance", "lockout_failure_attempts").orElse("0")),
+                Duration.ofSeconds(longValue("security_compliance.lockout_duration",
+                        ini.get("security_compliance", "lockout_duration").orElse("1800"))));
 
         Optional<Path> policyFile = ini.get("oslo_policy", "policy_file").map(Path::of);
         Optional<GlintConfig.PropertyProtectionConfig> protection = ini.get("DEFAULT", "property_protection_file")
@@ -77,8 +83,30 @@ public final class ConfigLoader {
                         ini.get("DEFAULT", "property_protection_rule_format").orElse("roles")));
         return new GlintConfig(server, database, stores(ini, dataDir), images, identity, policyFile, protection, dataDir,
                 cache(ini, dataDir), imports(ini, dataDir), imageFormat(ini), OperationsOptions.read(ini),
-                NotificationOptions.read(ini), locations(ini), scrub(ini));
+                NotificationOptions.read(ini), locations(ini), QuotaOptions.read(ini, identity), scrub(ini));
     }
+
+    private static GlintConfig.ConnectionsConfig connections(IniFile ini) {
+        GlintConfig.ConnectionsConfig d = GlintConfig.ConnectionsConfig.DEFAULTS;
+        GlintConfig.ConnectionsConfig c = new GlintConfig.ConnectionsConfig(
+                Duration.ofSeconds(longValue("client_socket_timeout", ini.get("DEFAULT", "client_socket_timeout")
+                        .orElse(Long.toString(d.clientSocketTimeout().toSeconds())))),
+                intValue("max_header_line", ini.get("DEFAULT", "max_header_line").orElse(Integer.toString(d.maxHeaderLine()))),
+                intValue("oslo_middleware.max_request_body_size", ini.get("oslo_middleware", "max_request_body_size")
+                        .orElse(Integer.toString(d.maxRequestBodySize()))),
+                intValue("wsgi.max_connections", ini.get("wsgi", "max_connections").orElse(Integer.toString(d.maxConnections()))),
+                Duration.ofSeconds(longValue("wsgi.header_timeout", ini.get("wsgi", "header_timeout")
+                        .orElse(Long.toString(d.headerTimeout().toSeconds())))),
+                longValue("wsgi.min_request_data_rate", ini.get("wsgi", "min_request_data_rate")
+                        .orElse(Long.toString(d.minRequestDataRate()))));
+        if (c.maxConnections() < 1 || c.headerTimeout().isNegative() || c.headerTimeout().isZero()
+                || c.maxRequestBodySize() < 1 || c.minRequestDataRate() < 0 || c.clientSocketTimeout().isNegative()) {
+            throw new IllegalArgumentException("[wsgi] max_connections, header_timeout and [oslo_middleware] "
+                    + "max_request_body_size must be positive, min_request_data_rate and client_socket_timeout not negative");
+        }
+        return c;
+    }
+
 
     /** Glance's {@code delayed_delete}, {@code scrub_time}, {@code wakeup_time} and {@code scrub_pool_size}. */
     private static GlintConfig.ScrubConfig scrub(IniFile ini) {
@@ -177,7 +205,7 @@ public final class ConfigLoader {
     }
 
     /** {@code [keystone_authtoken]}, as keystonemiddleware reads it for Glance (only the password auth plugin). */
-    private static KeystoneAuthtoken keystoneAuthtoken(IniFile ini) {
+    static KeystoneAuthtoken keystoneAuthtoken(IniFile ini) {
         String section = "keystone_authtoken";
         String authType = ini.get(section, "auth_type").orElse("password").strip();
         if (!authType.equals("password")) {
@@ -260,7 +288,7 @@ public final class ConfigLoader {
         return Arrays.stream(values).filter(v -> v != null && !"".equals(v)).findFirst();
     }
 
-    private static String stripSlash(String url) {
+    static String stripSlash(String url) {
         return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 

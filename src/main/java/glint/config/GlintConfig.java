@@ -23,7 +23,25 @@ public record GlintConfig(
         OperationsConfig operations,
         NotificationsConfig notifications,
         LocationsConfig locations,
+        QuotaConfig quotas,
         ScrubConfig scrub) {
+
+    /**
+     * Quotas: Glance's {@code [DEFAULT] use_keystone_limits} (per-project unified limits read from the identity),
+     * {@code user_storage_quota} in bytes (0: none; ignored when unified limits are used), and oslo.limit's
+     * {@code [oslo_limit]} options: which endpoint's limits apply ({@code endpoint_id}, else the endpoint found by
+     * {@code endpoint_service_type}/{@code endpoint_service_name}, {@code endpoint_region_name} and
+     * {@code endpoint_interface}), and in keystone mode the credentials limits are read with (default: the
+     * {@code [keystone_authtoken]} service user's; {@code limitSystemScope}: {@code [oslo_limit] system_scope = all},
+     * a system-scoped token instead of the project's).
+     */
+    public record QuotaConfig(boolean useKeystoneLimits, long userStorageQuota, Optional<String> endpointId,
+                              Optional<String> endpointServiceType, Optional<String> endpointServiceName,
+                              Optional<String> endpointRegionName, String endpointInterface,
+                              Optional<KeystoneAuthtoken> limitCredentials, boolean limitSystemScope) {
+        public static final QuotaConfig NONE = new QuotaConfig(false, 0, Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.empty(), "public", Optional.empty(), false);
+    }
 
     /**
      * Glance's delayed delete and scrubber options ({@code [DEFAULT]}): {@code delayed_delete}, {@code scrub_time}
@@ -98,7 +116,19 @@ public record GlintConfig(
     /** Glance's {@code property_protection_file} and {@code property_protection_rule_format} ({@code roles} | {@code policies}). */
     public record PropertyProtectionConfig(Path file, String ruleFormat) {}
 
-    public record ServerConfig(String host, int port, Optional<String> publicEndpoint) {
+    /**
+     * What a client connection may hold: Glance's {@code client_socket_timeout} and {@code max_header_line}
+     * ({@code [DEFAULT]}), oslo.middleware's {@code [oslo_middleware] max_request_body_size} (metadata bodies; Glint's
+     * default 1 MiB), Glint's {@code [wsgi] max_connections}, {@code header_timeout} (seconds) and
+     * {@code min_request_data_rate} (bytes/s; 0: none). See docs/reliability.md.
+     */
+    public record ConnectionsConfig(Duration clientSocketTimeout, int maxHeaderLine, int maxRequestBodySize,
+                                    int maxConnections, Duration headerTimeout, long minRequestDataRate) {
+        public static final ConnectionsConfig DEFAULTS = new ConnectionsConfig(Duration.ofSeconds(900), 16384, 1 << 20,
+                4096, Duration.ofSeconds(30), 1024);
+    }
+
+    public record ServerConfig(String host, int port, Optional<String> publicEndpoint, ConnectionsConfig connections) {
         /** The URL clients use to reach this server: Glance's {@code public_endpoint}, else the bind address. */
         public String baseUrl() {
             return publicEndpoint.orElseGet(() -> "http://" + host + ":" + port);
@@ -147,7 +177,9 @@ public record GlintConfig(
             String region,
             Optional<String> adminPassword,
             int passwordHashRounds,
-            Optional<KeystoneAuthtoken> keystone) {
+            Optional<KeystoneAuthtoken> keystone,
+            int lockoutFailureAttempts,
+            Duration lockoutDuration) {
         /** {@code [identity] mode = keystone}: tokens are validated by an external Keystone; no built-in identity. */
         public boolean keystoneMode() {
             return keystone.isPresent();

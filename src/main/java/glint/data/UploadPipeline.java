@@ -163,6 +163,11 @@ public final class UploadPipeline {
 
     /** Glance refuses an announced size over the limits before reading anything (glance/api/common.py check_quota). */
     private static void checkAnnouncedSize(UploadLimits limits) {
+        if (limits.expectedSize().isPresent()) {
+            limits.allowance().announce(limits.expectedSize().getAsLong());
+        } else {
+            limits.allowance().require(0);
+        }
         if (limits.quotaRemaining().isPresent()) {
             long remaining = limits.quotaRemaining().getAsLong();
             if (limits.expectedSize().orElse(0) > remaining || (limits.expectedSize().isEmpty() && remaining <= 0)) {
@@ -178,6 +183,9 @@ public final class UploadPipeline {
     private static void checkSize(long size, UploadLimits limits) {
         if (limits.quotaRemaining().isPresent() && size > limits.quotaRemaining().getAsLong()) {
             throw quotaExceeded(size, limits.quotaRemaining().getAsLong());
+        }
+        if (size <= limits.sizeCap() && (limits.expectedSize().isEmpty() || size <= limits.expectedSize().getAsLong())) {
+            limits.allowance().require(size);
         }
         if (size > limits.sizeCap()) {
             throw tooLarge();

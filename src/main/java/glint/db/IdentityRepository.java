@@ -16,7 +16,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * All identity SQL (tables {@code identity_*}, migration V2). Inserts of records with a unique key report a duplicate
+ * All identity SQL (tables {@code identity_*}, migrations V2, V3, V13). Every write that can end or change what a
+ * token means (users, projects, assignments, roles, revocations) raises {@code identity_revision} in its transaction. Inserts of records with a unique key report a duplicate
  * as {@code false}, so concurrent bootstraps on one database settle on whichever node inserted first.
  */
 public final class IdentityRepository implements IdentityStore {
@@ -104,6 +105,47 @@ public final class IdentityRepository implements IdentityStore {
         return implied;
     }
 
+    private static final String NEXT_REVISION = "UPDATE identity_revision SET revision = revision + 1 WHERE id = 1";
+
+    /** {@code sql} and the revision raised, in one transaction. */
+    private void revising(String sql, Object... params) {
+        db.write(c -> {
+            RowSql.execute(c, sql, params);
+            return RowSql.execute(c, NEXT_REVISION);
+        });
+    }
+
+    /** {@code sql} and the revision raised, in one transaction; false (and neither) when it breaks a unique key. */
+    private boolean revisingUnlessDuplicate(String sql, Object... params) {
+        return db.writeUnlessDuplicate(c -> {
+            RowSql.execute(c, sql, params);
+            RowSql.execute(c, NEXT_REVISION);
+            return true;
+        });
+    }
+
+    @Override
+    public long revision() {
+        return sql.one("SELECT revision FROM identity_revision WHERE id = 1", r -> r.getLong(1)).orElse(0L);
+    }
+
+    @Override
+    public FailedLogins failedLogins(String userId) {
+        return sql.one("SELECT failed_auth_count, failed_auth_at FROM identity_users WHERE id = ?",
+                r -> new FailedLogins(r.getInt(1), epochMillis(r, 2)), userId).orElse(FailedLogins.NONE);
+    }
+
+    @Override
+    public void recordFailedLogin(String userId, Instant at) {
+        sql.execute("UPDATE identity_users SET failed_auth_count = COALESCE(failed_auth_count, 0) + 1, failed_auth_at = ? "
+                + "WHERE id = ?", at.toEpochMilli(), userId);
+    }
+
+    @Override
+    public void resetFailedLogins(String userId) {
+        sql.execute("UPDATE identity_users SET failed_auth_count = NULL, failed_auth_at = NULL WHERE id = ?", userId);
+    }
+
     @Override
     public boolean isRevoked(String auditId) {
         return sql.one("SELECT audit_id FROM identity_revocations WHERE audit_id = ?", r -> r.getString(1), auditId).isPresent();
@@ -112,7 +154,10 @@ public final class IdentityRepository implements IdentityStore {
     @Override
     public void revoke(String auditId, Instant expiresAt) {
         sql.execute("DELETE FROM identity_revocations WHERE expires_at < ?", System.currentTimeMillis());
-        sql.unlessDuplicate("INSERT INTO identity_revocations (audit_id, expires_at) VALUES (?, ?)", auditId, expiresAt.toEpochMilli());
+        if (!revisingUnlessDuplicate("INSERT INTO identity_revocations (audit_id, expires_at) VALUES (?, ?)", auditId,
+                expiresAt.toEpochMilli())) {
+            sql.execute(NEXT_REVISION); // revoked before: still, no node keeps it
+        }
     }
 
     @Override
@@ -153,30 +198,30 @@ public final class IdentityRepository implements IdentityStore {
 
     @Override
     public boolean addImpliedRole(String priorRoleId, String impliedRoleId) {
-        return sql.unlessDuplicate("INSERT INTO identity_implied_roles (prior_role_id, implied_role_id) VALUES (?, ?)",
+        return revisingUnlessDuplicate("INSERT INTO identity_implied_roles (prior_role_id, implied_role_id) VALUES (?, ?)",
                 priorRoleId, impliedRoleId);
     }
 
     @Override
     public boolean assign(String userId, String targetType, String targetId, String roleId) {
-        return sql.unlessDuplicate("INSERT INTO identity_assignments (user_id, target_type, target_id, role_id) VALUES (?, ?, ?, ?)",
+        return revisingUnlessDuplicate("INSERT INTO identity_assignments (user_id, target_type, target_id, role_id) VALUES (?, ?, ?, ?)",
                 userId, targetType, targetId, roleId);
     }
 
     @Override
     public void unassign(String userId, String targetType, String targetId, String roleId) {
-        sql.execute("DELETE FROM identity_assignments WHERE user_id = ? AND target_type = ? AND target_id = ? AND role_id = ?",
+        revising("DELETE FROM identity_assignments WHERE user_id = ? AND target_type = ? AND target_id = ? AND role_id = ?",
                 userId, targetType, targetId, roleId);
     }
 
     @Override
     public void setPassword(String userId, String passwordHash) {
-        sql.execute("UPDATE identity_users SET password_hash = ? WHERE id = ?", passwordHash, userId);
+        revising("UPDATE identity_users SET password_hash = ? WHERE id = ?", passwordHash, userId);
     }
 
     @Override
     public void setUserEnabled(String userId, boolean enabled) {
-        sql.execute("UPDATE identity_users SET enabled = ? WHERE id = ?", enabled, userId);
+        revising("UPDATE identity_users SET enabled = ? WHERE id = ?", enabled, userId);
     }
 
     @Override
@@ -203,13 +248,13 @@ public final class IdentityRepository implements IdentityStore {
 
     @Override
     public boolean updateProject(Project p) {
-        return sql.unlessDuplicate("UPDATE identity_projects SET name = ?, description = ?, enabled = ? WHERE id = ?",
+        return revisingUnlessDuplicate("UPDATE identity_projects SET name = ?, description = ?, enabled = ? WHERE id = ?",
                 p.name(), p.description().orElse(null), p.enabled(), p.id());
     }
 
     @Override
     public boolean updateUser(User u) {
-        return sql.unlessDuplicate("UPDATE identity_users SET name = ?, password_hash = ?, enabled = ?, default_project_id = ?, "
+        return revisingUnlessDuplicate("UPDATE identity_users SET name = ?, password_hash = ?, enabled = ?, default_project_id = ?, "
                 + "tokens_not_before = ? WHERE id = ?", u.name(), u.passwordHash().orElse(null), u.enabled(),
                 u.defaultProjectId().orElse(null), u.tokensNotBefore().map(Instant::toEpochMilli).orElse(null), u.id());
     }
@@ -219,7 +264,8 @@ public final class IdentityRepository implements IdentityStore {
         db.write(c -> {
             RowSql.execute(c, "DELETE FROM identity_assignments WHERE target_type = 'project' AND target_id = ?", projectId);
             RowSql.execute(c, "UPDATE identity_users SET default_project_id = NULL WHERE default_project_id = ?", projectId);
-            return RowSql.execute(c, "DELETE FROM identity_projects WHERE id = ?", projectId);
+            RowSql.execute(c, "DELETE FROM identity_projects WHERE id = ?", projectId);
+            return RowSql.execute(c, NEXT_REVISION);
         });
     }
 
@@ -227,7 +273,8 @@ public final class IdentityRepository implements IdentityStore {
     public void deleteUser(String userId) {
         db.write(c -> {
             RowSql.execute(c, "DELETE FROM identity_assignments WHERE user_id = ?", userId);
-            return RowSql.execute(c, "DELETE FROM identity_users WHERE id = ?", userId);
+            RowSql.execute(c, "DELETE FROM identity_users WHERE id = ?", userId);
+            return RowSql.execute(c, NEXT_REVISION);
         });
     }
 
@@ -236,7 +283,8 @@ public final class IdentityRepository implements IdentityStore {
         db.write(c -> {
             RowSql.execute(c, "DELETE FROM identity_assignments WHERE role_id = ?", roleId);
             RowSql.execute(c, "DELETE FROM identity_implied_roles WHERE prior_role_id = ? OR implied_role_id = ?", roleId, roleId);
-            return RowSql.execute(c, "DELETE FROM identity_roles WHERE id = ?", roleId);
+            RowSql.execute(c, "DELETE FROM identity_roles WHERE id = ?", roleId);
+            return RowSql.execute(c, NEXT_REVISION);
         });
     }
 

@@ -17,16 +17,25 @@ import java.util.Optional;
  * The SQL of one {@code GET /v2/images} page. Visibility follows Glance's {@code _select_images_query} and
  * {@code image_get_all} (glance/db/sqlalchemy/api.py); paging is keyset-based: the page after a marker is
  * {@code (k1 > m1) OR (k1 = m1 AND k2 > m2) …} over the sort keys, so its cost does not depend on its depth and
- * rows inserted meanwhile cause neither duplicates nor gaps. Nullable sort columns are compared through
- * {@code COALESCE} so that NULL ordering is the same on SQLite, PostgreSQL and MariaDB.
+ * rows inserted meanwhile cause neither duplicates nor gaps. Nullable sort keys order as Glint always has on all
+ * three databases — NULL equal to {@code ''} (size: -1) — through the generated columns {@code sort_name},
+ * {@code sort_container_format}, {@code sort_disk_format} and {@code sort_size} (migration V11), so that no sort key
+ * is wrapped in a function and each has an index {@code (deleted, os_hidden, key, created_at, id)} that the page
+ * is read from, in order, without sorting the table.
+ *
+ * <p>When every key has the same direction (always the case with one {@code sort_dir} or none, as Glance applies it
+ * to the tie-breakers too) the page after a marker is one row-value comparison {@code (k1, k2, …) > (m1, m2, …)}: a
+ * range of the index for SQLite's and PostgreSQL's planners; MariaDB's cannot range on a row value, so there the
+ * first key's bound is added alone ({@code k1 >= m1}). With mixed directions it is the OR of Glance's
+ * {@code _paginate_query} with that bound.
  */
 record ImageListSql(String sql, List<Object> params) {
     private static final Map<String, String> SORT_EXPRESSIONS = Map.of(
-            "name", "COALESCE(i.name, '')",
+            "name", "i.sort_name",
             "status", "i.status",
-            "container_format", "COALESCE(i.container_format, '')",
-            "disk_format", "COALESCE(i.disk_format, '')",
-            "size", "COALESCE(i.size, -1)",
+            "container_format", "i.sort_container_format",
+            "disk_format", "i.sort_disk_format",
+            "size", "i.sort_size",
             "id", "i.id",
             "created_at", "i.created_at",
             "updated_at", "i.updated_at");
@@ -45,7 +54,8 @@ record ImageListSql(String sql, List<Object> params) {
             Map.entry("size", "i.size"),
             Map.entry("virtual_size", "i.virtual_size"));
 
-    static ImageListSql build(ImageQuery q, Viewer viewer, Optional<Image> marker) {
+    static ImageListSql build(ImageQuery q, Viewer viewer, Optional<Image> marker, Dialect dialect) {
+        List<SortKey> sort = throughId(q.sort());
         List<String> where = new ArrayList<>();
         List<Object> params = new ArrayList<>();
         where.add("i.deleted = ?");
@@ -100,6 +110,8 @@ record ImageListSql(String sql, List<Object> params) {
             params.add(name);
             params.add(value);
         });
+        // A size range is checked on the rows read in sort order (a range of the size index would have every
+        // match sorted: 12% of the catalogue for size_min=1MB&size_max=1GB).
         q.sizeMin().ifPresent(v -> {
             where.add("i.size >= ?");
             params.add(v);
@@ -118,12 +130,12 @@ record ImageListSql(String sql, List<Object> params) {
             where.add("i." + (f.attribute().equals("created_at") ? "created_at" : "updated_at") + " " + operator(f.op()) + " ?");
             params.add(f.value().toEpochMilli());
         }
-        marker.ifPresent(m -> where.add(keyset(q.sort(), m, params)));
+        marker.ifPresent(m -> where.add(keyset(sort, m, params, dialect)));
 
         StringBuilder sql = new StringBuilder("SELECT ").append(JdbcImageRepository.COLUMNS).append(" FROM images i WHERE ")
                 .append(String.join(" AND ", where)).append(" ORDER BY ");
         List<String> order = new ArrayList<>();
-        for (SortKey k : q.sort()) {
+        for (SortKey k : sort) {
             order.add(SORT_EXPRESSIONS.get(k.attribute()) + (k.ascending() ? " ASC" : " DESC"));
         }
         sql.append(String.join(", ", order)).append(" LIMIT ?");
@@ -131,7 +143,33 @@ record ImageListSql(String sql, List<Object> params) {
         return new ImageListSql(sql.toString(), params);
     }
 
-    private static String keyset(List<SortKey> sort, Image marker, List<Object> params) {
+    /**
+     * The sort keys up to {@code id}: ids are unique, so keys after it never decide (Glance appends created_at after
+     * {@code sort_key=id}); without them the page is read in the order of the id index.
+     */
+    private static List<SortKey> throughId(List<SortKey> sort) {
+        for (int i = 0; i < sort.size(); i++) {
+            if (sort.get(i).attribute().equals("id")) {
+                return sort.subList(0, i + 1);
+            }
+        }
+        return sort;
+    }
+
+    private static String keyset(List<SortKey> sort, Image marker, List<Object> params, Dialect dialect) {
+        SortKey first = sort.get(0);
+        boolean oneDirection = sort.stream().allMatch(k -> k.ascending() == first.ascending());
+        if (oneDirection && dialect != Dialect.MARIADB) {
+            // SQLite and PostgreSQL range an index on the row value itself (a scalar bound beside it would make
+            // SQLite range on the first key alone)
+            return rowValue(sort, marker, params);
+        }
+        // the first key's bound alone: the range MariaDB's planner can start an index at
+        String bound = SORT_EXPRESSIONS.get(first.attribute()) + (first.ascending() ? " >= ?" : " <= ?");
+        params.add(sortValue(first.attribute(), marker));
+        if (oneDirection) {
+            return bound + " AND " + rowValue(sort, marker, params);
+        }
         List<String> alternatives = new ArrayList<>();
         for (int i = 0; i < sort.size(); i++) {
             List<String> terms = new ArrayList<>();
@@ -144,7 +182,17 @@ record ImageListSql(String sql, List<Object> params) {
             params.add(sortValue(k.attribute(), marker));
             alternatives.add("(" + String.join(" AND ", terms) + ")");
         }
-        return "(" + String.join(" OR ", alternatives) + ")";
+        return bound + " AND (" + String.join(" OR ", alternatives) + ")";
+    }
+
+    private static String rowValue(List<SortKey> sort, Image marker, List<Object> params) {
+        List<String> columns = new ArrayList<>();
+        for (SortKey k : sort) {
+            columns.add(SORT_EXPRESSIONS.get(k.attribute()));
+            params.add(sortValue(k.attribute(), marker));
+        }
+        String placeholders = String.join(", ", java.util.Collections.nCopies(sort.size(), "?"));
+        return "(" + String.join(", ", columns) + ") " + (sort.get(0).ascending() ? ">" : "<") + " (" + placeholders + ")";
     }
 
     private static Object sortValue(String attribute, Image m) {

@@ -73,10 +73,12 @@ public final class JdbcDataJournal implements DataJournal {
         }
     }
 
+    /** Removes the entry, and the quota reservation of its data (V9's quota_reservations), which ends with it. */
     static void remove(Connection c, String id) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("DELETE FROM pending_data WHERE id = ?")) {
             s.setString(1, id);
             s.executeUpdate();
         }
+        QuotaSql.release(c, id);
     }
 }

@@ -5,6 +5,7 @@ import glint.image.ImageLocation;
 import glint.image.ImageQuery;
 import glint.image.ImageRepository;
 import glint.image.ImageStatus;
+import glint.quota.CountLimit;
 import glint.image.LocationOrder;
 import glint.image.MemberStatus;
 import glint.image.PendingData;
@@ -45,27 +46,86 @@ public final class JdbcImageRepository implements ImageRepository {
 
     @Override
     public boolean insert(Image image) {
-        return db.writeUnlessDuplicate(c -> {
-            // the id is taken for good, even once the row of the deleted image is purged (OSSN-0075; V10 migration)
-            try (PreparedStatement s = c.prepareStatement("INSERT INTO image_ids (id, created_at) VALUES (?, ?)")) {
+        return db.writeUnlessDuplicate(c -> insertIn(c, image));
+    }
+
+    /**
+     * Inserts many images in one transaction with the same statements as {@link #insert}: the bulk path that
+     * {@code bench/catalogue.sh} fills a catalogue with (its rows are those the API writes, only batched).
+     */
+    public void insertAll(List<Image> images) {
+        db.write(c -> {
+            insertRows(c, images);
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<CountLimit.Outcome> insert(Image image, CountLimit limit) {
+        QuotaSql.ensureProject(db, limit.project());
+        CountLimit.Outcome[] outcome = {null};
+        boolean inserted = db.writeUnlessDuplicate(c -> {
+            outcome[0] = counted(c, limit);
+            return !outcome[0].within() || insertIn(c, image);
+        });
+        return inserted ? Optional.of(outcome[0]) : Optional.empty();
+    }
+
+    @Override
+    public Optional<CountLimit.Outcome> update(Image image, ImageStatus expected, CountLimit limit) {
+        QuotaSql.ensureProject(db, limit.project());
+        return db.write(c -> {
+            CountLimit.Outcome outcome = counted(c, limit);
+            if (!outcome.within()) {
+                return Optional.of(outcome);
+            }
+            return updateIn(c, image, expected) ? Optional.of(outcome) : Optional.empty();
+        });
+    }
+
+    /** Under the project's lock: the count before the write, and whether one more is within the limit. */
+    private static CountLimit.Outcome counted(Connection c, CountLimit limit) throws SQLException {
+        QuotaSql.lock(c, limit.project());
+        long before = QuotaSql.usage(c, limit.project(), limit.resource(), "");
+        return new CountLimit.Outcome(before + 1 <= limit.limit(), before);
+    }
+
+    private static boolean insertIn(Connection c, Image image) throws SQLException {
+        insertRows(c, List.of(image));
+        return true;
+    }
+
+    private static void insertRows(Connection c, List<Image> images) throws SQLException {
+        // the ids are taken for good, even once the rows of deleted images are purged (OSSN-0075; V10 migration)
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO image_ids (id, created_at) VALUES (?, ?)")) {
+            for (Image image : images) {
                 s.setString(1, image.id());
                 s.setLong(2, image.createdAt().toEpochMilli());
-                s.executeUpdate();
+                s.addBatch();
             }
-            try (PreparedStatement s = c.prepareStatement("INSERT INTO images (id, name, status, visibility, protected, "
-                    + "os_hidden, owner, disk_format, container_format, min_disk, min_ram, size, virtual_size, checksum, "
-                    + "os_hash_algo, os_hash_value, created_at, updated_at, deleted) "
-                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            s.executeBatch();
+        }
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO images (id, name, status, visibility, protected, "
+                + "os_hidden, owner, disk_format, container_format, min_disk, min_ram, size, virtual_size, checksum, "
+                + "os_hash_algo, os_hash_value, created_at, updated_at, deleted) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            for (Image image : images) {
                 s.setString(1, image.id());
                 bindMutable(s, 2, image);
                 s.setLong(17, image.createdAt().toEpochMilli());
                 s.setLong(18, image.updatedAt().toEpochMilli());
                 s.setBoolean(19, false);
-                s.executeUpdate();
+                if (images.size() == 1) {
+                    s.executeUpdate();
+                } else {
+                    s.addBatch();
+                }
             }
-            writeChildren(c, image);
-            return true;
-        });
+            if (images.size() > 1) {
+                s.executeBatch();
+            }
+        }
+        writeChildren(c, images);
     }
 
     @Override
@@ -157,7 +217,7 @@ public final class JdbcImageRepository implements ImageRepository {
             if (!updateIn(c, image, expected)) {
                 return false;
             }
-            JdbcDataJournal.remove(c, pendingId);
+            JdbcDataJournal.remove(c, pendingId); // and its quota reservation: the image counts the data now
             return true;
         });
     }
@@ -165,6 +225,23 @@ public final class JdbcImageRepository implements ImageRepository {
     @Override
     public boolean startWriting(Image image, ImageStatus expected, PendingData pending) {
         return updateAndJournal(image, expected, List.of(pending));
+    }
+
+    @Override
+    public Optional<CountLimit.Outcome> startWriting(Image image, ImageStatus expected, PendingData pending,
+                                                     CountLimit limit) {
+        QuotaSql.ensureProject(db, limit.project());
+        return db.write(c -> {
+            CountLimit.Outcome outcome = counted(c, limit);
+            if (!outcome.within()) {
+                return Optional.of(outcome);
+            }
+            if (!updateIn(c, image, expected)) {
+                return Optional.empty();
+            }
+            JdbcDataJournal.add(c, pending);
+            return Optional.of(outcome);
+        });
     }
 
     @Override
@@ -311,7 +388,7 @@ public final class JdbcImageRepository implements ImageRepository {
     @Override
     public List<Image> list(ImageQuery query, Viewer viewer, Optional<Image> marker) {
         return db.read(c -> {
-            ImageListSql sql = ImageListSql.build(query, viewer, marker);
+            ImageListSql sql = ImageListSql.build(query, viewer, marker, db.dialect());
             Map<String, Image.Builder> page = new LinkedHashMap<>();
             try (PreparedStatement s = c.prepareStatement(sql.sql())) {
                 sql.bind(s);
@@ -359,29 +436,39 @@ public final class JdbcImageRepository implements ImageRepository {
     }
 
     private static void writeChildren(Connection c, Image image) throws SQLException {
-        if (!image.properties().isEmpty()) {
+        writeChildren(c, List.of(image));
+    }
+
+    private static void writeChildren(Connection c, List<Image> images) throws SQLException {
+        if (images.stream().anyMatch(i -> !i.properties().isEmpty())) {
             try (PreparedStatement s = c.prepareStatement("INSERT INTO image_properties (image_id, name, value) VALUES (?, ?, ?)")) {
-                for (Map.Entry<String, String> p : image.properties().entrySet()) {
-                    s.setString(1, image.id());
-                    s.setString(2, p.getKey());
-                    s.setString(3, p.getValue());
-                    s.addBatch();
+                for (Image image : images) {
+                    for (Map.Entry<String, String> p : image.properties().entrySet()) {
+                        s.setString(1, image.id());
+                        s.setString(2, p.getKey());
+                        s.setString(3, p.getValue());
+                        s.addBatch();
+                    }
                 }
                 s.executeBatch();
             }
         }
-        if (!image.tags().isEmpty()) {
+        if (images.stream().anyMatch(i -> !i.tags().isEmpty())) {
             try (PreparedStatement s = c.prepareStatement("INSERT INTO image_tags (image_id, value) VALUES (?, ?)")) {
-                for (String tag : image.tags()) {
-                    s.setString(1, image.id());
-                    s.setString(2, tag);
-                    s.addBatch();
+                for (Image image : images) {
+                    for (String tag : image.tags()) {
+                        s.setString(1, image.id());
+                        s.setString(2, tag);
+                        s.addBatch();
+                    }
                 }
                 s.executeBatch();
             }
         }
-        if (!image.locations().isEmpty()) {
-            LocationRows.insert(c, image);
+        for (Image image : images) {
+            if (!image.locations().isEmpty()) {
+                LocationRows.insert(c, image);
+            }
         }
     }
 

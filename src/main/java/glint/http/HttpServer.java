@@ -4,6 +4,7 @@ import org.eclipse.jetty.io.ArrayByteBufferPool;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -15,9 +16,14 @@ public final class HttpServer implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
 
-    /** The API's server. */
+    /** The API's server, with the default {@link ConnectionLimits}. */
     public HttpServer(String host, int port, Router router) {
-        this(host, port, router, "http", API_THREADS);
+        this(host, port, router, ConnectionLimits.DEFAULTS);
+    }
+
+    /** The API's server: at most {@value #API_THREADS} threads, whatever the number of connections. */
+    public HttpServer(String host, int port, Router router, ConnectionLimits limits) {
+        this(host, port, router, "http", API_THREADS, limits);
     }
 
     /**
@@ -25,6 +31,10 @@ public final class HttpServer implements AutoCloseable {
      * a few).
      */
     public HttpServer(String host, int port, Handler handler, String name, int maxThreads) {
+        this(host, port, handler, name, maxThreads, ConnectionLimits.DEFAULTS);
+    }
+
+    private HttpServer(String host, int port, Handler handler, String name, int maxThreads, ConnectionLimits limits) {
         QueuedThreadPool threads = new QueuedThreadPool(maxThreads, Math.min(8, maxThreads));
         threads.setName(name);
         // Uploads hold Jetty's request buffers while their stages write and digest them (RequestBodySource), so the
@@ -36,6 +46,9 @@ public final class HttpServer implements AutoCloseable {
         http.setSendServerVersion(false);
         http.setSendDateHeader(true);
         http.setOutputBufferSize(64 * 1024);
+        // eventlet reads up to 64 KiB of request head (Glance's max_header_line per line is the Router's check)
+        http.setRequestHeaderSize(limits.maxHeadSize());
+        http.setIdleTimeout(limits.idleTimeout().toMillis());
         HttpConnectionFactory http1 = new HttpConnectionFactory(http);
         // Image uploads arrive as request content: bigger reads mean fewer, cheaper hand-offs per gigabyte.
         http1.setInputBufferSize(INPUT_BUFFER);
@@ -43,8 +56,15 @@ public final class HttpServer implements AutoCloseable {
         connector = maxThreads < API_THREADS ? new ServerConnector(server, 1, 1, http1) : new ServerConnector(server, http1);
         connector.setHost(host);
         connector.setPort(port);
-        connector.setIdleTimeout(300_000);
+        // Idle connections and heads being read hold no thread (Jetty parses on its selectors), only a descriptor and
+        // a little memory: bounded by the idle timeout, the connection limit and the head deadline.
+        connector.setIdleTimeout(limits.idleTimeout().toMillis());
+        connector.setAcceptQueueSize(4096); // Glance's backlog
+        connector.addBean(new HeadDeadline(server.getScheduler(), limits.headTimeout()));
         server.addConnector(connector);
+        NetworkConnectionLimit connections = new NetworkConnectionLimit(limits.maxConnections(), server);
+        connections.setEndPointIdleTimeout(limits.pressureIdleTimeout().toMillis());
+        server.addBean(connections);
         server.setHandler(handler);
         server.setStopTimeout(5_000);
     }

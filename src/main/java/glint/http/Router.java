@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.regex.Pattern;
+import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -40,6 +41,7 @@ public final class Router extends Handler.Abstract {
     private final ErrorResponder errors;
     private final Authenticator authenticator;
     private volatile RequestListener listener = RequestListener.NONE;
+    private volatile ConnectionLimits limits = ConnectionLimits.DEFAULTS;
 
     public Router(ObjectMapper json, Authenticator authenticator) {
         this.json = json;
@@ -68,16 +70,24 @@ public final class Router extends Handler.Abstract {
         this.listener = listener;
     }
 
+    /** The limits a request is held to here (header lines, metadata body size, body rate); call while wiring. */
+    public void limits(ConnectionLimits limits) {
+        this.limits = limits;
+    }
+
     @Override
-    public boolean handle(Request request, Response response, Callback callback) {
+    public boolean handle(Request jettyRequest, Response response, Callback callback) {
         long start = System.nanoTime();
+        ConnectionLimits limits = this.limits;
+        Request request = limits.minDataRate() > 0 ? new BodyRate(jettyRequest, limits.minDataRate()) : jettyRequest;
         String incomingId = request.getHeaders().get("X-Openstack-Request-ID");
         String requestId = incomingId != null && !incomingId.isEmpty() && incomingId.length() <= MAX_REQUEST_ID_LENGTH
                 ? incomingId : "req-" + UUID.randomUUID();
         response.getHeaders().put("x-openstack-request-id", requestId);
-        Exchange exchange = new Exchange(request, response, json, requestId);
+        Exchange exchange = new Exchange(request, response, json, requestId, limits.maxRequestBodySize());
         RequestIds.Scope bound = RequestIds.bind(requestId);
         try {
+            checkHeaderLines(request, limits.maxHeaderLine());
             if (incomingId != null && incomingId.length() > MAX_REQUEST_ID_LENGTH) {
                 throw GlintException.badRequest("Request ID is longer than " + MAX_REQUEST_ID_LENGTH + " characters");
             }
@@ -110,6 +120,22 @@ public final class Router extends Handler.Abstract {
             listener.answered(request.getMethod(), exchange.route(), response.getStatus(), nanos);
         }
         return true;
+    }
+
+    /**
+     * Glance's {@code max_header_line}: eventlet refuses a request with a longer header line (400 "Header Line Too
+     * Long"); Jetty bounds only the whole head ({@link ConnectionLimits#maxHeadSize()}).
+     */
+    private static void checkHeaderLines(Request request, int maxHeaderLine) {
+        if (maxHeaderLine <= 0) {
+            return;
+        }
+        for (HttpField field : request.getHeaders()) {
+            // "Name: value\r\n", as eventlet counts the line it read
+            if (field.getName().length() + 2 + String.valueOf(field.getValue()).length() + 2 > maxHeaderLine) {
+                throw GlintException.badRequest("Header Line Too Long");
+            }
+        }
     }
 
     /**

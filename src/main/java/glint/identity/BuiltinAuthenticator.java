@@ -13,26 +13,31 @@ import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
- * Validates tokens of the built-in identity for the Image API, with a small expiring cache of validated tokens so
- * that a hot path such as {@code GET /v2/images/{id}} costs a map lookup, not several queries.
+ * Validates tokens of the built-in identity for the Image API, with a small cache of validated tokens so that a hot
+ * path such as {@code GET /v2/images/{id}} costs one query (the identity's revision), not several.
  *
- * <p>keystonemiddleware caches validated tokens for 300 s; here an entry lives at most {@code cacheTtl} (and never past
- * the token's expiry). A revocation through this node evicts at once; one through another node of the deployment is
- * seen here within {@code cacheTtl}, the same trade-off keystonemiddleware makes.
+ * <p>An entry is used only while the identity's revision ({@link IdentityStore#revision()}, in the shared database) is
+ * the one it was validated at: every write that can end a token (a password changed, a user disabled or deleted, a
+ * role taken away, a project disabled, a token revoked) raises the revision in its own transaction, through whichever
+ * node it came, so no node serves a token one request longer. keystonemiddleware, by contrast, keeps a validated token
+ * for {@code token_cache_time} (300 s). An entry also lives at most {@code cacheTtl} and never past the token's expiry.
  */
 public final class BuiltinAuthenticator implements Authenticator {
     static final int MAX_ENTRIES = 10_000;
 
-    private record Entry(RequestContext context, Instant until) {}
+    private record Entry(RequestContext context, Instant until, long revision) {}
 
     private final TokenService tokens;
+    private final IdentityStore store;
     private final Clock clock;
     private final Duration cacheTtl;
     private final Supplier<String> identityUri;
     private final ConcurrentHashMap<String, Entry> cache = new ConcurrentHashMap<>();
 
-    public BuiltinAuthenticator(TokenService tokens, Clock clock, Duration cacheTtl, Supplier<String> identityUri) {
+    public BuiltinAuthenticator(TokenService tokens, IdentityStore store, Clock clock, Duration cacheTtl,
+                                Supplier<String> identityUri) {
         this.tokens = tokens;
+        this.store = store;
         this.clock = clock;
         this.cacheTtl = cacheTtl;
         this.identityUri = identityUri;
@@ -41,9 +46,10 @@ public final class BuiltinAuthenticator implements Authenticator {
     @Override
     public Optional<RequestContext> authenticate(String token) {
         Instant now = clock.instant();
+        long revision = store.revision(); // before validating: a write racing the validation makes the entry stale
         Entry cached = cache.get(token);
         if (cached != null) {
-            if (cached.until().isAfter(now)) {
+            if (cached.until().isAfter(now) && cached.revision() == revision) {
                 return Optional.of(cached.context());
             }
             cache.remove(token, cached);
@@ -58,33 +64,13 @@ public final class BuiltinAuthenticator implements Authenticator {
             until = valid.get().token().expiresAt();
         }
         if (cache.size() >= MAX_ENTRIES) {
-            cache.values().removeIf(e -> !e.until().isAfter(now));
+            cache.values().removeIf(e -> !e.until().isAfter(now) || e.revision() != revision);
             if (cache.size() >= MAX_ENTRIES) {
                 cache.clear(); // more live tokens than the bound: start over rather than track recency
             }
         }
-        cache.put(token, new Entry(context, until));
+        cache.put(token, new Entry(context, until, revision));
         return Optional.of(context);
-    }
-
-    /** Drops a token from this node's cache (after it was revoked through this node). */
-    public void evict(String token) {
-        cache.remove(token);
-    }
-
-    /** Drops every cached token of a user (deleted, disabled, new password, a role taken away) from this node's cache. */
-    public void evictUser(String userId) {
-        cache.values().removeIf(e -> userId.equals(e.context().userId()));
-    }
-
-    /** Drops every cached token scoped to a project (deleted or disabled) from this node's cache. */
-    public void evictProject(String projectId) {
-        cache.values().removeIf(e -> projectId.equals(e.context().projectId()));
-    }
-
-    /** Drops the whole cache (a role was deleted). */
-    public void evictAll() {
-        cache.clear();
     }
 
     @Override

@@ -30,7 +30,9 @@ public final class Catalog {
     public static final List<String> INTERFACES = List.of("public", "internal", "admin");
     /** Keystone's {@code WHITELISTED_PROPERTIES}. */
     static final Set<String> SUBSTITUTIONS = Set.of("tenant_id", "project_id", "user_id", "compute_host", "public_endpoint");
-    private static final Pattern SUBSTITUTION = Pattern.compile("\\$\\(([^)]*)\\)s");
+    /** {@code $(name)s}, or {@code %(name)s} as Swift's install guide registers its endpoint (Keystone's format_url
+     *  turns {@code $(} into {@code %(} and formats the URL with Python's {@code %}). */
+    private static final Pattern SUBSTITUTION = Pattern.compile("[$%]\\(([^)]*)\\)s");
 
     /** A service of the catalog with its endpoints as a token shows them. */
     public record Entry(Service service, List<Endpoint> endpoints) {}

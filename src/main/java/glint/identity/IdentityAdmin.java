@@ -103,7 +103,10 @@ public final class IdentityAdmin {
         return user;
     }
 
-    /** A new password also revokes the user's tokens issued until now, as Keystone does. */
+    /**
+     * A new password also revokes the user's tokens issued until now, as Keystone does; this write, as every identity
+     * write, raises the identity's revision, so no node serves the user's old tokens from its cache one request more.
+     */
     public User updateUser(String id, UserChange change) {
         User old = user(id);
         change.defaultProjectId().flatMap(p -> p).ifPresent(this::checkDefaultProject);
@@ -113,6 +116,9 @@ public final class IdentityAdmin {
                 change.password().isPresent() ? Optional.of(clock.instant()) : old.tokensNotBefore());
         if (!store.updateUser(updated)) {
             throw duplicate("user", updated.name(), old.domainId());
+        }
+        if (change.enabled().orElse(false)) {
+            store.resetFailedLogins(id); // an admin unlocks a user locked out by failed logins by enabling it
         }
         return updated;
     }

@@ -1,10 +1,14 @@
 package glint.identity;
 
+import glint.error.ErrorKind;
+import glint.error.GlintException;
 import glint.identity.AuthRequest.PasswordCredentials;
 import glint.identity.IdentityRecords.Domain;
 import glint.identity.IdentityRecords.Project;
 import glint.identity.IdentityRecords.Role;
 import glint.identity.IdentityRecords.User;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashSet;
@@ -28,12 +32,28 @@ public final class IdentityService {
 
     private final IdentityStore store;
     private final PasswordHasher hasher;
+    private final Lockout lockout;
+    private final Clock clock;
     /** Compared against when the user does not exist, so that unknown names cost as long as wrong passwords. */
     private volatile String decoyHash;
 
+    /**
+     * Keystone's {@code [security_compliance] lockout_failure_attempts} (0: no lockout, Keystone's default) and
+     * {@code lockout_duration} (zero: locked until an admin enables the user again; Keystone's default 1800 s).
+     */
+    public record Lockout(int failureAttempts, Duration duration) {
+        public static final Lockout OFF = new Lockout(0, Duration.ofSeconds(1800));
+    }
+
     public IdentityService(IdentityStore store, PasswordHasher hasher) {
+        this(store, hasher, Lockout.OFF, Clock.systemUTC());
+    }
+
+    public IdentityService(IdentityStore store, PasswordHasher hasher, Lockout lockout, Clock clock) {
         this.store = store;
         this.hasher = hasher;
+        this.lockout = lockout;
+        this.clock = clock;
     }
 
     public Optional<User> user(String id) {
@@ -80,10 +100,41 @@ public final class IdentityService {
             hasher.matches(c.password(), decoyHash);
             return Optional.empty();
         }
-        if (!hasher.matches(c.password(), user.get().passwordHash().get()) || !enabled(user.get())) {
+        // Keystone's order (identity/backends/sql.py authenticate): locked, then the password (a failure counted),
+        // then enabled; a success forgets the failures
+        String id = user.get().id();
+        IdentityStore.FailedLogins failed = lockout.failureAttempts() > 0 ? store.failedLogins(id) : IdentityStore.FailedLogins.NONE;
+        if (locked(id, failed)) {
+            throw new GlintException(ErrorKind.UNAUTHORIZED, "The account is locked for user: " + id + ".");
+        }
+        if (!hasher.matches(c.password(), user.get().passwordHash().get())) {
+            if (lockout.failureAttempts() > 0) {
+                store.recordFailedLogin(id, clock.instant());
+            }
             return Optional.empty();
         }
+        if (!enabled(user.get())) {
+            return Optional.empty();
+        }
+        if (failed.count() > 0) {
+            store.resetFailedLogins(id);
+        }
         return user;
+    }
+
+    /** Keystone's {@code _is_account_locked}: a lockout that ran its duration is forgotten. */
+    private boolean locked(String userId, IdentityStore.FailedLogins failed) {
+        if (lockout.failureAttempts() <= 0 || failed.count() < lockout.failureAttempts()) {
+            return false;
+        }
+        if (lockout.duration().isZero()) {
+            return true;
+        }
+        if (failed.last().map(t -> t.plus(lockout.duration()).isAfter(clock.instant())).orElse(false)) {
+            return true;
+        }
+        store.resetFailedLogins(userId);
+        return false;
     }
 
     /** A user that may log in: enabled, in an enabled domain. */
@@ -178,8 +229,12 @@ public final class IdentityService {
         store.setPassword(userId, hasher.hash(password));
     }
 
+    /** Enables or disables the user; enabling also unlocks a user locked out by failed logins. */
     public void setUserEnabled(String userId, boolean enabled) {
         store.setUserEnabled(userId, enabled);
+        if (enabled) {
+            store.resetFailedLogins(userId);
+        }
     }
 
     public void assignProjectRole(String userId, String projectId, String roleName) {

@@ -48,6 +48,25 @@ public interface IdentityStore {
 
     boolean isRevoked(String auditId);
 
+    /**
+     * The identity's revision: raised in the same transaction as every write of identity data or token revocation,
+     * so that a node may trust what it validated only while the revision is unchanged.
+     */
+    long revision();
+
+    /** Keystone's failed-login record of a user: failures since the last success, and the last failure's time. */
+    record FailedLogins(int count, Optional<Instant> last) {
+        public static final FailedLogins NONE = new FailedLogins(0, Optional.empty());
+    }
+
+    FailedLogins failedLogins(String userId);
+
+    /** One more failed password check of the user, at {@code at} (atomic: concurrent failures on any node all count). */
+    void recordFailedLogin(String userId, Instant at);
+
+    /** Forgets the user's failed logins (a successful login, a lockout that ran out, the user enabled again). */
+    void resetFailedLogins(String userId);
+
     /** Records the revocation until {@code expiresAt}, after which the token is dead anyway. */
     void revoke(String auditId, Instant expiresAt);
 

@@ -1,6 +1,7 @@
 package glint.image;
 
 import glint.auth.RequestContext;
+import glint.data.ByteAllowance;
 import glint.data.ByteRange;
 import glint.data.ClientBodyException;
 import glint.data.HashAlgorithm;
@@ -9,6 +10,9 @@ import glint.data.UploadPipeline;
 import glint.data.UploadResult;
 import glint.data.UploadSource;
 import glint.error.ErrorKind;
+import glint.quota.CountLimit;
+import glint.quota.QuotaResource;
+import glint.quota.Quotas;
 import glint.error.GlintException;
 import glint.store.BlobNotFoundException;
 import glint.store.BlobStore;
@@ -52,6 +56,7 @@ public final class ImageDataService {
     private final String node;
     private final Clock clock;
     private volatile DataCache cache = DataCache.NONE;
+    private volatile Quotas quotas = Quotas.NONE;
 
     public ImageDataService(ImageService images, ImageAccess access, ImageRepository repository, DataJournal journal,
                             StoreRegistry stores, UploadPipeline pipeline, FormatChecks formats, HashAlgorithm hashAlgorithm,
@@ -76,26 +81,36 @@ public final class ImageDataService {
     }
 
     /**
+     * Checks Glance's quotas on uploads ({@code image_count_uploading}; {@code image_size_total} or
+     * {@code user_storage_quota} as the bytes stream in); call once, at wiring time.
+     */
+    public void useQuotas(Quotas quotas) {
+        this.quotas = quotas;
+    }
+
+    /**
      * queued → saving → active, with the data durable before the image turns active. Any failure puts the image
      * back to queued and removes what was written.
      */
     public Image upload(RequestContext ctx, String id, UploadSource data, OptionalLong expectedSize, Optional<String> storeId)
             throws IOException {
         UploadLimits limits = UploadLimits.of(sizeCap).withExpectedSize(expectedSize);
-        return upload(ctx, id, storeId, (image, writer) -> pipeline.run(data, writer, hashAlgorithm, limits, formats.of(image)));
+        return upload(ctx, id, storeId, (image, writer, quota) -> pipeline.run(data, writer, hashAlgorithm,
+                limits.withAllowance(quota), formats.of(image)));
     }
 
     /** {@link #upload(RequestContext, String, UploadSource, OptionalLong, Optional)} from a stream. */
     public Image upload(RequestContext ctx, String id, InputStream data, OptionalLong expectedSize, Optional<String> storeId)
             throws IOException {
         UploadLimits limits = UploadLimits.of(sizeCap).withExpectedSize(expectedSize);
-        return upload(ctx, id, storeId, (image, writer) -> pipeline.run(data, writer, hashAlgorithm, limits, formats.of(image)));
+        return upload(ctx, id, storeId, (image, writer, quota) -> pipeline.run(data, writer, hashAlgorithm,
+                limits.withAllowance(quota), formats.of(image)));
     }
 
     /** Streams the data of {@code image} into a writer, inspects and commits it: one of the pipeline's runs. */
     @FunctionalInterface
     private interface DataTransfer {
-        UploadResult into(Image image, BlobWriter writer) throws IOException;
+        UploadResult into(Image image, BlobWriter writer, ByteAllowance quota) throws IOException;
     }
 
     private Image upload(RequestContext ctx, String id, Optional<String> storeId, DataTransfer transfer) throws IOException {
@@ -127,8 +142,16 @@ public final class ImageDataService {
         // saving and the journal entry in one transaction: killed at any moment after this, recover() finds the entry,
         // removes whatever was written and puts the image back to queued (found by the crash harness: with the status
         // first and the entry after, a kill in between left the image in saving for good)
-        Optional<Image> saving = transition(id, ImageStatus.QUEUED, i -> i.toBuilder().status(ImageStatus.SAVING)
-                .updatedAt(now()).build(), i -> repository.startWriting(i, ImageStatus.QUEUED, pending));
+        // Glance's enforce_image_count_uploading once the image is saving; here in the same transaction
+        Optional<CountLimit> uploading = quotas.countLimit(ctx.projectId(), QuotaResource.IMAGE_COUNT_UPLOADING);
+        Optional<Image> saving;
+        try {
+            saving = transition(id, ImageStatus.QUEUED, i -> i.toBuilder().status(ImageStatus.SAVING)
+                    .updatedAt(now()).build(), i -> toSaving(i, pending, uploading));
+        } catch (RuntimeException e) {
+            writer.abort();
+            throw e;
+        }
         if (saving.isEmpty()) {
             writer.abort();
             throw GlintException.conflict("Image status transition from " + repository.find(id).map(i -> i.status().wire())
@@ -139,7 +162,7 @@ public final class ImageDataService {
         events.preparing(saving.get(), store.id());
         UploadResult result;
         try {
-            result = transfer.into(image, writer);
+            result = transfer.into(image, writer, quotas.storage(ctx.projectId(), pending.id()));
         } catch (IOException | RuntimeException e) {
             // the pipeline has aborted the writer; nothing of the data is left
             journal.remove(pending.id());
@@ -167,6 +190,21 @@ public final class ImageDataService {
         events.uploaded(active.get(), true);
         events.updated(active.get());
         return active.get();
+    }
+
+    /**
+     * queued → saving with the journal entry, within the count quota when there is one (else 413, the image still
+     * queued and nothing journalled).
+     */
+    private boolean toSaving(Image saving, PendingData pending, Optional<CountLimit> uploading) {
+        if (uploading.isEmpty()) {
+            return repository.startWriting(saving, ImageStatus.QUEUED, pending);
+        }
+        Optional<CountLimit.Outcome> outcome = repository.startWriting(saving, ImageStatus.QUEUED, pending, uploading.get());
+        if (outcome.isPresent() && !outcome.get().within()) {
+            throw quotas.countExceeded(uploading.get(), outcome.get().before());
+        }
+        return outcome.isPresent();
     }
 
     /**

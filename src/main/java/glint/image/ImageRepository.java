@@ -1,5 +1,6 @@
 package glint.image;
 
+import glint.quota.CountLimit;
 import java.util.List;
 import java.util.Optional;
 
@@ -7,6 +8,19 @@ import java.util.Optional;
 public interface ImageRepository {
     /** Inserts a new image; false when the id is already taken (also by a deleted image, as in Glance). */
     boolean insert(Image image);
+
+    /**
+     * {@link #insert(Image)} counted against {@code limit} ({@code image_count_total}) in the same transaction, under
+     * the project's lock: nothing is written when the count is at the limit. Empty when the id is taken.
+     */
+    Optional<CountLimit.Outcome> insert(Image image, CountLimit limit);
+
+    /**
+     * {@link #update(Image, ImageStatus)} counted against {@code limit} ({@code image_count_uploading}) in the same
+     * transaction, under the project's lock: nothing is written when the count is at the limit. Empty when the image
+     * changed meanwhile.
+     */
+    Optional<CountLimit.Outcome> update(Image image, ImageStatus expected, CountLimit limit);
 
     /** A live (not deleted) image. */
     Optional<Image> find(String id);
@@ -52,6 +66,13 @@ public interface ImageRepository {
      * write that recovery undoes — never an image in {@code saving} that nothing will put back.
      */
     boolean startWriting(Image image, ImageStatus expected, PendingData pending);
+
+    /**
+     * {@link #startWriting(Image, ImageStatus, PendingData)} counted against {@code limit}
+     * ({@code image_count_uploading}) in the same transaction, under the project's lock: nothing is written when the
+     * count is at the limit. Empty when the image changed meanwhile.
+     */
+    Optional<CountLimit.Outcome> startWriting(Image image, ImageStatus expected, PendingData pending, CountLimit limit);
 
     /**
      * Saves an image that gave up some of its data (a reverted import), if its status is still {@code expected}

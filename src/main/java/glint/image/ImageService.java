@@ -12,6 +12,9 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
+import glint.quota.CountLimit;
+import glint.quota.QuotaResource;
+import glint.quota.Quotas;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,6 +44,7 @@ public final class ImageService {
     private final LocationPatch locations;
     private final ReleasedData released;
     private final boolean delayedDelete;
+    private volatile Quotas quotas = Quotas.NONE;
 
     public ImageService(ImageRepository images, ImageAccess access, ImagesConfig limits, Clock clock) {
         this(images, access, PropertyProtections.none(), limits, clock, ImageEvents.NONE);
@@ -75,6 +79,11 @@ public final class ImageService {
         this.events = events;
         this.locations = locations;
         this.released = released;
+    }
+
+    /** Checks Glance's quotas ({@code image_count_total} on create); call once, at wiring time. */
+    public void useQuotas(Quotas quotas) {
+        this.quotas = quotas;
     }
 
     /** The notifications this service sends; {@link ImageDataService} and the imports tell theirs through it too. */
@@ -112,7 +121,19 @@ public final class ImageService {
                 request.diskFormat(), request.containerFormat(), request.minDisk().orElse(0), request.minRam().orElse(0),
                 Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), now, now,
                 tags, request.properties(), List.of());
-        if (!images.insert(image)) {
+        // Glance's enforce_image_count_total, of the caller's project; here in the insert's transaction
+        Optional<CountLimit> count = quotas.countLimit(ctx.projectId(), QuotaResource.IMAGE_COUNT_TOTAL);
+        boolean inserted;
+        if (count.isPresent()) {
+            Optional<CountLimit.Outcome> outcome = images.insert(image, count.get());
+            if (outcome.isPresent() && !outcome.get().within()) {
+                throw quotas.countExceeded(count.get(), outcome.get().before());
+            }
+            inserted = outcome.isPresent();
+        } else {
+            inserted = images.insert(image);
+        }
+        if (!inserted) {
             throw GlintException.conflict("Image with identifier " + image.id() + " already exists!");
         }
         events.created(image);
@@ -207,14 +228,23 @@ public final class ImageService {
         }
     }
 
+    /**
+     * Applies the operations in order. The extra properties are one map changed in place, and the image is rebuilt
+     * only after an operation on a base attribute, so a document of thousands of operations costs time linear in its
+     * length, not quadratic (an image copies its properties when built).
+     */
     private Image applyChanges(RequestContext ctx, Image image, List<ImageChange> changes, List<ImageLocation> givenUp) {
+        Map<String, String> props = new HashMap<>(image.properties());
         Image.Builder b = image.toBuilder();
-        Image view = image;
+        Image view = image; // base attributes as changed so far; the properties are props
+        boolean recheck = true;
         for (ImageChange change : changes) {
             String attr = change.attribute();
             if (attr.equals("locations")) {
-                view = locations.apply(ctx, view, change, givenUp);
+                view = locations.apply(ctx, b.properties(props).build(), change, givenUp);
                 b = view.toBuilder();
+                props = new HashMap<>(view.properties());
+                recheck = true;
                 continue;
             }
             if (change.op() == ImageChange.Op.REPLACE && attr.equals("owner") && !ctx.isAdmin()) {
@@ -223,12 +253,18 @@ public final class ImageService {
             if (attr.equals("visibility") && change.op() != ImageChange.Op.REMOVE) {
                 Visibility v = Visibility.parse((String) change.value()).orElseThrow(() -> GlintException.badRequest(
                         "Visibility must be one of \"community\", \"public\", \"private\", or \"shared\""));
+                view = b.properties(props).build();
                 access.enforceVisibilityChange(ctx, v, ImageAccess.target(view, ctx, Optional.empty()).values());
             }
-            access.enforce("modify_image", ctx, view);
             boolean base = BASE_ATTRIBUTES.contains(attr);
+            if (recheck || base) {
+                // before the first operation and each one on a base attribute, on the image as it is then (a rule that
+                // reads extra properties sees them as of that check, not re-read after each property operation)
+                access.enforce("modify_image", ctx, b.properties(props).build());
+                recheck = false;
+            }
             // Glance's ExtraPropertiesProxy: a property the caller may not read does not exist for it
-            boolean exists = view.properties().containsKey(attr);
+            boolean exists = props.containsKey(attr);
             boolean readable = exists && protections.allows(attr, Operation.READ, ctx);
             switch (change.op()) {
                 case REMOVE -> {
@@ -239,9 +275,7 @@ public final class ImageService {
                         throw GlintException.conflict("Property " + attr + " does not exist.");
                     }
                     requireProtection(ctx, attr, Operation.DELETE);
-                    Map<String, String> props = new HashMap<>(view.properties());
                     props.remove(attr);
-                    b.properties(props);
                 }
                 case REPLACE -> {
                     if (!base && !exists) {
@@ -250,7 +284,7 @@ public final class ImageService {
                     if (!base) {
                         requireProtection(ctx, attr, readable ? Operation.UPDATE : Operation.CREATE);
                     }
-                    set(b, view, attr, change.value());
+                    set(b, view, props, attr, change.value());
                 }
                 case ADD -> {
                     if (change.draft4() && (base || exists)) {
@@ -259,16 +293,19 @@ public final class ImageService {
                     if (!base) {
                         requireProtection(ctx, attr, readable ? Operation.UPDATE : Operation.CREATE);
                     }
-                    set(b, view, attr, change.value());
+                    set(b, view, props, attr, change.value());
                 }
             }
-            view = b.build();
+            if (base) {
+                view = b.properties(props).build();
+                recheck = true;
+            }
         }
-        return view;
+        return b.properties(props).build();
     }
 
     @SuppressWarnings("unchecked")
-    private static void set(Image.Builder b, Image image, String attr, Object value) {
+    private static void set(Image.Builder b, Image image, Map<String, String> props, String attr, Object value) {
         switch (attr) {
             case "name" -> b.name(Optional.ofNullable((String) value));
             case "visibility" -> b.visibility(Visibility.parse((String) value).orElseThrow());
@@ -290,9 +327,7 @@ public final class ImageService {
                 if (BASE_ATTRIBUTES.contains(attr)) {
                     throw GlintException.forbidden("Attribute '" + attr + "' is read-only.");
                 }
-                Map<String, String> props = new HashMap<>(image.properties());
                 props.put(attr, (String) value);
-                b.properties(props);
             }
         }
     }

@@ -6,7 +6,7 @@ import java.util.Map;
 
 /**
  * The storage seam: one place that keeps opaque, immutable blobs (image data) under locations it chooses. Backends
- * (file, S3; Swift, Ceph RBD later) implement this and pass {@code BlobStoreConformanceTest}, in the manner of
+ * (file, S3, Swift, read-only http; Ceph RBD later) implement this and pass {@code BlobStoreConformanceTest}, in the manner of
  * distribution/distribution's {@code StorageDriver} and its test suite.
  *
  * <p>Locations are strings kept in the database, in glance_store's URL form, e.g. {@code file:///var/lib/glint/images/<image-id>},
@@ -35,7 +35,7 @@ public interface BlobStore extends AutoCloseable {
     /** The store's id, as in Glance's {@code enabled_backends = id:type} ({@code file} for the single default store). */
     String id();
 
-    /** The backend type as configured: {@code file}, {@code s3}; later {@code swift}, {@code rbd}. */
+    /** The backend type as configured: {@code file}, {@code s3}, {@code swift}, {@code http}; later {@code rbd}. */
     String type();
 
     /**

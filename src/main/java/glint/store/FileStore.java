@@ -248,8 +248,8 @@ public final class FileStore implements BlobStore {
             if (committed || aborted) {
                 throw new IllegalStateException("writer is " + (committed ? "committed" : "aborted"));
             }
-            open();
             try {
+                open(); // a full file system (no inode left) refuses the file itself
                 if (directStream != null) {
                     written += data.remaining();
                     directStream.append(data);
@@ -263,7 +263,11 @@ public final class FileStore implements BlobStore {
             }
             // One flush at a time: while one runs, later data simply waits for the next one (or the commit).
             if (flushEvery > 0 && written - flushedUpTo >= flushEvery && (flush == null || flush.isDone())) {
-                awaitFlush();
+                try {
+                    awaitFlush();
+                } catch (IOException e) {
+                    throw translate(e);
+                }
                 flushedUpTo = written;
                 flush = flusher.submit(() -> {
                     channel.force(false);
@@ -467,11 +471,15 @@ public final class FileStore implements BlobStore {
         return p;
     }
 
-    /** ENOSPC and EDQUOT, which the JDK reports only through the message of an IOException. */
-    private static IOException translate(IOException e) {
+    /**
+     * ENOSPC, EDQUOT and EFBIG, which the JDK reports only through the message of an IOException, as glance_store's
+     * filesystem driver reports them: {@code StorageFull} with its text (the errno's text stays in the cause, for the
+     * log; the client is not told the store's paths).
+     */
+    static IOException translate(IOException e) {
         String m = String.valueOf(e.getMessage());
-        if (m.contains("No space left on device") || m.contains("Disk quota exceeded")) {
-            return new StorageFullException(m, e);
+        if (m.contains("No space left on device") || m.contains("Disk quota exceeded") || m.contains("File too large")) {
+            return new StorageFullException(StorageFullException.GLANCE_STORE_MESSAGE, e);
         }
         return e;
     }

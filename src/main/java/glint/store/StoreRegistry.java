@@ -7,6 +7,8 @@ import glint.store.http.HttpGuard;
 import glint.store.http.HttpStore;
 import glint.store.s3.S3Options;
 import glint.store.s3.S3Store;
+import glint.store.swift.SwiftOptions;
+import glint.store.swift.SwiftStore;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,7 +26,7 @@ import java.util.function.UnaryOperator;
  */
 public final class StoreRegistry implements AutoCloseable {
     /** Backend types this build can create. */
-    public static final List<String> TYPES = List.of("file", "s3", "http");
+    public static final List<String> TYPES = List.of("file", "s3", "swift", "http");
     /** How long the http store waits to connect, and for the headers of an answer. */
     static final Duration HTTP_TIMEOUT = Duration.ofSeconds(60);
     /** Glance's reserved store for staged import data; never a target a client can name. */
@@ -104,6 +106,9 @@ public final class StoreRegistry implements AutoCloseable {
             }
             case "s3" -> {
                 return new S3Store(s.id(), S3Options.parse(s.id(), s.options()));
+            }
+            case "swift" -> {
+                return new SwiftStore(s.id(), SwiftOptions.parse(s.id(), s.options()));
             }
             case "http" -> {
                 return new HttpStore(s.id(), guard, HTTP_TIMEOUT);

@@ -146,13 +146,17 @@ class CatalogAdminApiTest {
         assertThat(s.get("description").asText()).isEqualTo("objects");
         created(admin.post(V3 + "/endpoints", obj("endpoint", obj("service_id", s.get("id").asText(), "interface", "public",
                 "region_id", "RegionOne", "url", "http://swift.example/v1/AUTH_$(project_id)s"))), "endpoint");
+        // Swift's install guide writes %(project_id)s, which Keystone formats too
+        created(admin.post(V3 + "/endpoints", obj("endpoint", obj("service_id", s.get("id").asText(), "interface", "internal",
+                "region_id", "RegionOne", "url", "http://swift.internal/v1/AUTH_%(tenant_id)s"))), "endpoint");
         List<String> urls = new ArrayList<>();
         for (JsonNode service : aliceCatalog()) {
             if (service.get("id").asText().equals(s.get("id").asText())) {
                 service.get("endpoints").forEach(e -> urls.add(e.get("url").asText()));
             }
         }
-        assertThat(urls).containsExactly("http://swift.example/v1/AUTH_" + server.projectId("alpha"));
+        assertThat(urls).containsExactlyInAnyOrder("http://swift.example/v1/AUTH_" + server.projectId("alpha"),
+                "http://swift.internal/v1/AUTH_" + server.projectId("alpha"));
 
         // a disabled service leaves the catalog; deleting it deletes its endpoints
         patch(admin, V3 + "/services/" + s.get("id").asText(), obj("service", obj("enabled", false)));

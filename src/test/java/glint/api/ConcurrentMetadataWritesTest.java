@@ -4,8 +4,9 @@ import static glint.testing.ApiClient.obj;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import glint.testing.ApiClient;
 import glint.testing.ApiClient.Reply;
+import glint.testing.ApiClient;
+import glint.testing.Poll;
 import glint.testing.TestServer;
 import java.util.ArrayList;
 import java.util.List;
@@ -149,11 +150,8 @@ class ConcurrentMetadataWritesTest {
         try {
             assertThat(halfSent.await(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
             // the client has sent half the body and waits; the server turns the image to saving when the request arrives
-            long deadline = System.nanoTime() + 30_000_000_000L;
-            while (!alice.get("/v2/images/" + id).json().get("status").asText().equals("saving")) {
-                assertThat(System.nanoTime()).as("image turns saving").isLessThan(deadline);
-                Thread.onSpinWait();
-            }
+            Poll.until("image turns saving", java.time.Duration.ofSeconds(30),
+                    () -> alice.get("/v2/images/" + id).json().get("status").asText().equals("saving"));
             assertThat(alice.patch("/v2/images/" + id, List.of(obj("op", "add", "path", "/during", "value", "upload")))
                     .status()).isEqualTo(200);
             assertThat(alice.put("/v2/images/" + id + "/tags/mid-upload", new byte[0]).status()).isEqualTo(204);

@@ -4,8 +4,9 @@ import static glint.testing.ApiClient.obj;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import glint.testing.ApiClient;
 import glint.testing.ApiClient.Reply;
+import glint.testing.ApiClient;
+import glint.testing.Poll;
 import glint.testing.TestServer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -149,11 +150,9 @@ class ImageDataApiTest {
         }
         // The server notices the closed connection when it next reads; poll the observable state with a deadline.
         assertThat(pollStatus(id, "queued")).isEqualTo("queued");
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (storedFiles().stream().anyMatch(p -> p.getFileName().toString().contains(id)) && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-        }
-        assertThat(storedFiles()).noneMatch(p -> p.getFileName().toString().contains(id));
+        assertThat(Poll.until(java.time.Duration.ofSeconds(10), ImageDataApiTest::storedFilesUnchecked,
+                files -> files.stream().noneMatch(p -> p.getFileName().toString().contains(id))))
+                .noneMatch(p -> p.getFileName().toString().contains(id));
     }
 
     private static String pollStatus(String id, String wanted) {
@@ -201,6 +200,14 @@ class ImageDataApiTest {
         assertThat(status).isEqualTo(204);
         assertThat(alice.get("/v2/images/" + id).json().get("size").asLong()).isEqualTo(data.length);
         assertThat(alice.get("/v2/images/" + id + "/file").bytes()).isEqualTo(data);
+    }
+
+    private static java.util.List<Path> storedFilesUnchecked() {
+        try {
+            return storedFiles();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static java.util.List<Path> storedFiles() throws IOException {

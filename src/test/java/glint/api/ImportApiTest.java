@@ -5,8 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
-import glint.testing.ApiClient;
 import glint.testing.ApiClient.Reply;
+import glint.testing.ApiClient;
+import glint.testing.Poll;
 import glint.testing.TestServer;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -15,6 +16,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
@@ -110,24 +112,15 @@ class ImportApiTest {
 
     /** Polls the image as a client does until {@code done} holds; fails after 20 s. */
     static JsonNode awaitImage(ApiClient client, String id, Predicate<JsonNode> done) {
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        JsonNode image = client.get("/v2/images/" + id).json();
-        while (!done.test(image)) {
-            assertThat(System.nanoTime()).as("image %s did not get there: %s", id, image).isLessThan(deadline);
-            Thread.onSpinWait();
-            image = client.get("/v2/images/" + id).json();
-        }
+        JsonNode image = Poll.until(Duration.ofSeconds(20), () -> client.get("/v2/images/" + id).json(), done);
+        assertThat(done.test(image)).as("image %s did not get there: %s", id, image).isTrue();
         return image;
     }
 
     static JsonNode awaitTask(ApiClient client, String imageId, String status) {
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        JsonNode tasks = client.get("/v2/images/" + imageId + "/tasks").json().get("tasks");
-        while (tasks.isEmpty() || !tasks.get(tasks.size() - 1).get("status").asText().equals(status)) {
-            assertThat(System.nanoTime()).as("tasks of %s: %s", imageId, tasks).isLessThan(deadline);
-            Thread.onSpinWait();
-            tasks = client.get("/v2/images/" + imageId + "/tasks").json().get("tasks");
-        }
+        java.util.function.Predicate<JsonNode> there = t -> !t.isEmpty() && t.get(t.size() - 1).get("status").asText().equals(status);
+        JsonNode tasks = Poll.until(Duration.ofSeconds(20), () -> client.get("/v2/images/" + imageId + "/tasks").json().get("tasks"), there);
+        assertThat(there.test(tasks)).as("tasks of %s: %s", imageId, tasks).isTrue();
         return tasks.get(tasks.size() - 1);
     }
 
@@ -344,13 +337,9 @@ class ImportApiTest {
             String taskId = importing.get("os_glance_import_task").asText();
             assertThat(alice.delete("/v2/images/" + id).status()).isEqualTo(204);
             STALL.countDown();
-            long deadline = System.nanoTime() + 20_000_000_000L;
-            JsonNode task = admin.get("/v2/tasks/" + taskId).json();
-            while (!task.get("status").asText().equals("failure")) {
-                assertThat(System.nanoTime()).as("task %s", task).isLessThan(deadline);
-                Thread.onSpinWait();
-                task = admin.get("/v2/tasks/" + taskId).json();
-            }
+            JsonNode task = Poll.until(Duration.ofSeconds(20), () -> admin.get("/v2/tasks/" + taskId).json(),
+                    t -> t.get("status").asText().equals("failure"));
+            assertThat(task.get("status").asText()).as("task %s", task).isEqualTo("failure");
             assertThat(task.get("message").asText()).contains("Image has been deleted, aborting import.");
             assertThat(filesUnder(server.dataDir().resolve("staging"), id)).isZero();
             assertThat(filesUnder(server.dataDir().resolve("images"), id)).isZero();

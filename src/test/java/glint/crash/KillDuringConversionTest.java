@@ -6,10 +6,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import glint.testing.ApiClient;
 import glint.testing.GlintProcess;
+import glint.testing.Poll;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,19 +46,12 @@ class KillDuringConversionTest {
                 .status()).isEqualTo(204);
         assertThat(admin.post("/v2/images/" + id + "/import", obj("method", obj("name", "glance-direct"))).status())
                 .isEqualTo(202);
-        long until = System.nanoTime() + 30_000_000_000L;
-        while (!Files.exists(pid)) {
-            assertThat(System.nanoTime()).as("qemu-img convert did not start").isLessThan(until);
-            Thread.onSpinWait();
-        }
+        Poll.until("qemu-img convert starts", Duration.ofSeconds(30), () -> Files.exists(pid));
         assertThat(site.files("staging")).as("staged data and qemu-img's output").isEqualTo(2);
         long qemuImg = Long.parseLong(Files.readString(pid).trim());
         glint.kill();
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (ProcessHandle.of(qemuImg).map(ProcessHandle::isAlive).orElse(false)) {
-            assertThat(System.nanoTime()).as("qemu-img %d outlived Glint", qemuImg).isLessThan(deadline);
-            Thread.onSpinWait();
-        }
+        Poll.until("qemu-img " + qemuImg + " ends with Glint", Duration.ofSeconds(10),
+                () -> !ProcessHandle.of(qemuImg).map(ProcessHandle::isAlive).orElse(false));
 
         glint = site.start();
         admin = glint.admin();

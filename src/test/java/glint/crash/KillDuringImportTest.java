@@ -7,9 +7,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import glint.testing.ApiClient;
 import glint.testing.GlintProcess;
+import glint.testing.Poll;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -84,10 +86,7 @@ class KillDuringImportTest {
         assertThat(admin.get("/v2/images/" + importing).json().get("status").asText()).isEqualTo("importing");
         assertThat(admin.get("/v2/images/" + staged).json().get("status").asText()).isEqualTo("uploading");
         // the task writes what it has received into staging; wait until its file is there next to the staged one
-        long until = System.nanoTime() + 30_000_000_000L;
-        while (site.files("staging") < 2 && System.nanoTime() < until) {
-            Thread.onSpinWait();
-        }
+        Poll.until(Duration.ofSeconds(30), () -> stagedFiles(), n -> n >= 2);
         assertThat(site.files("staging")).as("staged and half-downloaded data exist before the crash").isGreaterThanOrEqualTo(2);
         glint.kill();
         release.countDown();
@@ -109,13 +108,19 @@ class KillDuringImportTest {
 
         assertThat(admin.post("/v2/images/" + importing + "/import", obj("method", obj("name", "web-download",
                 "uri", url + "/whole.img"))).status()).isEqualTo(202);
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (!admin.get("/v2/images/" + importing).json().get("status").asText().equals("active")) {
-            assertThat(System.nanoTime()).as("import after restart").isLessThan(deadline);
-            Thread.onSpinWait();
-        }
+        ApiClient after = admin;
+        Poll.until("import after restart", Duration.ofSeconds(30),
+                () -> after.get("/v2/images/" + importing).json().get("status").asText().equals("active"));
         assertThat(admin.get("/v2/images/" + importing + "/file").bytes()).isEqualTo(FILE);
         assertThat(admin.put("/v2/images/" + staged + "/stage", new byte[10], "Content-Type", "application/octet-stream")
                 .status()).isEqualTo(204);
+    }
+
+    private long stagedFiles() {
+        try {
+            return site.files("staging");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }

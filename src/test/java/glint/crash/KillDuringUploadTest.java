@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import glint.testing.ApiClient;
 import glint.testing.GlintProcess;
 import glint.testing.S3Proxy;
+import glint.testing.SwiftFixture;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -22,7 +23,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * {@code kill -9} of a real Glint process in the middle of an upload: after a restart the image is back to
  * {@code queued}, takes data again, and no byte of the interrupted upload is left in the store: on disk (file store)
- * or in the bucket (s3 store, where the upload was a multipart upload with parts sent).
+ * or in the bucket (s3 store, where the upload was a multipart upload with parts sent) or the container (swift store,
+ * where segments were stored).
  */
 class KillDuringUploadTest {
     @RegisterExtension
@@ -40,6 +42,16 @@ class KillDuringUploadTest {
         StringBuilder config = new StringBuilder("[glance_store]\ndefault_store = s3\n");
         s3.storeOptions(bucket, "s3_store_large_object_chunk_size", "5").forEach((k, v) -> config.append(k).append(" = ").append(v).append('\n'));
         killMidUpload(config.toString(), () -> s3.storedObjects(bucket));
+    }
+
+    @Test
+    void killDashNineMidUploadToSwiftLeavesAQueuedImageAndNoSegment() throws Exception {
+        SwiftFixture swift = SwiftFixture.assumePresent();
+        String container = swift.newContainer();
+        StringBuilder config = new StringBuilder("[glance_store]\ndefault_store = swift\n");
+        swift.storeOptions(container, "swift_store_large_object_chunk_size", "5", "swift_store_large_object_size", "5")
+                .forEach((k, v) -> config.append(k).append(" = ").append(v).append('\n'));
+        killMidUpload(config.toString(), () -> swift.objects(container));
     }
 
     /** Starts Glint with {@code config}, kills it once {@code stored} shows partial data of an upload, restarts it. */

@@ -27,6 +27,10 @@ public final class ApiClient {
     }
 
     /** The token this client sends (null: none). */
+    public String baseUrl() {
+        return baseUrl;
+    }
+
     public String token() {
         return token;
     }

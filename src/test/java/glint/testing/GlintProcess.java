@@ -3,6 +3,7 @@ package glint.testing;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * Glint as a real child process ({@code glint.Main serve}) on a free loopback port, for tests that kill it: started
@@ -29,16 +30,18 @@ public final class GlintProcess implements AutoCloseable {
         pb.redirectErrorStream(true).redirectOutput(dir.resolve("glint-" + System.nanoTime() + ".log").toFile());
         GlintProcess glint = new GlintProcess(pb.start(), port, adminPassword);
         ApiClient anonymous = new ApiClient(glint.baseUrl(), null);
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (System.nanoTime() < deadline && glint.process.isAlive()) {
-            try {
-                if (anonymous.get("/versions").status() == 200) {
-                    return glint;
-                }
-            } catch (IllegalStateException notYet) {
-                // connection refused while the process starts: poll again until the deadline
+        boolean up = Poll.until(Duration.ofSeconds(60), () -> {
+            if (!glint.process.isAlive()) {
+                return null; // died: stop polling
             }
-            Thread.onSpinWait();
+            try {
+                return anonymous.get("/versions").status() == 200;
+            } catch (IllegalStateException notYet) {
+                return false; // connection refused while the process starts
+            }
+        }, answer -> answer == null || answer) == Boolean.TRUE;
+        if (up) {
+            return glint;
         }
         glint.close();
         throw new AssertionError("Glint did not start (see the glint-*.log in " + dir + ")");

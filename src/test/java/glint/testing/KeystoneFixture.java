@@ -89,6 +89,11 @@ public final class KeystoneFixture {
         return token(serviceUser, servicePassword, "service");
     }
 
+    /** A call to Keystone's API as its admin (a failure status fails the test); the body as JSON. */
+    public JsonNode asAdmin(String method, String path, String body) {
+        return send(method, path, body, adminToken);
+    }
+
     /** {@code DELETE /v3/auth/tokens}: revokes the token in Keystone. */
     public void revoke(String token) {
         send("DELETE", "/v3/auth/tokens", null, adminToken, "X-Subject-Token", token);

@@ -13,7 +13,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A loopback TCP proxy in front of a real server that a test can take down and bring back: while closed it accepts
  * and at once closes every connection (as a server that is down resets them) and cuts the ones it was carrying;
  * while open it pipes bytes both ways. The port stays the same, so a client configured with it sees the server go
- * and come back.
+ * and come back. It can also answer every new connection with an HTTP 503, as a load balancer whose backend is down
+ * ({@link #unavailable()}), or accept connections and never answer, as a hung server ({@link #stall()}).
+ * {@link #turnedAway()} counts the connections not carried to the server.
  */
 public final class TcpProxy implements AutoCloseable {
     private final ServerSocket listener;
@@ -21,6 +23,9 @@ public final class TcpProxy implements AutoCloseable {
     private final int targetPort;
     private final List<Socket> carried = new CopyOnWriteArrayList<>();
     private volatile boolean open;
+    private volatile boolean unavailable;
+    private volatile boolean stalled;
+    private final java.util.concurrent.atomic.AtomicInteger turnedAway = new java.util.concurrent.atomic.AtomicInteger();
 
     public TcpProxy(String targetHost, int targetPort, boolean open) throws IOException {
         this.targetHost = targetHost;
@@ -38,12 +43,33 @@ public final class TcpProxy implements AutoCloseable {
 
     /** Carries connections from now on. */
     public void open() {
+        unavailable = false;
+        stalled = false;
         open = true;
+    }
+
+    /** Answers every new connection with {@code HTTP/1.1 503 Service Unavailable} and closes it. */
+    public void unavailable() {
+        shut();
+        unavailable = true;
+    }
+
+    /** Accepts new connections and neither answers nor closes them (until {@link #shut} or {@link #close}). */
+    public void stall() {
+        shut();
+        stalled = true;
+    }
+
+    /** Connections refused, answered 503 or stalled so far. */
+    public int turnedAway() {
+        return turnedAway.get();
     }
 
     /** Refuses connections from now on and cuts those it carries. */
     public void shut() {
         open = false;
+        unavailable = false;
+        stalled = false;
         carried.forEach(TcpProxy::closeQuietly);
         carried.clear();
     }
@@ -53,6 +79,15 @@ public final class TcpProxy implements AutoCloseable {
             try {
                 Socket client = listener.accept();
                 if (!open) {
+                    turnedAway.incrementAndGet();
+                    if (stalled) {
+                        carried.add(client); // held open, never read: cut by shut() or close()
+                        continue;
+                    }
+                    if (unavailable) {
+                        client.getOutputStream().write(("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n"
+                                + "Connection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    }
                     closeQuietly(client);
                     continue;
                 }

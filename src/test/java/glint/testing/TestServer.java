@@ -114,6 +114,20 @@ public final class TestServer implements AutoCloseable {
         }
     }
 
+    /** The number of rows in {@code table} whose {@code column} is {@code value} (e.g. an image's journal rows). */
+    public long rows(String table, String column, String value) {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(databaseUrl);
+             java.sql.PreparedStatement s = c.prepareStatement("SELECT COUNT(*) FROM " + table + " WHERE " + column + " = ?")) {
+            s.setString(1, value);
+            try (java.sql.ResultSet r = s.executeQuery()) {
+                r.next();
+                return r.getLong(1);
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** A project-scoped token of the bootstrap admin, through the real identity API. */
     public String adminToken() {
         return passwordToken("admin", ADMIN_PASSWORD, "admin");

@@ -35,8 +35,15 @@ public final class KeystoneClient {
     private final ObjectMapper json;
     private final KeystoneAuthtoken config;
     private final String v3;
+    private final boolean systemScope;
 
     public KeystoneClient(KeystoneAuthtoken config, ObjectMapper json) {
+        this(config, json, false);
+    }
+
+    /** @param systemScope the service token is system-scoped ({@code system_scope = all}) rather than the project's */
+    public KeystoneClient(KeystoneAuthtoken config, ObjectMapper json, boolean systemScope) {
+        this.systemScope = systemScope;
         this.config = config;
         this.json = json;
         String base = config.authUrl();
@@ -58,9 +65,13 @@ public final class KeystoneClient {
         user.put("name", config.username());
         user.putObject("domain").put("name", config.userDomainName());
         user.put("password", config.password());
-        ObjectNode project = auth.putObject("scope").putObject("project");
-        project.put("name", config.projectName());
-        project.putObject("domain").put("name", config.projectDomainName());
+        if (systemScope) {
+            auth.putObject("scope").putObject("system").put("all", true);
+        } else {
+            ObjectNode project = auth.putObject("scope").putObject("project");
+            project.put("name", config.projectName());
+            project.putObject("domain").put("name", config.projectDomainName());
+        }
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(v3 + "/auth/tokens?nocatalog"))
                 .timeout(REQUEST_TIMEOUT)
                 .header("Content-Type", "application/json")
@@ -94,6 +105,27 @@ public final class KeystoneClient {
         }
         if (status >= 500) {
             throw new KeystoneUnavailableException("Keystone answered " + status + " to a token validation");
+        }
+        return new Validation(status, Optional.empty());
+    }
+
+    /**
+     * {@code GET /v3<path>} with {@code X-Auth-Token: token}: the body of a 200, else empty with the status (404 an
+     * unknown id, 401 a refused token, 403 a forbidden read).
+     */
+    public Validation get(String token, String path) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(v3 + path))
+                .timeout(REQUEST_TIMEOUT)
+                .header("Accept", "application/json")
+                .header("X-Auth-Token", token)
+                .GET();
+        HttpResponse<byte[]> response = send(request);
+        int status = response.statusCode();
+        if (status == 200) {
+            return new Validation(200, Optional.of(parse(response)));
+        }
+        if (status >= 500) {
+            throw new KeystoneUnavailableException("Keystone answered " + status + " to GET " + path);
         }
         return new Validation(status, Optional.empty());
     }

@@ -67,7 +67,8 @@ public final class GlanceDownloadSource implements ImportSource {
         LOG.info("task {}: downloading glance image {}/file", plan.task().id(), base);
         WebSource.Body body = open(base + "/file", auth);
         try (InputStream in = body.stream()) {
-            Data staged = blobs.toStaging(images.current(plan.imageId()), in, OptionalLong.of(size));
+            Data staged = blobs.toStaging(images.current(plan.imageId()), in, OptionalLong.of(size),
+                    plan.requester().projectId());
             LOG.info("task {}: downloaded {} bytes of glance image {} for image {}", plan.task().id(), staged.size(), remoteId,
                     plan.imageId());
             return staged;

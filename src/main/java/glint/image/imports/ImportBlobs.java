@@ -1,7 +1,9 @@
 package glint.image.imports;
 
+import glint.data.ByteAllowance;
 import glint.data.ContentCheck;
 import glint.data.HashAlgorithm;
+import glint.data.UploadLimits;
 import glint.data.UploadPipeline;
 import glint.data.UploadResult;
 import glint.image.DataJournal;
@@ -10,6 +12,7 @@ import glint.image.FormatChecks;
 import glint.image.Image;
 import glint.image.ImageLocation;
 import glint.image.PendingData;
+import glint.quota.Quotas;
 import glint.store.BlobStore;
 import glint.store.BlobWriter;
 import glint.store.FileStore;
@@ -43,6 +46,7 @@ public final class ImportBlobs {
     private final long sizeCap;
     private final String node;
     private final UnaryOperator<ContentCheck> stagedChecks;
+    private volatile Quotas quotas = Quotas.NONE;
 
     /**
      * @param stagedChecks the format check of data as it is staged, from the one of any data: an import plugin that
@@ -60,6 +64,25 @@ public final class ImportBlobs {
         this.sizeCap = sizeCap;
         this.node = node;
         this.stagedChecks = stagedChecks;
+    }
+
+    /** Glance's byte quotas on what an import writes; call once, at wiring time. */
+    public void useQuotas(Quotas quotas) {
+        this.quotas = quotas;
+    }
+
+    Quotas quotas() {
+        return quotas;
+    }
+
+    /** What {@code project} may write into an image store as {@code blob} ({@code image_size_total}, {@code user_storage_quota}). */
+    ByteAllowance storageQuota(String project, Blob blob) {
+        return quotas.storage(project, blob.pending().id());
+    }
+
+    /** What {@code project} may write into staging as {@code blob} ({@code image_stage_total}). */
+    ByteAllowance stagingQuota(String project, Blob blob) {
+        return quotas.staging(project, blob.pending().id());
     }
 
     /** A blob being written and its journal entry. */
@@ -116,18 +139,22 @@ public final class ImportBlobs {
      *
      * @throws glint.error.GlintException when the data is refused (format inspection, size cap): the client's fault
      */
-    UploadResult fill(Blob blob, Image image, InputStream data, OptionalLong expectedSize) throws IOException {
-        return fill(blob, data, expectedSize, formats.of(image));
+    UploadResult fill(Blob blob, Image image, InputStream data, OptionalLong expectedSize, ByteAllowance quota)
+            throws IOException {
+        return fill(blob, data, expectedSize, formats.of(image), quota);
     }
 
     /** {@link #fill} for data as it is staged (stage, web-download, glance-download), with the staged data's format check. */
-    UploadResult fillStaged(Blob blob, Image image, InputStream data, OptionalLong expectedSize) throws IOException {
-        return fill(blob, data, expectedSize, stagedChecks.apply(formats.of(image)));
+    UploadResult fillStaged(Blob blob, Image image, InputStream data, OptionalLong expectedSize, ByteAllowance quota)
+            throws IOException {
+        return fill(blob, data, expectedSize, stagedChecks.apply(formats.of(image)), quota);
     }
 
-    private UploadResult fill(Blob blob, InputStream data, OptionalLong expectedSize, ContentCheck check) throws IOException {
+    private UploadResult fill(Blob blob, InputStream data, OptionalLong expectedSize, ContentCheck check,
+                              ByteAllowance quota) throws IOException {
         try {
-            return pipeline.run(data, blob.writer(), hashAlgorithm, sizeCap, expectedSize, check);
+            return pipeline.run(data, blob.writer(), hashAlgorithm,
+                    UploadLimits.of(sizeCap).withExpectedSize(expectedSize).withAllowance(quota), check);
         } catch (IOException | RuntimeException e) {
             journal.remove(blob.pending().id());
             throw e;
@@ -136,11 +163,12 @@ public final class ImportBlobs {
 
     /**
      * {@code data} into a new staged blob of the image, inspected against its disk format ({@link #fill}): what
-     * web-download and glance-download fetch.
+     * web-download and glance-download fetch, within {@code project}'s {@code image_stage_total} (reserved until the
+     * staged data is removed).
      */
-    ImportSource.Data toStaging(Image image, InputStream data, OptionalLong expectedSize) throws IOException {
+    ImportSource.Data toStaging(Image image, InputStream data, OptionalLong expectedSize, String project) throws IOException {
         Blob blob = create(staging, image.id());
-        UploadResult r = fillStaged(blob, image, data, expectedSize);
+        UploadResult r = fillStaged(blob, image, data, expectedSize, stagingQuota(project, blob));
         return new ImportSource.Data(staging, blob.pending().location(), r.size(), Optional.of(blob.pending()));
     }
 

@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import glint.quota.CountLimit;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 
@@ -47,6 +48,14 @@ public final class ImportImages {
     /** One compare-and-set from the caller's read, no retry (a request that lost the race answers 409). */
     boolean update(Image next, ImageStatus expected) {
         return images.update(next, expected);
+    }
+
+    /**
+     * {@link #update(Image, ImageStatus)} within a count quota, in the same transaction: empty when the image changed
+     * meanwhile; an outcome not within the limit wrote nothing.
+     */
+    Optional<CountLimit.Outcome> update(Image next, ImageStatus expected, CountLimit limit) {
+        return images.update(next, expected, limit);
     }
 
     /** Changes the image if it is still there (with {@code expected} status, or any when null). */

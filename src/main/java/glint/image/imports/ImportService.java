@@ -7,6 +7,8 @@ import glint.error.ErrorKind;
 import glint.error.GlintException;
 import glint.image.Image;
 import glint.image.ImageStatus;
+import glint.quota.CountLimit;
+import glint.quota.QuotaResource;
 import glint.store.BlobExistsException;
 import glint.task.Task;
 import glint.task.TaskLifecycle;
@@ -74,7 +76,7 @@ public final class ImportService implements AutoCloseable {
             throw GlintException.conflict("The image " + id + " has data on staging");
         }
         Image uploading = props.staged(image).toBuilder().status(ImageStatus.UPLOADING).updatedAt(images.now()).build();
-        if (!images.update(uploading, ImageStatus.QUEUED)) {
+        if (!toUploading(ctx, uploading, blob)) {
             blobs.abandon(blob);
             throw GlintException.conflict("Image status transition from " + images.find(id).map(i -> i.status().wire())
                     .orElse("deleted") + " to uploading is not allowed");
@@ -82,7 +84,7 @@ public final class ImportService implements AutoCloseable {
         images.events().updated(uploading);
         UploadResult result;
         try {
-            result = blobs.fillStaged(blob, image, data, expectedSize);
+            result = blobs.fillStaged(blob, image, data, expectedSize, blobs.stagingQuota(ctx.projectId(), blob));
         } catch (IOException | RuntimeException e) {
             images.saveIf(id, ImageStatus.UPLOADING, ImportProperties::unstaged).ifPresent(images.events()::updated);
             throw e;
@@ -94,7 +96,26 @@ public final class ImportService implements AutoCloseable {
             throw new GlintException(ErrorKind.GONE, "Image " + id + " could not be found after staging. The image may "
                     + "have been deleted during the upload.");
         }
+        // the image's size counts the staged data now (Glance's staging usage), not the reservation
+        blobs.quotas().release(blob.pending().id());
         images.events().updated(sized.get());
+    }
+
+    /**
+     * queued → uploading, within {@code image_count_uploading} when there is one (Glance checks it once the image is
+     * uploading): over it, the blob is given up and the answer is 413, the image still queued.
+     */
+    private boolean toUploading(RequestContext ctx, Image uploading, ImportBlobs.Blob blob) {
+        Optional<CountLimit> limit = blobs.quotas().countLimit(ctx.projectId(), QuotaResource.IMAGE_COUNT_UPLOADING);
+        if (limit.isEmpty()) {
+            return images.update(uploading, ImageStatus.QUEUED);
+        }
+        Optional<CountLimit.Outcome> outcome = images.update(uploading, ImageStatus.QUEUED, limit.get());
+        if (outcome.isPresent() && !outcome.get().within()) {
+            blobs.abandon(blob);
+            throw blobs.quotas().countExceeded(limit.get(), outcome.get().before());
+        }
+        return outcome.isPresent();
     }
 
     /**
@@ -103,6 +124,8 @@ public final class ImportService implements AutoCloseable {
      * @return the task started, or empty when there is nothing to do (copy-image to all stores, all have it)
      */
     public Optional<Task> importImage(RequestContext ctx, String id, ImportRequest req) {
+        // Glance's import_image: enforce_image_size_total with delta 0, before anything else
+        blobs.quotas().check(ctx.projectId(), QuotaResource.IMAGE_SIZE_TOTAL, 0);
         Optional<ImportChecks.Accepted> accepted = checks.importable(ctx, id, req);
         if (accepted.isEmpty()) {
             return Optional.empty();

@@ -1,5 +1,6 @@
 package glint.image.imports;
 
+import glint.data.ByteAllowance;
 import glint.data.UploadResult;
 import glint.image.Image;
 import glint.image.PendingData;
@@ -56,7 +57,7 @@ public final class ImportStaging {
             throws IOException {
         Image image = images.current(plan.imageId());
         ImportBlobs.Blob blob = blobs.create(blobs.staging(), plan.imageId(), name(staged, suffix));
-        UploadResult result = blobs.fill(blob, image, data, OptionalLong.empty()); // aborted and unjournalled on failure
+        UploadResult result = blobs.fill(blob, image, data, OptionalLong.empty(), ByteAllowance.NONE); // aborted and unjournalled on failure
         return replace(staged, blob.pending(), result.size());
     }
 

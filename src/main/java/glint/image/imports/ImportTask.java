@@ -4,6 +4,8 @@ import glint.error.GlintException;
 import glint.image.ImageLocation;
 import glint.image.ImageStatus;
 import glint.image.PendingData;
+import glint.quota.QuotaResource;
+import glint.quota.Quotas;
 import glint.task.Task;
 import glint.task.TaskLifecycle;
 import glint.task.TaskStatus;
@@ -60,6 +62,7 @@ public final class ImportTask {
         Optional<PendingData> staged = Optional.empty();
         List<ImageLocation> written = new ArrayList<>();
         try {
+            checkQuotas(plan);
             ImportSource.Data data = source(plan.method()).acquire(plan);
             staged = data.staged();
             if (!plan.copy()) {
@@ -88,6 +91,25 @@ public final class ImportTask {
             revert.revert(plan, written);
             staged.ifPresent(blobs::remove);
             lifecycle.finish(task, TaskStatus.FAILURE, message);
+        }
+    }
+
+    /**
+     * Glance's checks once the task has marked the image (api_image_import.py {@code get_flow}, {@code assert_quota}):
+     * glance-direct must fit the staged size in {@code image_size_total}; the methods that use staging must fit the
+     * image's size in {@code image_stage_total} and be within {@code image_count_uploading}, which counts the image
+     * itself. A refusal fails the task with Glance's message and reverts the image. The data is then checked again,
+     * as it streams, against what the project has left.
+     */
+    private void checkQuotas(ImportPlan plan) {
+        Quotas quotas = blobs.quotas();
+        String project = plan.requester().projectId();
+        long size = images.current(plan.imageId()).size().orElse(0L);
+        if (plan.method().equals(ImportRequest.GLANCE_DIRECT)) {
+            quotas.check(project, QuotaResource.IMAGE_SIZE_TOTAL, size);
+        } else {
+            quotas.check(project, QuotaResource.IMAGE_STAGE_TOTAL, size);
+            quotas.check(project, QuotaResource.IMAGE_COUNT_UPLOADING, 0);
         }
     }
 

@@ -57,7 +57,8 @@ public final class StoreImport {
         }
         UploadResult result;
         try (in) {
-            result = blobs.fill(blob, image, in, OptionalLong.of(source.size()));
+            result = blobs.fill(blob, image, in, OptionalLong.of(source.size()),
+                    blobs.storageQuota(plan.requester().projectId(), blob));
         }
         ImageLocation location = new ImageLocation(store.id(), blob.writer().location(), "active");
         Optional<Image> saved = images.activate(plan.imageId(), cur -> withLocation(cur, plan, location, result, setActive),

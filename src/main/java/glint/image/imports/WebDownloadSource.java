@@ -31,7 +31,7 @@ public final class WebDownloadSource implements ImportSource {
             throw new ImportFailed("URI for web-download does not pass filtering: " + e.getMessage());
         }
         try (InputStream in = body.stream()) {
-            Data staged = blobs.toStaging(images.current(plan.imageId()), in, body.length());
+            Data staged = blobs.toStaging(images.current(plan.imageId()), in, body.length(), plan.requester().projectId());
             LOG.info("task {}: downloaded {} bytes for image {}", plan.task().id(), staged.size(), plan.imageId());
             return staged;
         }
