@@ -94,6 +94,8 @@ import glint.image.ReleasedData;
 import glint.image.StoreCatalog;
 import glint.image.StoreDeletion;
 import glint.image.MemberService;
+import glint.image.PeriodicScrubber;
+import glint.image.Scrubber;
 import glint.metadef.MetadefEvents;
 import glint.metadef.MetadefService;
 import glint.notify.messaging.Notifications;
@@ -133,11 +135,16 @@ public final class App implements AutoCloseable {
     private final Operations operations;
     private final Notifications notifications;
     private final NodeLease lease;
+    private final Optional<PeriodicScrubber> scrubber;
+    private final Optional<ImageCache> cache;
 
     private App(GlintConfig config, HttpServer server, Database database, IdentityService identity,
                 Optional<CachePrefetcher> prefetcher, ImportService imports, Operations operations,
-                Notifications notifications, NodeLease lease) {
+                Notifications notifications, NodeLease lease, Optional<PeriodicScrubber> scrubber,
+                Optional<ImageCache> cache) {
         this.lease = lease;
+        this.scrubber = scrubber;
+        this.cache = cache;
         this.operations = operations;
         this.notifications = notifications;
         this.prefetcher = prefetcher;
@@ -176,7 +183,7 @@ public final class App implements AutoCloseable {
         LocationChecks locationChecks = new LocationChecks(dataStores, imageRepository);
         ImageService images = new ImageService(imageRepository, access, protections.withPolicy(policy), config.images(),
                 Clock.systemUTC(), imageEvents, new LocationPatch(access, locationChecks, config.locations(), hashAlgorithm),
-                released);
+                released, config.scrub().delayedDelete());
         ExecutorService hashers = Executors.newCachedThreadPool(daemonThreads("hash"));
         dataStores.all().forEach(s -> LOG.info("store {}: {}", s.id(), s.describe()));
         // staging that belongs to this node (node_staging_uri): what a crash left there is stale at the next start;
@@ -244,6 +251,13 @@ public final class App implements AutoCloseable {
         locationTask.recover();
         imageData.recover();
         lease.start();
+        Optional<PeriodicScrubber> scrubber = Optional.empty();
+        if (config.scrub().delayedDelete() && !config.scrub().wakeupTime().isZero()) {
+            scrubber = Optional.of(new PeriodicScrubber(scrubber(config, imageRepository, dataStores, journal, node),
+                    config.scrub().wakeupTime()));
+            LOG.info("delayed_delete: deleted images keep their data for scrub_time {} s; scrubbing every {} s",
+                    config.scrub().scrubTime().toSeconds(), config.scrub().wakeupTime().toSeconds());
+        }
         Optional<ImageCache> cache = Optional.empty();
         Optional<CachePrefetcher> prefetcher = Optional.empty();
         if (config.cache().enabled()) {
@@ -310,7 +324,15 @@ public final class App implements AutoCloseable {
                 config.server().host(), server.port(), database.dialect(), config.dataDir());
         LOG.info("node {} (lease {} s{})", node, config.cluster().nodeLeaseTime().toSeconds(),
                 sharedStaging ? ", shared staging " + config.imports().stagingDir() : "");
-        return new App(config, server, database, identity, prefetcher, imports, operations, notifications, lease);
+        return new App(config, server, database, identity, prefetcher, imports, operations, notifications, lease,
+                scrubber, cache);
+    }
+
+    /** The scrubber of this node: journals under {@code node}, so this node's next start finishes what a crash cut off. */
+    static Scrubber scrubber(GlintConfig config, glint.image.ImageRepository images, StoreRegistry stores,
+                             JdbcDataJournal journal, String node) {
+        return new Scrubber(images, new DataRemoval(stores, journal), node, config.scrub().scrubTime(),
+                config.scrub().poolSize(), Clock.systemUTC());
     }
 
     /** The metadata definitions API (/v2/metadefs, /v2/schemas/metadefs). */
@@ -425,6 +447,8 @@ public final class App implements AutoCloseable {
             LOG.warn("error stopping HTTP server", e);
         }
         prefetcher.ifPresent(CachePrefetcher::close);
+        cache.ifPresent(ImageCache::close);
+        scrubber.ifPresent(PeriodicScrubber::close);
         imports.close();
         // the lease is not given up: what the stop left (tasks still running) is recovered at the next start, or
         // by another node once the lease expires if this node does not come back

@@ -1,6 +1,7 @@
 package glint.cache;
 
 import glint.image.DataCache;
+import glint.image.Image;
 import glint.store.BlobExistsException;
 import glint.store.BlobNotFoundException;
 import glint.store.BlobWriter;
@@ -35,14 +36,18 @@ import org.slf4j.LoggerFactory;
  *   DIR/&lt;image-id&gt;        a complete cached image
  *   DIR/.&lt;image-id&gt;.….partial  one being written (temporary file, renamed when complete; removed at start)
  *   DIR/queue/&lt;image-id&gt;  an image queued for prefetching (empty marker; its mtime orders the queue)
+ *   DIR/meta/&lt;image-id&gt;   hits, last access and verification of an entry ({@link CacheUsage})
  * </pre>
- * The data files are written and read by a {@link FileStore} on DIR, so a cached file only ever appears complete
- * (fsync + rename), a crash leaves only temporary files that {@link #recover()} removes, and reads stream mapped
- * windows. Hit counts and last-access times (Glance's {@code hits}, {@code last_accessed}) are kept in memory; after a
- * restart they start again at 0 and the file's modification time.
+ * A cached file only ever appears complete (fsync + rename) and a crash leaves only temporary files that
+ * {@link #recover()} removes; reads stream mapped windows. Entries come from the prefetch worker ({@link #put}) or from
+ * the first download of an image ({@link #readThrough}: one read of the store however many download it at once,
+ * {@link CacheFill}). Both check the bytes against the image's checksum before the entry appears; an entry found
+ * without that record (written by an older Glint, or its record lost) is checked on its first use and dropped if it
+ * does not match. Hit counts and last-access times (Glance's {@code hits}, {@code last_accessed}) survive restarts.
  */
 public final class ImageCache implements DataCache {
     private static final Logger LOG = LoggerFactory.getLogger(ImageCache.class);
+    private static final String UNVERIFIABLE = "none";
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]{0,199}");
 
     /** One cached image, with Glance's fields ({@code GET /v2/cache}: {@code cached_images}). */
@@ -50,18 +55,23 @@ public final class ImageCache implements DataCache {
 
     /** Writes an image's data into the sink it is given (the cache entry being written). */
     @FunctionalInterface
-    public interface Source {
+    public interface Filler {
         void writeTo(ByteSink sink) throws IOException;
     }
-
-    private record Usage(long hits, double lastAccessed) {}
 
     private final Path dir;
     private final Path queueDir;
     private final FileStore files;
     private final long maxSize;
     private final Clock clock;
-    private final Map<String, Usage> usage = new ConcurrentHashMap<>();
+    private final CacheUsage usage;
+    private final Map<String, CacheFill> fills = new ConcurrentHashMap<>();
+    private final Map<String, Object> verifying = new ConcurrentHashMap<>();
+    private final java.util.concurrent.ExecutorService fillThreads = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "cache-fill");
+        t.setDaemon(true);
+        return t;
+    });
 
     public ImageCache(Path dir, long maxSize, Clock clock) throws IOException {
         this.dir = dir.toAbsolutePath().normalize();
@@ -71,11 +81,18 @@ public final class ImageCache implements DataCache {
         this.maxSize = maxSize;
         this.clock = clock;
         Files.createDirectories(queueDir);
+        this.usage = new CacheUsage(this.dir.resolve("meta"));
     }
 
     /** Start-up: removes entries left incomplete by a crash. Call before serving. */
     public void recover() throws IOException {
         files.cleanup();
+        usage.recover();
+    }
+
+    /** Stops the fills under way (their temporary files are removed at the next start). */
+    public void close() {
+        fillThreads.shutdownNow();
     }
 
     public Path directory() {
@@ -90,7 +107,7 @@ public final class ImageCache implements DataCache {
             try {
                 BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class);
                 double modified = a.lastModifiedTime().toMillis() / 1000.0;
-                Usage u = usage.getOrDefault(id, new Usage(0, modified));
+                CacheUsage.Usage u = usage.get(id).orElse(new CacheUsage.Usage(0, modified, Optional.empty()));
                 out.add(new CachedImage(id, u.hits(), u.lastAccessed(), modified, a.size()));
             } catch (NoSuchFileException e) {
                 // removed meanwhile
@@ -150,7 +167,7 @@ public final class ImageCache implements DataCache {
      *
      * @throws IOException if the source or the disk fails, or the data does not match {@code md5}; nothing is cached then
      */
-    public boolean put(String imageId, Source source, Optional<String> md5) throws IOException {
+    public boolean put(String imageId, Filler source, Optional<String> md5) throws IOException {
         requireValid(imageId);
         MessageDigest digest = md5Digest();
         try (BlobWriter writer = files.create(imageId)) {
@@ -168,7 +185,7 @@ public final class ImageCache implements DataCache {
             dequeue(imageId);
             return false;
         }
-        usage.put(imageId, new Usage(0, clock.millis() / 1000.0));
+        usage.verified(imageId, md5.orElse(UNVERIFIABLE), now());
         dequeue(imageId);
         prune(imageId);
         return true;
@@ -176,13 +193,16 @@ public final class ImageCache implements DataCache {
 
     /**
      * Streams bytes of a cached image into {@code sink} and counts a hit. Returns false, having sent nothing, when the
-     * image is not cached.
+     * image is not cached, or its entry failed the check against the image's checksum (then it is removed).
      */
     @Override
-    public boolean read(String imageId, long offset, long length, ByteSink sink) throws IOException {
-        if (!valid(imageId)) {
+    public boolean read(Image image, long offset, long length, ByteSink sink) throws IOException {
+        String imageId = image.id();
+        if (!valid(imageId) || !Files.isRegularFile(dir.resolve(imageId)) || !verified(image)) {
             return false;
         }
+        // counted when the entry is opened, as Glance's drivers do in open_for_read: on record before the last byte
+        usage.hit(imageId, now());
         try {
             files.read(location(imageId), offset, length, sink);
         } catch (BlobNotFoundException e) {
@@ -193,9 +213,108 @@ public final class ImageCache implements DataCache {
             forget(imageId);
             return false;
         }
-        double now = clock.millis() / 1000.0;
-        usage.compute(imageId, (k, u) -> new Usage(u == null ? 1 : u.hits() + 1, now));
         return true;
+    }
+
+    /**
+     * The whole image into {@code sink}: from its entry (true), else from {@code source} while the cache fills — one
+     * fill per image, which every concurrent download of it reads behind ({@link CacheFill}). Images larger than
+     * {@code image_cache_max_size}, or empty, are read from {@code source} and not cached.
+     */
+    @Override
+    public boolean readThrough(Image image, Source source, ByteSink sink) throws IOException {
+        long size = image.size().orElseThrow();
+        if (read(image, 0, size, sink)) {
+            return true;
+        }
+        if (size == 0 || size > maxSize || !valid(image.id())) {
+            source.read(0, size, sink);
+            return false;
+        }
+        CacheFill fill = fills.computeIfAbsent(image.id(), id -> startFill(image, source));
+        if (fill == null) {
+            source.read(0, size, sink); // the cache's disk refused the entry: logged, served from the store
+            return false;
+        }
+        fill.streamTo(sink, source);
+        return false;
+    }
+
+    /** A fill started on its own thread; null (nothing to share) when its temporary file cannot be created. */
+    private CacheFill startFill(Image image, Source source) {
+        String id = image.id();
+        CacheFill fill;
+        try {
+            fill = new CacheFill(id, image.size().orElseThrow(),
+                    dir.resolve("." + id + "." + java.util.UUID.randomUUID() + ".partial"), dir.resolve(id));
+        } catch (IOException e) {
+            LOG.warn("could not cache image {}: {}", id, e.toString());
+            return null;
+        }
+        fillThreads.execute(() -> {
+            try {
+                fill.run(source, image.checksum(), () -> {
+                    usage.verified(id, image.checksum().orElse(UNVERIFIABLE), now());
+                    LOG.info("image {} cached by its first download ({} bytes)", id, image.size().orElseThrow());
+                });
+                fill.cacheFailure().ifPresent(e -> LOG.warn("could not cache image {}: {}; its downloads continue from "
+                        + "the store", id, e.toString()));
+                if (fill.forgotten()) {
+                    delete(id); // deleted, or removed from the cache, while it filled
+                } else if (fill.cacheFailure().isEmpty() && Files.isRegularFile(dir.resolve(id))) {
+                    dequeue(id);
+                    prune(id);
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("caching image {} failed", id, e);
+            } finally {
+                fills.remove(id, fill);
+            }
+        });
+        return fill;
+    }
+
+    /**
+     * Whether the entry may be served: it was checked against the image's checksum when written, or is now (once per
+     * entry, whoever asks first). An entry that does not match is removed.
+     */
+    private boolean verified(Image image) throws IOException {
+        String id = image.id();
+        if (usage.get(id).flatMap(CacheUsage.Usage::verified).isPresent()) {
+            return true;
+        }
+        synchronized (verifying.computeIfAbsent(id, k -> new Object())) {
+            try {
+                if (usage.get(id).flatMap(CacheUsage.Usage::verified).isPresent()) {
+                    return true;
+                }
+                if (image.checksum().isEmpty()) {
+                    usage.verified(id, UNVERIFIABLE, now());
+                    return true;
+                }
+                MessageDigest digest = md5Digest();
+                try {
+                    files.read(location(id), 0, Files.size(dir.resolve(id)), b -> digest.update(b));
+                } catch (BlobNotFoundException | NoSuchFileException e) {
+                    return false;
+                }
+                String actual = HexFormat.of().formatHex(digest.digest());
+                if (!actual.equalsIgnoreCase(image.checksum().get())) {
+                    LOG.warn("cached copy of image {} has MD5 {}, its checksum is {}: removed from the cache", id, actual,
+                            image.checksum().get());
+                    delete(id);
+                    return false;
+                }
+                usage.verified(id, actual, now());
+                return true;
+            } finally {
+                verifying.remove(id);
+            }
+        }
+    }
+
+    private double now() {
+        return clock.millis() / 1000.0;
     }
 
     /** The image's data is gone or no longer valid (image deleted): drops its entry and its queue marker. */
@@ -214,8 +333,13 @@ public final class ImageCache implements DataCache {
         if (!valid(imageId)) {
             return false;
         }
+        CacheFill fill = fills.get(imageId);
+        if (fill != null) {
+            fill.forget();
+        }
+        boolean removed = Files.deleteIfExists(dir.resolve(imageId));
         usage.remove(imageId);
-        return Files.deleteIfExists(dir.resolve(imageId));
+        return removed;
     }
 
     /** Removes a queue marker; false if there was none. */
@@ -250,6 +374,51 @@ public final class ImageCache implements DataCache {
         return cached().stream().mapToLong(CachedImage::size).sum();
     }
 
+    /** {@code glint cache prune} (glance-cache-prune): the cache within {@code image_cache_max_size}; how many went. */
+    public int prune() throws IOException {
+        int before = cached().size();
+        prune("");
+        return before - cached().size();
+    }
+
+    /** What {@link #clean} removed. */
+    public record Cleaned(int stalled, int unwanted, int records) {}
+
+    /**
+     * {@code glint cache clean} (glance-cache-cleaner): removes incomplete entries not written to for {@code stallTime}
+     * ({@code image_cache_stall_time}: a fill of a crashed process, or one stuck), entries of images that are no longer
+     * {@code wanted} (deleted or not active), and records of entries that are gone.
+     */
+    public Cleaned clean(java.time.Duration stallTime, java.util.function.Predicate<String> wanted) throws IOException {
+        int stalled = 0;
+        long staleBefore = clock.millis() - stallTime.toMillis();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, ".*.partial")) {
+            for (Path f : ds) {
+                try {
+                    if (Files.getLastModifiedTime(f).toMillis() < staleBefore && Files.deleteIfExists(f)) {
+                        stalled++;
+                    }
+                } catch (NoSuchFileException e) {
+                    // committed or removed meanwhile
+                }
+            }
+        }
+        int unwanted = 0;
+        for (CachedImage c : cached()) {
+            if (!wanted.test(c.imageId()) && delete(c.imageId())) {
+                unwanted++;
+            }
+        }
+        int records = 0;
+        for (String id : usage.ids()) {
+            if (!Files.exists(dir.resolve(id))) {
+                usage.remove(id);
+                records++;
+            }
+        }
+        return new Cleaned(stalled, unwanted, records);
+    }
+
     /**
      * Keeps the cache within {@code image_cache_max_size}: removes the least recently used entries other than
      * {@code keep} (Glance's pruner does the same, least recently accessed first, run by cron there).
@@ -268,7 +437,7 @@ public final class ImageCache implements DataCache {
                 total -= c.size();
             }
         }
-        if (total > maxSize && delete(keep)) {
+        if (total > maxSize && !keep.isEmpty() && delete(keep)) {
             LOG.info("image {} alone is larger than image_cache_max_size {}; not kept in the cache", keep, maxSize);
         }
     }

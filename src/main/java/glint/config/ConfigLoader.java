@@ -87,7 +87,8 @@ public final class ConfigLoader {
                         ini.get("DEFAULT", "property_protection_rule_format").orElse("roles")));
         return new GlintConfig(server, database, stores(ini, dataDir), images, identity, policyFile, protection, dataDir,
                 cache(ini, dataDir), imports(ini, dataDir), imageFormat(ini), OperationsOptions.read(ini),
-                NotificationOptions.read(ini), locations(ini), QuotaOptions.read(ini, identity), cluster(ini));
+                NotificationOptions.read(ini), locations(ini), QuotaOptions.read(ini, identity), cluster(ini),
+                scrub(ini));
     }
 
     private static GlintConfig.ConnectionsConfig connections(IniFile ini) {
@@ -119,6 +120,19 @@ public final class ConfigLoader {
         }
         return new GlintConfig.ClusterConfig(Duration.ofSeconds(lease),
                 bool("cluster.shared_staging", ini.get("cluster", "shared_staging").orElse("false")));
+    }
+
+    /** Glance's {@code delayed_delete}, {@code scrub_time}, {@code wakeup_time} and {@code scrub_pool_size}. */
+    private static GlintConfig.ScrubConfig scrub(IniFile ini) {
+        long scrubTime = longValue("scrub_time", ini.get("DEFAULT", "scrub_time").orElse("0"));
+        long wakeup = longValue("wakeup_time", ini.get("DEFAULT", "wakeup_time").orElse("300"));
+        int pool = intValue("scrub_pool_size", ini.get("DEFAULT", "scrub_pool_size").orElse("1"));
+        if (scrubTime < 0 || wakeup < 0 || pool < 1) {
+            throw new IllegalArgumentException("scrub_time and wakeup_time must not be negative, scrub_pool_size must be "
+                    + "at least 1");
+        }
+        return new GlintConfig.ScrubConfig(bool("delayed_delete", ini.get("DEFAULT", "delayed_delete").orElse("false")),
+                Duration.ofSeconds(scrubTime), Duration.ofSeconds(wakeup), pool);
     }
 
     private static GlintConfig.LocationsConfig locations(IniFile ini) {
@@ -201,7 +215,11 @@ public final class ConfigLoader {
         if (!(delay >= 0 && delay <= 3600)) {
             throw new IllegalArgumentException("image_cache_prefetch_delay must be 0 to 3600 seconds: '" + delayValue + "'");
         }
-        return new CacheConfig(enabled, dir, maxSize, Duration.ofMillis(Math.round(delay * 1000)));
+        long stall = longValue("image_cache_stall_time", ini.get("DEFAULT", "image_cache_stall_time").orElse("86400"));
+        if (stall < 0) {
+            throw new IllegalArgumentException("image_cache_stall_time must not be negative: " + stall);
+        }
+        return new CacheConfig(enabled, dir, maxSize, Duration.ofMillis(Math.round(delay * 1000)), Duration.ofSeconds(stall));
     }
 
     /** {@code [keystone_authtoken]}, as keystonemiddleware reads it for Glance (only the password auth plugin). */

@@ -24,7 +24,8 @@ public record GlintConfig(
         NotificationsConfig notifications,
         LocationsConfig locations,
         QuotaConfig quotas,
-        ClusterConfig cluster) {
+        ClusterConfig cluster,
+        ScrubConfig scrub) {
 
     /**
      * Quotas: Glance's {@code [DEFAULT] use_keystone_limits} (per-project unified limits read from the identity),
@@ -53,6 +54,13 @@ public record GlintConfig(
     public record ClusterConfig(Duration nodeLeaseTime, boolean sharedStaging) {
         public static final Duration DEFAULT_NODE_LEASE_TIME = Duration.ofSeconds(30);
     }
+
+    /**
+     * Glance's delayed delete and scrubber options ({@code [DEFAULT]}): {@code delayed_delete}, {@code scrub_time}
+     * (how long a deleted image keeps its data), {@code wakeup_time} (the in-process scrubber's period; zero: no
+     * in-process scrubber, run {@code glint scrub} instead), {@code scrub_pool_size}.
+     */
+    public record ScrubConfig(boolean delayedDelete, Duration scrubTime, Duration wakeupTime, int poolSize) {}
 
     /**
      * Glance's notifications (oslo.messaging's options): {@code [oslo_messaging_notifications] driver} (none: no
@@ -169,9 +177,11 @@ public record GlintConfig(
 
     /**
      * The local image cache and its management API (Glance's {@code [paste_deploy] flavor = keystone+cachemanagement}
-     * with {@code image_cache_dir}). {@code prefetchDelay}: how long a queued image waits before the worker fetches it.
+     * with {@code image_cache_dir}). {@code prefetchDelay}: how long a queued image waits before the worker fetches it;
+     * {@code stallTime}: {@code image_cache_stall_time}, the age at which {@code glint cache clean} removes an
+     * incomplete entry.
      */
-    public record CacheConfig(boolean enabled, Path dir, long maxSize, Duration prefetchDelay) {}
+    public record CacheConfig(boolean enabled, Path dir, long maxSize, Duration prefetchDelay, Duration stallTime) {}
 
     public record IdentityConfig(
             String mode,

@@ -96,6 +96,15 @@ public final class JdbcImageRepository implements ImageRepository {
     }
 
     private static void insertRows(Connection c, List<Image> images) throws SQLException {
+        // the ids are taken for good, even once the rows of deleted images are purged (OSSN-0075; V10 migration)
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO image_ids (id, created_at) VALUES (?, ?)")) {
+            for (Image image : images) {
+                s.setString(1, image.id());
+                s.setLong(2, image.createdAt().toEpochMilli());
+                s.addBatch();
+            }
+            s.executeBatch();
+        }
         try (PreparedStatement s = c.prepareStatement("INSERT INTO images (id, name, status, visibility, protected, "
                 + "os_hidden, owner, disk_format, container_format, min_disk, min_ram, size, virtual_size, checksum, "
                 + "os_hash_algo, os_hash_value, created_at, updated_at, deleted) "
@@ -271,20 +280,7 @@ public final class JdbcImageRepository implements ImageRepository {
     @Override
     public List<PendingData> markDeleted(String id, String node) {
         return db.write(c -> {
-            List<PendingData> orphans = new ArrayList<>();
-            try (PreparedStatement s = c.prepareStatement(
-                    "SELECT store, location FROM image_locations WHERE image_id = ? AND owned = ?")) {
-                s.setString(1, id);
-                s.setBoolean(2, true);
-                try (ResultSet r = s.executeQuery()) {
-                    while (r.next()) {
-                        orphans.add(new PendingData(java.util.UUID.randomUUID().toString(), r.getString(1), r.getString(2), id, node));
-                    }
-                }
-            }
-            for (PendingData p : orphans) {
-                JdbcDataJournal.add(c, p);
-            }
+            List<PendingData> orphans = journalOwned(c, id, node);
             try (PreparedStatement s = c.prepareStatement(
                     "UPDATE images SET deleted = ?, status = ?, deleted_at = ?, updated_at = ?, version = version + 1 WHERE id = ?")) {
                 long now = System.currentTimeMillis();
@@ -298,6 +294,111 @@ public final class JdbcImageRepository implements ImageRepository {
             deleteChildren(c, id, true);
             return orphans;
         });
+    }
+
+    @Override
+    public boolean markPendingDelete(String id) {
+        return db.write(c -> {
+            try (PreparedStatement s = c.prepareStatement("UPDATE images SET deleted = ?, status = ?, deleted_at = ?, "
+                    + "updated_at = ?, version = version + 1 WHERE id = ? AND deleted = ?")) {
+                long now = System.currentTimeMillis();
+                s.setBoolean(1, true);
+                s.setString(2, ImageStatus.PENDING_DELETE.wire());
+                s.setLong(3, now);
+                s.setLong(4, now);
+                s.setString(5, id);
+                s.setBoolean(6, false);
+                if (s.executeUpdate() != 1) {
+                    return false;
+                }
+            }
+            setLocationStatus(c, id, ImageStatus.PENDING_DELETE.wire());
+            return true;
+        });
+    }
+
+    private static void setLocationStatus(Connection c, String id, String status) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("UPDATE image_locations SET status = ? WHERE image_id = ?")) {
+            s.setString(1, status);
+            s.setString(2, id);
+            s.executeUpdate();
+        }
+    }
+
+    @Override
+    public List<String> pendingDeletes(Instant deletedBefore, int limit) {
+        return db.read(c -> {
+            List<String> ids = new ArrayList<>();
+            try (PreparedStatement s = c.prepareStatement("SELECT id FROM images WHERE status = ? AND deleted_at <= ? "
+                    + "ORDER BY deleted_at, id")) {
+                s.setString(1, ImageStatus.PENDING_DELETE.wire());
+                s.setLong(2, deletedBefore.toEpochMilli());
+                s.setMaxRows(limit);
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) {
+                        ids.add(r.getString(1));
+                    }
+                }
+            }
+            return ids;
+        });
+    }
+
+    @Override
+    public Optional<List<PendingData>> claimPendingDelete(String id, String node) {
+        return db.write(c -> {
+            // the compare-and-set on the status is the claim: of several nodes scrubbing, one gets each image
+            try (PreparedStatement s = c.prepareStatement("UPDATE images SET status = ?, version = version + 1 "
+                    + "WHERE id = ? AND status = ?")) {
+                s.setString(1, ImageStatus.DELETED.wire());
+                s.setString(2, id);
+                s.setString(3, ImageStatus.PENDING_DELETE.wire());
+                if (s.executeUpdate() != 1) {
+                    return Optional.<List<PendingData>>empty();
+                }
+            }
+            List<PendingData> orphans = journalOwned(c, id, node);
+            deleteChildren(c, id, true);
+            return Optional.of(orphans);
+        });
+    }
+
+    @Override
+    public boolean restorePendingDelete(String id) {
+        return db.write(c -> {
+            try (PreparedStatement s = c.prepareStatement("UPDATE images SET deleted = ?, status = ?, deleted_at = NULL, "
+                    + "updated_at = ?, version = version + 1 WHERE id = ? AND status = ?")) {
+                s.setBoolean(1, false);
+                s.setString(2, ImageStatus.ACTIVE.wire());
+                s.setLong(3, System.currentTimeMillis());
+                s.setString(4, id);
+                s.setString(5, ImageStatus.PENDING_DELETE.wire());
+                if (s.executeUpdate() != 1) {
+                    return false;
+                }
+            }
+            setLocationStatus(c, id, "active");
+            return true;
+        });
+    }
+
+    /** Each owned location of the image becomes a journal entry of {@code node}, in the caller's transaction. */
+    private static List<PendingData> journalOwned(Connection c, String id, String node) throws SQLException {
+        List<PendingData> orphans = new ArrayList<>();
+        try (PreparedStatement s = c.prepareStatement(
+                "SELECT store, location FROM image_locations WHERE image_id = ? AND owned = ?")) {
+            s.setString(1, id);
+            s.setBoolean(2, true);
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    orphans.add(new PendingData(java.util.UUID.randomUUID().toString(), r.getString(1), r.getString(2), id, node));
+                }
+            }
+        }
+        for (PendingData p : orphans) {
+            JdbcDataJournal.add(c, p);
+        }
+        return orphans;
     }
 
     @Override

@@ -43,13 +43,17 @@ final class LocationRows {
         return new ImageLocation(r.getString(2), r.getString(3), r.getString(4), map(r.getString(5)), r.getBoolean(6));
     }
 
-    /** Whether any live image has Glint's own data at {@code location}. */
+    /**
+     * Whether any live image, or one deleted with {@code delayed_delete} whose data the scrubber has not yet removed
+     * ({@code pending_delete}), has Glint's own data at {@code location}.
+     */
     static boolean owned(Connection c, String location) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM image_locations l JOIN images i ON i.id = l.image_id "
-                + "WHERE l.location = ? AND l.owned = ? AND i.deleted = ?")) {
+                + "WHERE l.location = ? AND l.owned = ? AND (i.deleted = ? OR i.status = ?)")) {
             s.setString(1, location);
             s.setBoolean(2, true);
             s.setBoolean(3, false);
+            s.setString(4, "pending_delete");
             try (ResultSet r = s.executeQuery()) {
                 return r.next();
             }

@@ -291,11 +291,23 @@ public final class ImageDataService {
 
     private void sendFrom(Download download, ByteSink sink) throws IOException {
         Image image = download.image();
-        long offset = download.range().map(ByteRange::offset).orElse(0L);
-        long length = download.range().map(ByteRange::length).orElse(image.size().orElseThrow());
-        if (cache.read(image.id(), offset, length, sink)) {
+        if (download.range().isEmpty() && image.status() == ImageStatus.ACTIVE) {
+            // a whole active image: from the cache, or from the stores while it fills the cache (Glance's cache
+            // middleware caches whole downloads only)
+            cache.readThrough(image, (offset, length, out) -> readStores(download, offset, length, out), sink);
             return;
         }
+        long offset = download.range().map(ByteRange::offset).orElse(0L);
+        long length = download.range().map(ByteRange::length).orElse(image.size().orElseThrow());
+        if (cache.read(image, offset, length, sink)) {
+            return;
+        }
+        readStores(download, offset, length, sink);
+    }
+
+    /** Bytes of the image from the first of its locations whose store has them (Glance's get_data). */
+    private void readStores(Download download, long offset, long length, ByteSink sink) throws IOException {
+        Image image = download.image();
         IOException failed = null;
         for (ImageLocation location : download.locations()) {
             boolean[] sent = {false};

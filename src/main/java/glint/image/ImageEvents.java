@@ -40,8 +40,10 @@ public final class ImageEvents {
         notifier.info("image.update", payload(image));
     }
 
+    /** {@code image.delete}, with status {@code deleted}, or {@code pending_delete} when deleted with delayed_delete. */
     public void deleted(Image image) {
-        notifier.info("image.delete", Payloads.deleted(payload(image.toBuilder().status(ImageStatus.DELETED).build()),
+        ImageStatus status = image.status() == ImageStatus.PENDING_DELETE ? ImageStatus.PENDING_DELETE : ImageStatus.DELETED;
+        notifier.info("image.delete", Payloads.deleted(payload(image.toBuilder().status(status).build()),
                 clock.instant()));
     }
 

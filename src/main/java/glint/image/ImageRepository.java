@@ -87,6 +87,27 @@ public interface ImageRepository {
      */
     List<PendingData> markDeleted(String id, String node);
 
+    /**
+     * {@code delayed_delete}: marks a live image {@code pending_delete} (deleted, with {@code deleted_at} now) and its
+     * locations {@code pending_delete}, keeping them, its data and its metadata for the scrubber (or a restore).
+     * False when the image is no longer live.
+     */
+    boolean markPendingDelete(String id);
+
+    /** Up to {@code limit} ids of {@code pending_delete} images deleted at or before {@code deletedBefore}, oldest first. */
+    List<String> pendingDeletes(java.time.Instant deletedBefore, int limit);
+
+    /**
+     * The scrubber's claim: {@code pending_delete} → {@code deleted} (compare-and-set: of several nodes, one wins),
+     * removing tags, properties, members and locations and journalling each owned location for {@code node} in the
+     * same transaction, as {@link #markDeleted}. Empty when the image was no longer pending delete (another node
+     * claimed it, or it was restored).
+     */
+    Optional<List<PendingData>> claimPendingDelete(String id, String node);
+
+    /** {@code glance-scrubber --restore}: a {@code pending_delete} image back to {@code active}; false if it was not. */
+    boolean restorePendingDelete(String id);
+
     /** One page of images visible to {@code viewer} matching {@code query}, after {@code marker} when given. */
     List<Image> list(ImageQuery query, Viewer viewer, Optional<Image> marker);
 

@@ -43,6 +43,7 @@ public final class ImageService {
     private final ImageEvents events;
     private final LocationPatch locations;
     private final ReleasedData released;
+    private final boolean delayedDelete;
     private volatile Quotas quotas = Quotas.NONE;
 
     public ImageService(ImageRepository images, ImageAccess access, ImagesConfig limits, Clock clock) {
@@ -62,6 +63,14 @@ public final class ImageService {
      */
     public ImageService(ImageRepository images, ImageAccess access, PropertyProtections protections, ImagesConfig limits,
                         Clock clock, ImageEvents events, LocationPatch locations, ReleasedData released) {
+        this(images, access, protections, limits, clock, events, locations, released, false);
+    }
+
+    /** @param delayedDelete Glance's {@code delayed_delete}: deleted active images wait in {@code pending_delete} */
+    public ImageService(ImageRepository images, ImageAccess access, PropertyProtections protections, ImagesConfig limits,
+                        Clock clock, ImageEvents events, LocationPatch locations, ReleasedData released,
+                        boolean delayedDelete) {
+        this.delayedDelete = delayedDelete;
         this.images = images;
         this.access = access;
         this.protections = protections;
@@ -382,7 +391,11 @@ public final class ImageService {
 
     /**
      * Marks the image deleted and journals its data for removal by {@code node}; returns the journal entries, so
-     * that the caller can remove the data now (see {@link ImageDataService#delete}).
+     * that the caller can remove the data now (see {@link ImageDataService#delete}). With {@code delayed_delete}, an
+     * active image with locations becomes {@code pending_delete} instead and keeps its data for the scrubber
+     * ({@link Scrubber}); nothing is returned then. Glance's {@code Image.delete} (glance/domain/__init__.py) does
+     * this for any image with locations, which its state machine refuses (400) for a deactivated one; Glint deletes
+     * images in other statuses at once.
      */
     public List<PendingData> delete(RequestContext ctx, String id, String node) {
         Image image = access.visible(ctx, id);
@@ -394,8 +407,15 @@ public final class ImageService {
             throw GlintException.badRequest("Image status transition from " + image.status().wire()
                     + " to deleted is not allowed");
         }
+        if (delayedDelete && image.status() == ImageStatus.ACTIVE && !image.locations().isEmpty()) {
+            if (images.markPendingDelete(id)) {
+                // Glance's image.delete carries the status the image was deleted with: pending_delete here
+                events.deleted(image.toBuilder().status(ImageStatus.PENDING_DELETE).updatedAt(now()).build());
+            }
+            return List.of();
+        }
         List<PendingData> orphans = images.markDeleted(id, node);
-        events.deleted(image.toBuilder().updatedAt(now()).build());
+        events.deleted(image.toBuilder().status(ImageStatus.DELETED).updatedAt(now()).build());
         return orphans;
     }
 

@@ -14,15 +14,20 @@ import java.util.Optional;
 /**
  * A store that counts its failures: {@code glint_store_errors_total{store, operation, kind}}, kind being
  * {@code not_found} (no blob at a location: a download then answers 204), {@code full} (413), {@code io} (any other
- * I/O failure: 500) or {@code other} (a failure that is not I/O). Everything else passes through unchanged.
+ * I/O failure: 500) or {@code other} (a failure that is not I/O), and the bytes read from it:
+ * {@code glint_store_read_bytes_total{store}} (downloads, cache fills, copies). Everything else passes through unchanged.
  */
 public final class MeteredStore implements BlobStore {
     private final BlobStore store;
     private final MeterRegistry registry;
 
+    private final Counter readBytes;
+
     public MeteredStore(BlobStore store, MeterRegistry registry) {
         this.store = store;
         this.registry = registry;
+        this.readBytes = Counter.builder("glint.store.read").baseUnit("bytes").tag("store", store.id())
+                .description("Bytes read from the store").register(registry);
     }
 
     @FunctionalInterface
@@ -126,7 +131,11 @@ public final class MeteredStore implements BlobStore {
 
     @Override
     public void read(String location, long offset, long length, ByteSink sink) throws IOException {
-        counted("read", () -> store.read(location, offset, length, sink));
+        counted("read", () -> store.read(location, offset, length, buffer -> {
+            int n = buffer.remaining();
+            sink.write(buffer);
+            readBytes.increment(n);
+        }));
     }
 
     @Override

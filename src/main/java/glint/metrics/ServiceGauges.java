@@ -2,6 +2,7 @@ package glint.metrics;
 
 import glint.cache.ImageCache;
 import glint.image.DataCache;
+import glint.image.Image;
 import glint.store.ByteSink;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -39,8 +40,15 @@ public final class ServiceGauges {
         Counter misses = gets(registry, "miss");
         return new DataCache() {
             @Override
-            public boolean read(String imageId, long offset, long length, ByteSink sink) throws IOException {
-                boolean hit = cache.read(imageId, offset, length, sink);
+            public boolean read(Image image, long offset, long length, ByteSink sink) throws IOException {
+                boolean hit = cache.read(image, offset, length, sink);
+                (hit ? hits : misses).increment();
+                return hit;
+            }
+
+            @Override
+            public boolean readThrough(Image image, Source source, ByteSink sink) throws IOException {
+                boolean hit = cache.readThrough(image, source, sink);
                 (hit ? hits : misses).increment();
                 return hit;
             }

@@ -23,7 +23,7 @@ class ImageCacheTest {
     @TempDir
     Path dir;
 
-    private static ImageCache.Source bytes(byte[] data) {
+    private static ImageCache.Filler bytes(byte[] data) {
         return sink -> sink.write(ByteBuffer.wrap(data));
     }
 
@@ -31,10 +31,19 @@ class ImageCacheTest {
         return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(data));
     }
 
+    /** An active image of the cache's entries: written by put, so checked already; its checksum is not needed. */
+    private static glint.image.Image image(String id) {
+        java.time.Instant now = java.time.Instant.now();
+        return new glint.image.Image(id, Optional.empty(), glint.image.ImageStatus.ACTIVE, glint.image.Visibility.PRIVATE,
+                false, false, Optional.empty(), Optional.of("raw"), Optional.of("bare"), 0, 0, Optional.of(1L),
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), now, now, java.util.Set.of(),
+                java.util.Map.of(), java.util.List.of());
+    }
+
     private static byte[] read(ImageCache cache, String id, long offset, long length) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         var channel = Channels.newChannel(out);
-        boolean hit = cache.read(id, offset, length, b -> {
+        boolean hit = cache.read(image(id), offset, length, b -> {
             while (b.hasRemaining()) {
                 channel.write(b);
             }
@@ -78,7 +87,7 @@ class ImageCacheTest {
         assertThat(cache.cached()).isEmpty();
         assertThat(cache.isCached("img-2")).isFalse();
         try (var files = Files.list(dir)) {
-            assertThat(files.map(p -> p.getFileName().toString())).containsExactly("queue");
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("queue", "meta");
         }
     }
 

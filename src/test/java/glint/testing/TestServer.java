@@ -94,6 +94,11 @@ public final class TestServer implements AutoCloseable {
         return dataDir;
     }
 
+    /** The JDBC URL of this server's database (for a command run beside it: {@link GlintCommand}). */
+    public String databaseUrl() {
+        return databaseUrl;
+    }
+
     public App app() {
         return app;
     }
