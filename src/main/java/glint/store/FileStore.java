@@ -49,6 +49,9 @@ public final class FileStore implements BlobStore {
     public static final long DEFAULT_FLUSH_EVERY = 64L << 20;
     /** Mapping window for reads: large enough to amortise map/unmap, small enough to keep resident memory low. */
     static final long WINDOW = 16L << 20;
+    /** The granularity of thin provisioning's holes: the page and the usual file system block. */
+    static final int HOLE_BLOCK = 4096;
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(HOLE_BLOCK).asReadOnlyBuffer();
 
     private final String id;
     private final Path dir;
@@ -58,6 +61,8 @@ public final class FileStore implements BlobStore {
     private final ExecutorService flusher;
     /** Null when writes go through the page cache. */
     private final DirectAppender direct;
+    /** glance_store's {@code filesystem_thin_provisioning}: zero blocks become holes (buffered writes only). */
+    private final boolean thinProvisioning;
     /** Temporary files of this store's open writers. */
     private final Set<Path> writing = ConcurrentHashMap.newKeySet();
 
@@ -79,7 +84,19 @@ public final class FileStore implements BlobStore {
      */
     public FileStore(String id, Path dir, long flushEvery, boolean directIo, Duration staleAfter, Clock clock)
             throws IOException {
+        this(id, dir, flushEvery, directIo, false, staleAfter, clock);
+    }
+
+    /**
+     * As {@link #FileStore(String, Path, long, boolean, Duration, Clock)}, with glance_store's
+     * {@code filesystem_thin_provisioning}: every {@link #HOLE_BLOCK}-aligned block of zeros a buffered write receives is
+     * left as a hole in the file instead of written, so a sparse image takes its real size on disk (reads are the
+     * same bytes). Direct I/O writes whole blocks and ignores it.
+     */
+    public FileStore(String id, Path dir, long flushEvery, boolean directIo, boolean thinProvisioning, Duration staleAfter,
+                     Clock clock) throws IOException {
         this.id = id;
+        this.thinProvisioning = thinProvisioning;
         this.dir = dir.toAbsolutePath().normalize();
         this.flushEvery = flushEvery;
         this.staleAfter = staleAfter;
@@ -116,14 +133,14 @@ public final class FileStore implements BlobStore {
 
     /**
      * Glance's file store detail ({@code _get_file_properties}): the directory, and glance_store's defaults for the
-     * options Glint does not have ({@code filesystem_store_chunk_size}, {@code filesystem_thin_provisioning}).
+     * option Glint does not have ({@code filesystem_store_chunk_size}), and {@code filesystem_thin_provisioning}.
      */
     @Override
     public Map<String, Object> properties() {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("data_dir", dir.toString());
         p.put("chunk_size", 65536);
-        p.put("thin_provisioning", false);
+        p.put("thin_provisioning", thinProvisioning);
         return p;
     }
 
@@ -255,8 +272,12 @@ public final class FileStore implements BlobStore {
                     directStream.append(data);
                     return;
                 }
-                while (data.hasRemaining()) {
-                    written += channel.write(data);
+                if (thinProvisioning) {
+                    writeSparse(data);
+                } else {
+                    while (data.hasRemaining()) {
+                        written += channel.write(data);
+                    }
                 }
             } catch (IOException e) {
                 throw translate(e);
@@ -273,6 +294,38 @@ public final class FileStore implements BlobStore {
                     channel.force(false);
                     return null;
                 });
+            }
+        }
+
+        /**
+         * Writes {@code data} at {@code written}, block by block of the file ({@link #HOLE_BLOCK}-aligned; the
+         * buffer's first and last piece may be part of one): a piece of zeros is not written, so the file system
+         * leaves a hole there (glance_store writes a 64 KiB chunk of zeros as a seek), the others are written in one
+         * positional write per run. The file's length is set at commit, in case it ends in a hole.
+         */
+        private void writeSparse(ByteBuffer data) throws IOException {
+            int runStart = data.position();
+            long runAt = written;
+            while (data.hasRemaining()) {
+                int piece = (int) Math.min(data.remaining(), HOLE_BLOCK - (written % HOLE_BLOCK));
+                int at = data.position();
+                boolean zeros = data.slice(at, piece).mismatch(ZEROS.slice(0, piece)) == -1;
+                if (zeros) {
+                    writeRun(data, runStart, at, runAt);
+                    runStart = at + piece;
+                    runAt = written + piece;
+                }
+                data.position(at + piece);
+                written += piece;
+            }
+            writeRun(data, runStart, data.position(), runAt);
+        }
+
+        private void writeRun(ByteBuffer data, int from, int to, long fileAt) throws IOException {
+            ByteBuffer run = data.slice(from, to - from);
+            long at = fileAt;
+            while (run.hasRemaining()) {
+                at += channel.write(run, at);
             }
         }
 
@@ -296,6 +349,9 @@ public final class FileStore implements BlobStore {
                 if (directStream != null) {
                     directStream.finish();
                     directStream.release();
+                }
+                if (thinProvisioning && channel.size() < written) { // it ends in a hole: its length, not a block
+                    channel.write(ByteBuffer.wrap(new byte[1]), written - 1);
                 }
                 channel.force(true);
                 // rename(2): the final name appears complete or not at all

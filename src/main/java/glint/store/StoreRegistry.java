@@ -102,7 +102,13 @@ public final class StoreRegistry implements AutoCloseable {
                     throw new IllegalArgumentException("store '" + s.id() + "': filesystem_store_direct_io must be true or false, not '"
                             + direct + "'");
                 }
-                return new FileStore(s.id(), Path.of(dir), FileStore.DEFAULT_FLUSH_EVERY, Boolean.parseBoolean(direct));
+                String thin = s.options().getOrDefault("filesystem_thin_provisioning", "false").strip();
+                if (!thin.equalsIgnoreCase("true") && !thin.equalsIgnoreCase("false")) {
+                    throw new IllegalArgumentException("store '" + s.id() + "': filesystem_thin_provisioning must be true or "
+                            + "false, not '" + thin + "'");
+                }
+                return new FileStore(s.id(), Path.of(dir), FileStore.DEFAULT_FLUSH_EVERY, Boolean.parseBoolean(direct),
+                        Boolean.parseBoolean(thin), BlobStore.STALE_AFTER, java.time.Clock.systemUTC());
             }
             case "s3" -> {
                 return new S3Store(s.id(), S3Options.parse(s.id(), s.options()));
