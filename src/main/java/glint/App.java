@@ -406,6 +406,11 @@ public final class App implements AutoCloseable {
         return host + ":" + config.dataDir();
     }
 
+    /** The API's route table (after start: every area registered). */
+    public java.util.List<glint.http.Route> routes() {
+        return server.routes();
+    }
+
     public int port() {
         return server.port();
     }

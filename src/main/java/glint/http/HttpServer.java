@@ -15,6 +15,8 @@ public final class HttpServer implements AutoCloseable {
     private static final int API_THREADS = 400;
     private final Server server;
     private final ServerConnector connector;
+    /** The API's router; null for a server of another handler. */
+    private final Router router;
 
     /** The API's server, with the default {@link ConnectionLimits}. */
     public HttpServer(String host, int port, Router router) {
@@ -26,6 +28,11 @@ public final class HttpServer implements AutoCloseable {
         this(host, port, router, "http", API_THREADS, limits);
     }
 
+    /** The routes the API's {@link Router} serves; empty for a server of another handler. */
+    public java.util.List<Route> routes() {
+        return router == null ? java.util.List.of() : router.routes();
+    }
+
     /**
      * A server of {@code handler} with at most {@code maxThreads} threads named {@code name}-N (the metrics listener:
      * a few).
@@ -35,6 +42,7 @@ public final class HttpServer implements AutoCloseable {
     }
 
     private HttpServer(String host, int port, Handler handler, String name, int maxThreads, ConnectionLimits limits) {
+        this.router = handler instanceof Router r ? r : null;
         QueuedThreadPool threads = new QueuedThreadPool(maxThreads, Math.min(8, maxThreads));
         threads.setName(name);
         // Uploads hold Jetty's request buffers while their stages write and digest them (RequestBodySource), so the

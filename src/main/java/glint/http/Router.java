@@ -66,6 +66,11 @@ public final class Router extends Handler.Abstract {
     }
 
     /** Who is told of each request answered (the metrics); call while wiring, before serving. */
+    /** The route table as registered, in order: what the request fuzzer (tests) walks. */
+    public List<Route> routes() {
+        return List.copyOf(routes);
+    }
+
     public void listener(RequestListener listener) {
         this.listener = listener;
     }
