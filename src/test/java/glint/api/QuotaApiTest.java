@@ -312,7 +312,9 @@ class QuotaApiTest {
                     web.url("/small.img")))).status()).isEqualTo(202);
             Poll.until("imported", Duration.ofSeconds(30), () -> status(alice, small).equals("active"));
             assertThat(usage(alice).at("/image_size_total/usage").asLong()).isEqualTo(1);
-            assertThat(usage(alice).at("/image_stage_total/usage").asLong()).isZero();
+            // the staged copy is removed just after the image turns active
+            Poll.until("staged data released", Duration.ofSeconds(30),
+                    () -> usage(alice).at("/image_stage_total/usage").asLong() == 0);
         }
     }
 
@@ -371,19 +373,27 @@ class QuotaApiTest {
         String b = create(alice);
         CountDownLatch bothStarted = new CountDownLatch(2);
         ExecutorService pool = Executors.newFixedThreadPool(2);
+        List<Integer> statuses;
         try {
             Future<Integer> first = pool.submit(() -> uploadChunked(alice, a, "file", new CountingStream(3 * MIB, bothStarted)));
             Future<Integer> second = pool.submit(() -> uploadChunked(alice, b, "file", new CountingStream(3 * MIB, bothStarted)));
-            List<Integer> statuses = List.of(first.get(60, TimeUnit.SECONDS), second.get(60, TimeUnit.SECONDS));
-            assertThat(statuses).containsOnlyOnce(204);
+            statuses = List.of(first.get(60, TimeUnit.SECONDS), second.get(60, TimeUnit.SECONDS));
         } finally {
             pool.shutdownNow();
         }
+        // never both; both may be refused, since a chunked upload reserves up to an eighth ahead of what it has
+        // received (docs/operations.md: refused early, never late)
+        assertThat(statuses).as("two uploads only one of which fits").allMatch(s -> s == 204 || s == 413)
+                .filteredOn(s -> s == 204).hasSizeLessThanOrEqualTo(1);
+        long passed = statuses.stream().filter(s -> s == 204).count();
         List<String> states = List.of(status(alice, a), status(alice, b));
-        assertThat(states).containsExactlyInAnyOrder("active", "queued");
-        assertThat(usage(alice).at("/image_size_total/usage").asLong()).isEqualTo(3);
+        assertThat(states.stream().filter("active"::equals).count()).isEqualTo(passed);
+        assertThat(usage(alice).at("/image_size_total/usage").asLong()).isEqualTo(3 * passed);
         Poll.until("the refused upload's data and reservation gone", Duration.ofSeconds(10),
                 () -> server.rows("pending_data") == 0 && server.rows("quota_reservations") == 0);
+        if (passed == 0) { // nothing was kept of either: the allowance is whole again
+            assertThat(upload(alice, a, new byte[3 * MIB]).status()).isEqualTo(204);
+        }
     }
 
     @Test

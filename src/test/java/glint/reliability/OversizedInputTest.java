@@ -76,14 +76,21 @@ class OversizedInputTest {
     }
 
     @Test
-    void aJsonPatchOfAHundredThousandOperationsIs413AndChangesNothing() {
+    void aJsonPatchOfAHundredThousandOperationsIs413AndChangesNothing() throws Exception {
         String id = newImage("private");
         StringBuilder patch = new StringBuilder("[");
         for (int i = 0; i < 100_000; i++) {
             patch.append(i == 0 ? "" : ",").append("{\"op\":\"add\",\"path\":\"/p").append(i).append("\",\"value\":\"v\"}");
         }
-        Reply r = alice.patch("/v2/images/" + id, patch.append("]").toString());
-        assertThat(r.status()).isEqualTo(413);
+        // announced, then sent only once the server has not answered: the 413 comes on its Content-Length (a client
+        // that sends 3.5 MB unasked may find the connection reset under its answer: the server does not read what
+        // it refused)
+        byte[] body = patch.append("]").toString().getBytes(StandardCharsets.UTF_8);
+        try (RawHttp http = new RawHttp(server.port())) {
+            http.head("PATCH", "/v2/images/" + id, "X-Auth-Token: " + alice.token(),
+                    "Content-Type: application/openstack-images-v2.1-json-patch", "Content-Length: " + body.length);
+            assertThat(http.readHead().status()).isEqualTo(413);
+        }
         assertThat(alice.get("/v2/images/" + id).json().has("p1")).isFalse();
     }
 
