@@ -46,11 +46,13 @@ class RequestIdPropagationTest {
                 Reply r = new ApiClient(glint.baseUrl(), token).get("/v2/images", "X-Openstack-Request-ID", id);
                 assertThat(r.status()).isEqualTo(200);
                 assertThat(r.header("x-openstack-request-id")).contains(id);
-                assertThat(access.events()).as("Keystone's side: the validation came with the request's id")
-                        .anyMatch(e -> e.getFormattedMessage().startsWith("GET /identity/v3/auth/tokens?nocatalog 200")
-                                && id.equals(e.getMDCPropertyMap().get("request_id")));
-                ILoggingEvent line = access.events().stream()
-                        .filter(e -> e.getFormattedMessage().startsWith("GET /v2/images 200")).findFirst().orElseThrow();
+                // access lines are written once each answer has gone: the client may read an answer first
+                Poll.until("Keystone's side: the validation came with the request's id", java.time.Duration.ofSeconds(10),
+                        () -> access.events().stream().anyMatch(e -> e.getFormattedMessage().startsWith("GET /identity/v3/auth/tokens?nocatalog 200")
+                                && id.equals(e.getMDCPropertyMap().get("request_id"))));
+                ILoggingEvent line = Poll.until(java.time.Duration.ofSeconds(10), () -> access.events().stream()
+                        .filter(e -> e.getFormattedMessage().startsWith("GET /v2/images 200")).findFirst(),
+                        java.util.Optional::isPresent).orElseThrow();
                 assertThat(line.getMDCPropertyMap()).containsEntry("request_id", id).containsKey("user_id")
                         .containsKey("project_id");
                 assertThat(line.getKeyValuePairs()).extracting(kv -> kv.key)
