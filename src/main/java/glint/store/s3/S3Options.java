@@ -1,9 +1,10 @@
 package glint.store.s3;
 
+import glint.store.StoreOptions;
+
 import java.net.URI;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * An s3 store's options, with glance_store's names and defaults ({@code glance_store/_drivers/s3.py}), read from the
@@ -38,17 +39,17 @@ public record S3Options(String host, String accessKey, String secretKey, String 
      * @throws IllegalArgumentException naming the store and the option, as glance_store's BadStoreConfiguration
      */
     public static S3Options parse(String storeId, Map<String, String> options) {
-        Reader r = new Reader(storeId, options);
-        int chunkMb = r.integer("s3_store_large_object_chunk_size", 10);
+        StoreOptions r = new StoreOptions(storeId, options);
+        int chunkMb = r.intValue("s3_store_large_object_chunk_size", 10);
         if (chunkMb < MIN_CHUNK_MB || chunkMb > MAX_CHUNK_MB) {
             throw r.bad("s3_store_large_object_chunk_size must be at least " + MIN_CHUNK_MB + " MB (and at most "
                     + MAX_CHUNK_MB + "), not " + chunkMb);
         }
-        int threads = r.integer("s3_store_thread_pools", 10);
+        int threads = r.intValue("s3_store_thread_pools", 10);
         if (threads <= 0) {
             throw r.bad("s3_store_thread_pools must be a positive integer, not " + threads);
         }
-        int largeMb = r.integer("s3_store_large_object_size", 100);
+        int largeMb = r.intValue("s3_store_large_object_size", 100);
         if (largeMb < 0) {
             throw r.bad("s3_store_large_object_size must not be negative, not " + largeMb);
         }
@@ -60,8 +61,8 @@ public record S3Options(String host, String accessKey, String secretKey, String 
             default -> throw r.bad("s3_store_bucket_url_format must be auto, path or virtual, not '" + format + "'");
         };
         boolean integrity = r.bool("s3_store_enable_data_integrity_protection", false);
-        String request = integrity ? r.checksumMode("s3_store_request_checksum_calculation") : "when_required";
-        String response = integrity ? r.checksumMode("s3_store_response_checksum_validation") : "when_required";
+        String request = integrity ? checksumMode(r, "s3_store_request_checksum_calculation") : "when_required";
+        String response = integrity ? checksumMode(r, "s3_store_response_checksum_validation") : "when_required";
         S3Options o = new S3Options(r.required("s3_store_host"), r.required("s3_store_access_key"),
                 r.required("s3_store_secret_key"), r.required("s3_store_bucket"), r.bool("s3_store_create_bucket_on_put", false),
                 urlFormat, largeMb * MB, (int) (chunkMb * MB), threads, r.optional("s3_store_region_name").orElse(""),
@@ -117,47 +118,12 @@ public record S3Options(String host, String accessKey, String secretKey, String 
         return m.matches() ? m.group(1) : "us-east-1";
     }
 
-    /** Reads one store's options, failing with the store's and the option's name. */
-    private record Reader(String storeId, Map<String, String> options) {
-        Optional<String> optional(String name) {
-            return Optional.ofNullable(options.get(name)).map(String::strip).filter(v -> !v.isEmpty());
+    /** {@code when_required} (glance_store's default) or {@code when_supported}. */
+    private static String checksumMode(StoreOptions r, String name) {
+        String v = r.optional(name).orElse("when_required").toLowerCase(Locale.ROOT);
+        if (!v.equals("when_required") && !v.equals("when_supported")) {
+            throw r.bad(name + " must be when_required or when_supported, not '" + v + "'");
         }
-
-        String required(String name) {
-            return optional(name).orElseThrow(() -> bad("Could not find " + name + " in configuration options."));
-        }
-
-        int integer(String name, int defaultValue) {
-            Optional<String> v = optional(name);
-            try {
-                return v.isEmpty() ? defaultValue : Integer.parseInt(v.get());
-            } catch (NumberFormatException e) {
-                throw bad(name + " must be an integer, not '" + v.get() + "'");
-            }
-        }
-
-        boolean bool(String name, boolean defaultValue) {
-            Optional<String> v = optional(name).map(s -> s.toLowerCase(Locale.ROOT));
-            if (v.isEmpty()) {
-                return defaultValue;
-            }
-            return switch (v.get()) {
-                case "true", "yes", "on", "1" -> true;
-                case "false", "no", "off", "0" -> false;
-                default -> throw bad(name + " must be true or false, not '" + v.get() + "'");
-            };
-        }
-
-        String checksumMode(String name) {
-            String v = optional(name).orElse("when_required").toLowerCase(Locale.ROOT);
-            if (!v.equals("when_required") && !v.equals("when_supported")) {
-                throw bad(name + " must be when_required or when_supported, not '" + v + "'");
-            }
-            return v;
-        }
-
-        IllegalArgumentException bad(String message) {
-            return new IllegalArgumentException("store '" + storeId + "': " + message);
-        }
+        return v;
     }
 }

@@ -1,5 +1,7 @@
 package glint.store.swift;
 
+import glint.store.StoreOptions;
+
 import glint.config.IniFile;
 import java.io.IOException;
 import java.net.URI;
@@ -46,7 +48,7 @@ public record SwiftOptions(String reference, String authAddress, String project,
      * @throws IllegalArgumentException naming the store and the option, as glance_store's BadStoreConfiguration
      */
     public static SwiftOptions parse(String storeId, Map<String, String> options) {
-        Reader r = new Reader(storeId, options);
+        StoreOptions r = new StoreOptions(storeId, options);
         String reference = r.optional("default_swift_reference").orElse("ref1");
         Map<String, String> ref;
         Optional<String> file = r.optional("swift_store_config_file");
@@ -65,7 +67,7 @@ public record SwiftOptions(String reference, String authAddress, String project,
             ref = Map.of("auth_address", r.optional("swift_store_auth_address").orElse(""),
                     "user", r.optional("swift_store_user").orElse(""), "key", r.optional("swift_store_key").orElse(""));
         }
-        Reader refReader = new Reader(storeId + "' reference '" + reference, ref);
+        StoreOptions refReader = new StoreOptions(storeId + "' reference '" + reference, ref);
         String authAddress = refReader.required("auth_address");
         String user = refReader.required("user");
         String key = refReader.required("key");
@@ -96,8 +98,8 @@ public record SwiftOptions(String reference, String authAddress, String project,
         if (projectDomainId.isEmpty() && projectDomainName.isEmpty()) {
             projectDomainId = "default";
         }
-        long largeMb = r.integer("swift_store_large_object_size", 5 * 1024);
-        long chunkMb = r.integer("swift_store_large_object_chunk_size", 200);
+        long largeMb = r.longValue("swift_store_large_object_size", 5 * 1024);
+        long chunkMb = r.longValue("swift_store_large_object_chunk_size", 200);
         if (largeMb <= 0) {
             throw r.bad("swift_store_large_object_size must be positive, not " + largeMb);
         }
@@ -135,41 +137,5 @@ public record SwiftOptions(String reference, String authAddress, String project,
             a = a.substring(0, a.length() - 1);
         }
         return a.endsWith("/v3") ? a : a + "/v3";
-    }
-
-    /** Reads one store's options, failing with the store's and the option's name. */
-    private record Reader(String storeId, Map<String, String> options) {
-        Optional<String> optional(String name) {
-            return Optional.ofNullable(options.get(name)).map(String::strip).filter(v -> !v.isEmpty());
-        }
-
-        String required(String name) {
-            return optional(name).orElseThrow(() -> bad("Could not find " + name + " in configuration options."));
-        }
-
-        long integer(String name, long defaultValue) {
-            Optional<String> v = optional(name);
-            try {
-                return v.isEmpty() ? defaultValue : Long.parseLong(v.get());
-            } catch (NumberFormatException e) {
-                throw bad(name + " must be an integer, not '" + v.get() + "'");
-            }
-        }
-
-        boolean bool(String name, boolean defaultValue) {
-            Optional<String> v = optional(name).map(s -> s.toLowerCase(Locale.ROOT));
-            if (v.isEmpty()) {
-                return defaultValue;
-            }
-            return switch (v.get()) {
-                case "true", "yes", "on", "1" -> true;
-                case "false", "no", "off", "0" -> false;
-                default -> throw bad(name + " must be true or false, not '" + v.get() + "'");
-            };
-        }
-
-        IllegalArgumentException bad(String message) {
-            return new IllegalArgumentException("store '" + storeId + "': " + message);
-        }
     }
 }
