@@ -41,7 +41,7 @@ s3proxy.endpoint=http://127.0.0.1:$s3port
 s3proxy.authorization=aws-v2-or-v4
 s3proxy.identity=bench-access
 s3proxy.credential=bench-secret
-jclouds.provider=filesystem
+jclouds.provider=filesystem-nio2
 jclouds.filesystem.basedir=$run/s3
 PROPS
 java -Xmx512m -jar target/s3proxy/s3proxy.jar --properties "$run/s3proxy.properties" > "$run/s3proxy.log" 2>&1 &

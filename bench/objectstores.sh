@@ -51,7 +51,7 @@ printf '[ref1]\nauth_version = 3\nauth_address = %s\nuser = %s\nkey = %s\n' "$SW
 s3port=$(free_port)
 mkdir -p "$run/s3data"
 access=bench-access secret=bench-secret-key
-printf 's3proxy.endpoint=http://127.0.0.1:%s\ns3proxy.authorization=aws-v2-or-v4\ns3proxy.identity=%s\ns3proxy.credential=%s\njclouds.provider=filesystem\njclouds.filesystem.basedir=%s\n' \
+printf 's3proxy.endpoint=http://127.0.0.1:%s\ns3proxy.authorization=aws-v2-or-v4\ns3proxy.identity=%s\ns3proxy.credential=%s\njclouds.provider=filesystem-nio2\njclouds.filesystem.basedir=%s\n' \
   "$s3port" "$access" "$secret" "$run/s3data" >"$run/s3proxy.properties"
 java -Xmx256m -XX:+UseSerialGC -jar target/s3proxy/s3proxy.jar --properties "$run/s3proxy.properties" >"$run/s3proxy.log" 2>&1 &
 pids+=($!)

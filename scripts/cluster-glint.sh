@@ -130,7 +130,7 @@ s3proxy.endpoint=http://127.0.0.1:$s3_port
 s3proxy.authorization=aws-v2-or-v4
 s3proxy.identity=$s3_key
 s3proxy.credential=$s3_secret
-jclouds.provider=filesystem
+jclouds.provider=filesystem-nio2
 jclouds.filesystem.basedir=$work/s3proxy/data
 PROPS
   (cd "$work/s3proxy" || exit; exec java -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \

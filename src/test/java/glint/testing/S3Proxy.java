@@ -35,7 +35,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * A real S3 service for the s3 store's tests: S3Proxy (org.gaul:s3proxy 3.0.0, which runs on Java 17) with its
- * filesystem backend in a temporary directory, as a child JVM listening on a free loopback port. Maven copies its jar
+ * filesystem-nio2 backend in a temporary directory, as a child JVM listening on a free loopback port. Maven copies its jar
  * to {@code target/s3proxy/s3proxy.jar} (pom.xml, phase generate-test-resources), so {@code mvn test} needs nothing
  * installed. One instance serves all the tests of a JVM, each test in buckets of its own ({@link #newBucket()});
  * it stops with the JVM.
@@ -113,7 +113,7 @@ public final class S3Proxy {
                     "s3proxy.authorization=aws-v2-or-v4",
                     "s3proxy.identity=" + ACCESS_KEY,
                     "s3proxy.credential=" + SECRET_KEY,
-                    "jclouds.provider=filesystem",
+                    "jclouds.provider=filesystem-nio2",
                     "jclouds.filesystem.basedir=" + dataDir, ""));
             Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", jar.toString(),
@@ -212,6 +212,13 @@ public final class S3Proxy {
                 .map((MultipartUpload u) -> u.key() + " " + u.uploadId()).toList();
     }
 
+    /** How many parts the multipart upload {@code key uploadId} (as {@link #multipartUploads} gives it) holds. */
+    public int parts(String bucket, String upload) {
+        String[] keyAndId = upload.split(" ");
+        return client.listPartsPaginator(b -> b.bucket(bucket).key(keyAndId[0]).uploadId(keyAndId[1])).parts()
+                .stream().mapToInt(p -> 1).sum();
+    }
+
     public boolean bucketExists(String bucket) {
         return client.listBuckets().buckets().stream().anyMatch(b -> b.name().equals(bucket));
     }
@@ -219,7 +226,7 @@ public final class S3Proxy {
     /**
      * What the bucket holds, as a store sees it: its objects by key, and {@code upload KEY} for each unfinished
      * multipart upload; plus {@code on disk: …} for any file S3Proxy keeps that is neither (its filesystem backend keeps
-     * an upload as objects {@code UPLOAD-ID} and {@code .mpus-UPLOAD-ID-KEY-stub|N}, which this leaves out).
+     * an upload as objects {@code UPLOAD-ID} and {@code .mpus-UPLOAD-ID-KEY-stub} and {@code .mpus-UPLOAD-ID-KEY-N}, which this leaves out).
      */
     public List<String> storedObjects(String bucket) {
         if (!bucketExists(bucket)) {
