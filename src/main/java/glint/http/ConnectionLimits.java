@@ -18,7 +18,9 @@ import java.time.Duration;
  * @param maxRequestBodySize largest metadata (JSON) body read, else 413 (oslo.middleware's sizelimit option name)
  * @param minDataRate bytes per second a request body must arrive at, on average, once it has been read for
  *     {@link BodyRate#GRACE}, or it is failed as the client's (400): a request in its handler holds a thread, and a
- *     client trickling its body a byte a second would hold it for ever (each byte resets the idle timeout); 0 = no bound
+ *     client trickling its body a byte a second would hold it for ever (each byte resets the idle timeout); and at
+ *     which a response body must leave, once written for as long, or the connection is closed ({@link ResponseRate});
+ *     0 = no bound
  */
 public record ConnectionLimits(Duration idleTimeout, int maxConnections, Duration pressureIdleTimeout, Duration headTimeout,
                                int maxHeaderLine, int maxHeadSize, int maxRequestBodySize, long minDataRate) {

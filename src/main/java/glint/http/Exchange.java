@@ -16,7 +16,6 @@ import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.util.Blocker;
 import org.eclipse.jetty.util.Fields;
 
 /**
@@ -30,13 +29,15 @@ public final class Exchange {
     private final Response response;
     private final ObjectMapper json;
     private final String requestId;
+    private final ResponseRate responseRate;
     private Map<String, String> pathParams = Map.of();
     private Fields query;
     private RequestContext context;
     private String route = Router.UNMATCHED;
 
-    Exchange(Request request, Response response, ObjectMapper json, String requestId, int maxJsonBytes) {
+    Exchange(Request request, Response response, ObjectMapper json, String requestId, int maxJsonBytes, long minDataRate) {
         this.request = request;
+        this.responseRate = new ResponseRate(request, minDataRate);
         this.maxJsonBytes = maxJsonBytes;
         this.response = response;
         this.json = json;
@@ -224,11 +225,16 @@ public final class Exchange {
         response.setStatus(status);
     }
 
-    /** Blocking write of a buffer to the client; the buffer may be direct or file-mapped (no copy is made). */
+    /**
+     * Blocking write of a buffer to the client; the buffer may be direct or file-mapped (no copy is made). A client
+     * reading slower than the minimum data rate has its connection closed ({@link ResponseRate}).
+     */
     public void write(ByteBuffer buffer, boolean last) {
-        try (Blocker.Callback callback = Blocker.callback()) {
-            response.write(last, buffer, callback);
-            callback.block();
+        ResponseRate.Pending callback = new ResponseRate.Pending();
+        int length = buffer.remaining();
+        response.write(last, buffer, callback);
+        try {
+            responseRate.await(callback, buffer, length);
         } catch (IOException e) {
             throw new ClientGoneException(e);
         }

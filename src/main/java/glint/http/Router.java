@@ -89,7 +89,7 @@ public final class Router extends Handler.Abstract {
         String requestId = incomingId != null && !incomingId.isEmpty() && incomingId.length() <= MAX_REQUEST_ID_LENGTH
                 ? incomingId : "req-" + UUID.randomUUID();
         response.getHeaders().put("x-openstack-request-id", requestId);
-        Exchange exchange = new Exchange(request, response, json, requestId, limits.maxRequestBodySize());
+        Exchange exchange = new Exchange(request, response, json, requestId, limits.maxRequestBodySize(), limits.minDataRate());
         RequestIds.Scope bound = RequestIds.bind(requestId);
         try {
             checkHeaderLines(request, limits.maxHeaderLine());

@@ -189,4 +189,51 @@ class SlowClientsTest {
             assertThat(server.rows("pending_data", "image_id", id)).isZero();
         }
     }
+
+    @Test
+    void aDownloadReadBelowTheMinimumRateHasItsConnectionClosedAndFreesItsThread() throws Exception {
+        // the rate counts what the kernel took, and loopback socket buffers take megabytes: hence a high minimum here
+        try (TestServer server = TestServer.start("[wsgi]", "min_request_data_rate = 2000000")) {
+            ApiClient admin = new ApiClient(server.baseUrl(), server.adminToken());
+            String id = admin.post("/v2/images", obj("name", "slow-reader", "disk_format", "raw", "container_format", "bare"))
+                    .json().get("id").asText();
+            int size = 24 << 20; // more than the socket buffers hold: the first 16 MiB window stays pending
+            assertThat(admin.put("/v2/images/" + id + "/file", new byte[size], "Content-Type", "application/octet-stream")
+                    .status()).isEqualTo(204);
+            java.util.concurrent.atomic.AtomicLong received = new java.util.concurrent.atomic.AtomicLong();
+            java.util.concurrent.atomic.AtomicBoolean fast = new java.util.concurrent.atomic.AtomicBoolean();
+            try (Socket socket = new Socket()) {
+                socket.setReceiveBufferSize(4096);
+                socket.connect(new java.net.InetSocketAddress("127.0.0.1", server.port()), 10_000);
+                socket.setSoTimeout(60_000);
+                socket.getOutputStream().write(("GET /v2/images/" + id + "/file HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                        + "X-Auth-Token: " + admin.token() + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                InputStream in = socket.getInputStream();
+                java.util.concurrent.CompletableFuture<Void> reading = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                    byte[] piece = new byte[1000];
+                    try {
+                        for (int n; (n = in.read(piece, 0, fast.get() ? piece.length : 1000)) >= 0; ) {
+                            received.addAndGet(n);
+                            if (!fast.get()) {
+                                java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L); // a reader of 20 kB/s
+                            }
+                        }
+                    } catch (java.net.SocketTimeoutException e) {
+                        throw new AssertionError("the server kept the connection open", e);
+                    } catch (IOException reset) {
+                        // closed by a reset
+                    }
+                });
+                Poll.until("the download started", Duration.ofSeconds(60), () -> received.get() > 0);
+                // the server gives up on the reader after the grace period: its thread leaves; whatever the kernel
+                // still holds for the socket then drains to the reader, now read at full speed, and ends
+                assertNoThreadServing();
+                fast.set(true);
+                reading.get(60, TimeUnit.SECONDS);
+            }
+            assertThat(received.get()).as("bytes the slow reader got before the server closed").isLessThan(size);
+            assertNoThreadServing();
+            assertThat(admin.get("/v2/images/" + id).status()).isEqualTo(200);
+        }
+    }
 }
