@@ -19,6 +19,7 @@ import glint.identity.CatalogAdmin;
 import glint.identity.CatalogBootstrap;
 import glint.identity.IdentityAdmin;
 import glint.identity.IdentityBootstrap;
+import glint.identity.IdentityRules;
 import glint.identity.IdentityService;
 import glint.identity.BuiltinLimits;
 import glint.identity.BuiltinLimits.EndpointChoice;
@@ -81,13 +82,14 @@ final class IdentityWiring {
         new CatalogBootstrap(catalogStore, identityStore).run(config.identity().region(), IdentityApi.PREFIX);
         Catalog catalog = new Catalog(catalogStore);
         Optional<String> publicEndpoint = config.server().publicEndpoint();
-        new IdentityApi(identity, tokens, publicEndpoint, catalog).register(router);
-        new IdentityAdminApi(new IdentityAdmin(identityStore, hasher, Clock.systemUTC()), tokens, publicEndpoint)
+        IdentityRules rules = new IdentityRules(tokens);
+        new IdentityApi(identity, tokens, rules, publicEndpoint, catalog).register(router);
+        new IdentityAdminApi(new IdentityAdmin(identityStore, hasher, Clock.systemUTC()), rules, publicEndpoint)
                 .register(router);
         CatalogAdmin catalogAdmin = new CatalogAdmin(catalogStore);
-        new CatalogAdminApi(catalogAdmin, tokens, publicEndpoint).register(router);
+        new CatalogAdminApi(catalogAdmin, rules, publicEndpoint).register(router);
         LimitsAdmin limitsAdmin = new LimitsAdmin(new JdbcLimitRepository(database), catalogStore, identityStore);
-        new LimitsApi(limitsAdmin, tokens, publicEndpoint).register(router);
+        new LimitsApi(limitsAdmin, rules, publicEndpoint).register(router);
         return new IdentityWiring(router, identity, adminPassword, new BuiltinCatalogs(catalog, () -> baseUrl[0]), baseUrl,
                 new BuiltinLimits(limitsAdmin, catalogAdmin, endpointChoice(config)));
     }

@@ -7,7 +7,6 @@ import static glint.api.IdentityRequests.nullableString;
 import static glint.api.IdentityRequests.string;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import glint.api.IdentityPolicy.Caller;
 import glint.error.GlintException;
 import glint.http.Exchange;
 import glint.http.Router;
@@ -16,7 +15,7 @@ import glint.identity.CatalogAdmin.EndpointChange;
 import glint.identity.CatalogAdmin.RegionChange;
 import glint.identity.CatalogAdmin.ServiceChange;
 import glint.identity.CatalogRecords.Region;
-import glint.identity.TokenService;
+import glint.identity.IdentityRules;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -33,12 +32,12 @@ public final class CatalogAdminApi {
 
     private final CatalogAdmin catalog;
     private final IdentityViews views;
-    private final IdentityPolicy policy;
+    private final IdentityCallers callers;
 
-    public CatalogAdminApi(CatalogAdmin catalog, TokenService tokens, Optional<String> publicEndpoint) {
+    public CatalogAdminApi(CatalogAdmin catalog, IdentityRules rules, Optional<String> publicEndpoint) {
         this.catalog = catalog;
         this.views = new IdentityViews(publicEndpoint);
-        this.policy = new IdentityPolicy(tokens, views);
+        this.callers = new IdentityCallers(rules, views);
     }
 
     public void register(Router router) {
@@ -49,17 +48,17 @@ public final class CatalogAdminApi {
 
     private void registerRegions(Router router) {
         router.addPublic("GET", V3 + "/regions", ex -> {
-            policy.authorize(ex, "list_regions", Caller::anyone);
+            callers.authorize(ex, "list_regions");
             ex.sendJson(200, views.collection(ex, "regions", catalog.regions(ex.queryParam("parent_region_id")),
                     r -> views.region(ex, r)));
         });
         router.addPublic("POST", V3 + "/regions", ex -> {
-            policy.authorize(ex, "create_region", Caller::admin);
+            callers.authorize(ex, "create_region");
             JsonNode r = member(ex, "region");
             createdRegion(ex, catalog.createRegion(regionId(r, "id", 0), description(r), regionId(r, "parent_region_id", 1)));
         });
         router.addPublic("PUT", V3 + "/regions/{region_id}", ex -> {
-            policy.authorize(ex, "create_region", Caller::admin);
+            callers.authorize(ex, "create_region");
             String id = ex.pathParam("region_id");
             JsonNode r = member(ex, "region");
             if (regionId(r, "id", 0).filter(given -> !given.equals(id)).isPresent()) {
@@ -68,18 +67,18 @@ public final class CatalogAdminApi {
             createdRegion(ex, catalog.createRegion(Optional.of(id), description(r), regionId(r, "parent_region_id", 1)));
         });
         router.addPublic("GET", V3 + "/regions/{region_id}", ex -> {
-            policy.authorize(ex, "get_region", Caller::anyone);
+            callers.authorize(ex, "get_region");
             ex.sendJson(200, Map.of("region", views.region(ex, catalog.region(ex.pathParam("region_id")))));
         });
         router.addPublic("PATCH", V3 + "/regions/{region_id}", ex -> {
-            policy.authorize(ex, "update_region", Caller::admin);
+            callers.authorize(ex, "update_region");
             JsonNode r = changes(ex, "region");
             RegionChange change = new RegionChange(description(r),
                     r.has("parent_region_id") ? Optional.of(regionId(r, "parent_region_id", 1)) : Optional.empty());
             ex.sendJson(200, Map.of("region", views.region(ex, catalog.updateRegion(ex.pathParam("region_id"), change))));
         });
         router.addPublic("DELETE", V3 + "/regions/{region_id}", ex -> {
-            policy.authorize(ex, "delete_region", Caller::admin);
+            callers.authorize(ex, "delete_region");
             catalog.deleteRegion(ex.pathParam("region_id"));
             ex.sendEmpty(204);
         });
@@ -87,30 +86,30 @@ public final class CatalogAdminApi {
 
     private void registerServices(Router router) {
         router.addPublic("GET", V3 + "/services", ex -> {
-            policy.authorize(ex, "list_services", Caller::reader);
+            callers.authorize(ex, "list_services");
             ex.sendJson(200, views.collection(ex, "services", catalog.services(ex.queryParam("type"), ex.queryParam("name")),
                     s -> views.service(ex, s)));
         });
         router.addPublic("POST", V3 + "/services", ex -> {
-            policy.authorize(ex, "create_service", Caller::admin);
+            callers.authorize(ex, "create_service");
             JsonNode s = member(ex, "service");
             String type = limited(s, "type", 1).orElseThrow(() -> invalid("type", "'type' is a required property"));
             ex.sendJson(201, Map.of("service", views.service(ex, catalog.createService(type, limited(s, "name", 1),
                     nullableString(s, "description").flatMap(d -> d), bool(s, "enabled")))));
         });
         router.addPublic("GET", V3 + "/services/{service_id}", ex -> {
-            policy.authorize(ex, "get_service", Caller::reader);
+            callers.authorize(ex, "get_service");
             ex.sendJson(200, Map.of("service", views.service(ex, catalog.service(ex.pathParam("service_id")))));
         });
         router.addPublic("PATCH", V3 + "/services/{service_id}", ex -> {
-            policy.authorize(ex, "update_service", Caller::admin);
+            callers.authorize(ex, "update_service");
             JsonNode s = changes(ex, "service");
             ServiceChange change = new ServiceChange(limited(s, "type", 1), limited(s, "name", 1),
                     nullableString(s, "description"), bool(s, "enabled"));
             ex.sendJson(200, Map.of("service", views.service(ex, catalog.updateService(ex.pathParam("service_id"), change))));
         });
         router.addPublic("DELETE", V3 + "/services/{service_id}", ex -> {
-            policy.authorize(ex, "delete_service", Caller::admin);
+            callers.authorize(ex, "delete_service");
             catalog.deleteService(ex.pathParam("service_id"));
             ex.sendEmpty(204);
         });
@@ -118,12 +117,12 @@ public final class CatalogAdminApi {
 
     private void registerEndpoints(Router router) {
         router.addPublic("GET", V3 + "/endpoints", ex -> {
-            policy.authorize(ex, "list_endpoints", Caller::reader);
+            callers.authorize(ex, "list_endpoints");
             ex.sendJson(200, views.collection(ex, "endpoints", catalog.endpoints(ex.queryParam("interface"),
                     ex.queryParam("service_id"), ex.queryParam("region_id")), e -> views.endpoint(ex, e)));
         });
         router.addPublic("POST", V3 + "/endpoints", ex -> {
-            policy.authorize(ex, "create_endpoint", Caller::admin);
+            callers.authorize(ex, "create_endpoint");
             EndpointChange e = endpoint(member(ex, "endpoint"));
             required(e.iface(), "interface");
             required(e.serviceId(), "service_id");
@@ -131,16 +130,16 @@ public final class CatalogAdminApi {
             ex.sendJson(201, Map.of("endpoint", views.endpoint(ex, catalog.createEndpoint(e))));
         });
         router.addPublic("GET", V3 + "/endpoints/{endpoint_id}", ex -> {
-            policy.authorize(ex, "get_endpoint", Caller::reader);
+            callers.authorize(ex, "get_endpoint");
             ex.sendJson(200, Map.of("endpoint", views.endpoint(ex, catalog.endpoint(ex.pathParam("endpoint_id")))));
         });
         router.addPublic("PATCH", V3 + "/endpoints/{endpoint_id}", ex -> {
-            policy.authorize(ex, "update_endpoint", Caller::admin);
+            callers.authorize(ex, "update_endpoint");
             EndpointChange change = endpoint(changes(ex, "endpoint"));
             ex.sendJson(200, Map.of("endpoint", views.endpoint(ex, catalog.updateEndpoint(ex.pathParam("endpoint_id"), change))));
         });
         router.addPublic("DELETE", V3 + "/endpoints/{endpoint_id}", ex -> {
-            policy.authorize(ex, "delete_endpoint", Caller::admin);
+            callers.authorize(ex, "delete_endpoint");
             catalog.deleteEndpoint(ex.pathParam("endpoint_id"));
             ex.sendEmpty(204);
         });

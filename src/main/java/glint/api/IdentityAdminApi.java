@@ -7,7 +7,6 @@ import static glint.api.IdentityRequests.nullableString;
 import static glint.api.IdentityRequests.string;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import glint.api.IdentityPolicy.Caller;
 import glint.error.GlintException;
 import glint.http.Exchange;
 import glint.http.Router;
@@ -19,9 +18,10 @@ import glint.identity.IdentityRecords.Domain;
 import glint.identity.IdentityRecords.Project;
 import glint.identity.IdentityRecords.Role;
 import glint.identity.IdentityRecords.User;
+import glint.identity.IdentityRules;
+import glint.identity.IdentityRules.Target;
 import glint.identity.IdentityService;
 import glint.identity.IdentityStore;
-import glint.identity.TokenService;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,9 +31,8 @@ import java.util.function.Supplier;
 /**
  * Keystone v3's administration API for the built-in identity, under {@code /identity/v3}: domains (read only),
  * projects, users, roles, grants on projects and on the system, and {@code /v3/role_assignments}; what the
- * {@code openstack} CLI and Tempest's dynamic credentials use. Authorization follows Keystone 22's default policies
- * (keystone/common/policies): writes need the admin role; reads also allow a system-scoped reader, a project's own
- * users (show project) and a user itself (show user, list its projects).
+ * {@code openstack} CLI and Tempest's dynamic credentials use. Authorization is Keystone's default policies, by rule
+ * name, in {@link IdentityRules}.
  */
 public final class IdentityAdminApi {
     private static final String V3 = IdentityApi.PREFIX + "/v3";
@@ -42,22 +41,22 @@ public final class IdentityAdminApi {
 
     private final IdentityAdmin admin;
     private final IdentityViews views;
-    private final IdentityPolicy policy;
+    private final IdentityCallers callers;
 
-    public IdentityAdminApi(IdentityAdmin admin, TokenService tokens, Optional<String> publicEndpoint) {
+    public IdentityAdminApi(IdentityAdmin admin, IdentityRules rules, Optional<String> publicEndpoint) {
         this.admin = admin;
         this.views = new IdentityViews(publicEndpoint);
-        this.policy = new IdentityPolicy(tokens, views);
+        this.callers = new IdentityCallers(rules, views);
     }
 
     public void register(Router router) {
         router.addPublic("GET", V3 + "/domains", ex -> {
-            policy.authorize(ex, "list_domains", Caller::reader);
+            callers.authorize(ex, "list_domains");
             ex.sendJson(200, views.collection(ex, "domains", admin.domains(ex.queryParam("name")), d -> views.domain(ex, d)));
         });
         router.addPublic("GET", V3 + "/domains/{domain_id}", ex -> {
             String id = ex.pathParam("domain_id");
-            policy.authorize(ex, "get_domain", c -> c.reader() || c.token().project().map(p -> p.domainId().equals(id)).orElse(false));
+            callers.authorize(ex, "get_domain", Target.domain(id));
             ex.sendJson(200, Map.of("domain", views.domain(ex, admin.domain(id))));
         });
         registerProjects(router);
@@ -68,14 +67,14 @@ public final class IdentityAdminApi {
 
     private void registerProjects(Router router) {
         router.addPublic("GET", V3 + "/projects", ex -> {
-            policy.authorize(ex, "list_projects", Caller::reader);
+            callers.authorize(ex, "list_projects");
             Optional<Boolean> enabled = ex.queryParam("enabled").map(IdentityAdminApi::truthy);
             List<Project> projects = admin.projects(ex.queryParam("domain_id"), ex.queryParam("name")).stream()
                     .filter(p -> enabled.isEmpty() || enabled.get() == p.enabled()).toList();
             ex.sendJson(200, views.collection(ex, "projects", projects, p -> views.project(ex, p)));
         });
         router.addPublic("POST", V3 + "/projects", ex -> {
-            policy.authorize(ex, "create_project", Caller::admin);
+            callers.authorize(ex, "create_project");
             JsonNode p = member(ex, "project");
             Project created = admin.createProject(name(p), string(p, "domain_id").orElse(IdentityService.DEFAULT_DOMAIN_ID),
                     nullableString(p, "description").flatMap(d -> d), bool(p, "enabled").orElse(true));
@@ -83,11 +82,11 @@ public final class IdentityAdminApi {
         });
         router.addPublic("GET", V3 + "/projects/{project_id}", ex -> {
             String id = ex.pathParam("project_id");
-            policy.authorize(ex, "get_project", c -> c.reader() || c.inProject(id));
+            callers.authorize(ex, "get_project", Target.project(id));
             ex.sendJson(200, Map.of("project", views.project(ex, admin.project(id))));
         });
         router.addPublic("PATCH", V3 + "/projects/{project_id}", ex -> {
-            policy.authorize(ex, "update_project", Caller::admin);
+            callers.authorize(ex, "update_project");
             String id = ex.pathParam("project_id");
             JsonNode p = member(ex, "project");
             Project old = admin.project(id);
@@ -99,7 +98,7 @@ public final class IdentityAdminApi {
             ex.sendJson(200, Map.of("project", views.project(ex, updated)));
         });
         router.addPublic("DELETE", V3 + "/projects/{project_id}", ex -> {
-            policy.authorize(ex, "delete_project", Caller::admin);
+            callers.authorize(ex, "delete_project");
             admin.deleteProject(ex.pathParam("project_id"));
             ex.sendEmpty(204);
         });
@@ -107,14 +106,14 @@ public final class IdentityAdminApi {
 
     private void registerUsers(Router router) {
         router.addPublic("GET", V3 + "/users", ex -> {
-            policy.authorize(ex, "list_users", Caller::reader);
+            callers.authorize(ex, "list_users");
             Optional<Boolean> enabled = ex.queryParam("enabled").map(IdentityAdminApi::truthy);
             List<User> users = admin.users(ex.queryParam("domain_id"), ex.queryParam("name")).stream()
                     .filter(u -> enabled.isEmpty() || enabled.get() == u.enabled()).toList();
             ex.sendJson(200, views.collection(ex, "users", users, u -> views.user(ex, u)));
         });
         router.addPublic("POST", V3 + "/users", ex -> {
-            policy.authorize(ex, "create_user", Caller::admin);
+            callers.authorize(ex, "create_user");
             JsonNode u = member(ex, "user");
             User created = admin.createUser(name(u), string(u, "domain_id").orElse(IdentityService.DEFAULT_DOMAIN_ID),
                     nullableString(u, "password").flatMap(p -> p), bool(u, "enabled").orElse(true),
@@ -123,11 +122,11 @@ public final class IdentityAdminApi {
         });
         router.addPublic("GET", V3 + "/users/{user_id}", ex -> {
             String id = ex.pathParam("user_id");
-            policy.authorize(ex, "get_user", c -> c.reader() || c.isUser(id));
+            callers.authorize(ex, "get_user", Target.user(id));
             ex.sendJson(200, Map.of("user", views.user(ex, admin.user(id))));
         });
         router.addPublic("PATCH", V3 + "/users/{user_id}", ex -> {
-            policy.authorize(ex, "update_user", Caller::admin);
+            callers.authorize(ex, "update_user");
             String id = ex.pathParam("user_id");
             JsonNode u = member(ex, "user");
             User old = admin.user(id);
@@ -141,14 +140,14 @@ public final class IdentityAdminApi {
             ex.sendJson(200, Map.of("user", views.user(ex, updated)));
         });
         router.addPublic("DELETE", V3 + "/users/{user_id}", ex -> {
-            policy.authorize(ex, "delete_user", Caller::admin);
+            callers.authorize(ex, "delete_user");
             String id = ex.pathParam("user_id");
             admin.deleteUser(id);
             ex.sendEmpty(204);
         });
         router.addPublic("GET", V3 + "/users/{user_id}/projects", ex -> {
             String id = ex.pathParam("user_id");
-            policy.authorize(ex, "list_user_projects", c -> c.reader() || c.isUser(id));
+            callers.authorize(ex, "list_user_projects", Target.user(id));
             admin.user(id);
             List<String> ids = admin.assignments(Optional.of(id), Optional.of(IdentityStore.PROJECT), Optional.empty(),
                     Optional.empty(), false).stream().map(a -> a.assignment().targetId()).distinct().toList();
@@ -159,20 +158,20 @@ public final class IdentityAdminApi {
 
     private void registerRoles(Router router) {
         router.addPublic("GET", V3 + "/roles", ex -> {
-            policy.authorize(ex, "list_roles", Caller::reader);
+            callers.authorize(ex, "list_roles");
             ex.sendJson(200, views.collection(ex, "roles", admin.roles(ex.queryParam("name")), r -> views.role(ex, r)));
         });
         router.addPublic("POST", V3 + "/roles", ex -> {
-            policy.authorize(ex, "create_role", Caller::admin);
+            callers.authorize(ex, "create_role");
             Role created = admin.createRole(name(member(ex, "role")));
             ex.sendJson(201, Map.of("role", views.role(ex, created)));
         });
         router.addPublic("GET", V3 + "/roles/{role_id}", ex -> {
-            policy.authorize(ex, "get_role", Caller::reader);
+            callers.authorize(ex, "get_role");
             ex.sendJson(200, Map.of("role", views.role(ex, admin.role(ex.pathParam("role_id")))));
         });
         router.addPublic("DELETE", V3 + "/roles/{role_id}", ex -> {
-            policy.authorize(ex, "delete_role", Caller::admin);
+            callers.authorize(ex, "delete_role");
             admin.deleteRole(ex.pathParam("role_id"));
             ex.sendEmpty(204);
         });
@@ -180,44 +179,44 @@ public final class IdentityAdminApi {
 
     private void registerGrants(Router router) {
         router.addPublic("PUT", GRANT, ex -> {
-            policy.authorize(ex, "create_grant", Caller::admin);
+            callers.authorize(ex, "create_grant");
             admin.grant(ex.pathParam("user_id"), IdentityStore.PROJECT, ex.pathParam("project_id"), ex.pathParam("role_id"));
             ex.sendEmpty(204);
         });
         for (String method : List.of("GET", "HEAD")) {
             router.addPublic(method, GRANT, ex -> {
-                policy.authorize(ex, "check_grant", Caller::reader);
+                callers.authorize(ex, "check_grant");
                 admin.checkGrant(ex.pathParam("user_id"), IdentityStore.PROJECT, ex.pathParam("project_id"), ex.pathParam("role_id"));
                 ex.sendEmpty(204);
             });
             router.addPublic(method, SYSTEM_GRANT, ex -> {
-                policy.authorize(ex, "check_system_grant_for_user", Caller::reader);
+                callers.authorize(ex, "check_system_grant_for_user");
                 admin.checkGrant(ex.pathParam("user_id"), IdentityStore.SYSTEM, IdentityStore.SYSTEM_ALL, ex.pathParam("role_id"));
                 ex.sendEmpty(204);
             });
         }
         router.addPublic("DELETE", GRANT, ex -> {
-            policy.authorize(ex, "revoke_grant", Caller::admin);
+            callers.authorize(ex, "revoke_grant");
             admin.revoke(ex.pathParam("user_id"), IdentityStore.PROJECT, ex.pathParam("project_id"), ex.pathParam("role_id"));
             ex.sendEmpty(204);
         });
         router.addPublic("GET", V3 + "/projects/{project_id}/users/{user_id}/roles", ex -> {
-            policy.authorize(ex, "list_grants", Caller::reader);
+            callers.authorize(ex, "list_grants");
             List<Role> roles = admin.grantedRoles(ex.pathParam("user_id"), IdentityStore.PROJECT, ex.pathParam("project_id"));
             ex.sendJson(200, views.collection(ex, "roles", roles, r -> views.role(ex, r)));
         });
         router.addPublic("PUT", SYSTEM_GRANT, ex -> {
-            policy.authorize(ex, "create_system_grant_for_user", Caller::admin);
+            callers.authorize(ex, "create_system_grant_for_user");
             admin.grant(ex.pathParam("user_id"), IdentityStore.SYSTEM, IdentityStore.SYSTEM_ALL, ex.pathParam("role_id"));
             ex.sendEmpty(204);
         });
         router.addPublic("DELETE", SYSTEM_GRANT, ex -> {
-            policy.authorize(ex, "revoke_system_grant_for_user", Caller::admin);
+            callers.authorize(ex, "revoke_system_grant_for_user");
             admin.revoke(ex.pathParam("user_id"), IdentityStore.SYSTEM, IdentityStore.SYSTEM_ALL, ex.pathParam("role_id"));
             ex.sendEmpty(204);
         });
         router.addPublic("GET", V3 + "/system/users/{user_id}/roles", ex -> {
-            policy.authorize(ex, "list_system_grants_for_user", Caller::reader);
+            callers.authorize(ex, "list_system_grants_for_user");
             List<Role> roles = admin.grantedRoles(ex.pathParam("user_id"), IdentityStore.SYSTEM, IdentityStore.SYSTEM_ALL);
             ex.sendJson(200, views.collection(ex, "roles", roles, r -> views.role(ex, r)));
         });
@@ -226,7 +225,7 @@ public final class IdentityAdminApi {
 
     /** {@code GET /v3/role_assignments} with Keystone's filters {@code user.id}, {@code scope.project.id}, {@code scope.system}, {@code role.id}. */
     private void listAssignments(Exchange ex) {
-        policy.authorize(ex, "list_role_assignments", Caller::reader);
+        callers.authorize(ex, "list_role_assignments");
         Optional<String> project = ex.queryParam("scope.project.id");
         Optional<String> system = ex.queryParam("scope.system");
         if (project.isPresent() && system.isPresent()) {

@@ -1,6 +1,7 @@
 package glint.api;
 
 import glint.http.Exchange;
+import glint.identity.Catalog;
 import glint.identity.CatalogRecords.Endpoint;
 import glint.identity.CatalogRecords.Region;
 import glint.identity.CatalogRecords.Service;
@@ -11,6 +12,10 @@ import glint.identity.IdentityRecords.Project;
 import glint.identity.IdentityRecords.Role;
 import glint.identity.IdentityRecords.User;
 import glint.identity.IdentityStore;
+import glint.identity.ValidToken;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,10 +23,15 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * Keystone's wire shapes for the admin API: members with {@code links.self}, collections with
- * {@code links: {self, previous, next}} (keystone/server/flask/common.py {@code wrap_member}/{@code wrap_collection}).
+ * Keystone's wire shapes: tokens, catalogs and version discovery (keystone/common/render_token.py,
+ * keystone/api/discovery.py, keystone/api/auth.py) and, for the admin API, members with {@code links.self} and
+ * collections with {@code links: {self, previous, next}} (keystone/server/flask/common.py
+ * {@code wrap_member}/{@code wrap_collection}).
  */
 final class IdentityViews {
+    private static final DateTimeFormatter KEYSTONE_TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
+
     private final Optional<String> publicEndpoint;
 
     IdentityViews(Optional<String> publicEndpoint) {
@@ -29,14 +39,84 @@ final class IdentityViews {
     }
 
     /** Keystone's {@code base_url()}: the public endpoint when configured, else the URL the client used. */
+    String baseUrl(Exchange ex) {
+        return publicEndpoint.orElseGet(() -> "http://" + ex.header("Host").orElse("127.0.0.1"));
+    }
+
     String v3Url(Exchange ex) {
-        return publicEndpoint.orElseGet(() -> "http://" + ex.header("Host").orElse("127.0.0.1")) + IdentityApi.PREFIX + "/v3";
+        return baseUrl(ex) + IdentityApi.PREFIX + "/v3";
+    }
+
+    /** Keystone's v3 version (keystone/api/discovery.py). */
+    Map<String, Object> version(Exchange ex) {
+        return ordered("id", "v3.14", "status", "stable", "updated", "2020-04-07T00:00:00Z",
+                "links", List.of(ordered("rel", "self", "href", v3Url(ex) + "/")),
+                "media-types", List.of(ordered("base", "application/json", "type", "application/vnd.openstack.identity-v3+json")));
+    }
+
+    /** {@code {"token": …}} as keystone/common/render_token.py; the catalog when there is one to show. */
+    Map<String, Object> token(ValidToken v, Optional<List<Catalog.Entry>> catalog) {
+        Map<String, Object> t = new LinkedHashMap<>();
+        t.put("methods", v.token().methods());
+        Map<String, Object> user = new LinkedHashMap<>();
+        user.put("domain", ordered("id", v.userDomain().id(), "name", v.userDomain().name()));
+        user.put("id", v.user().id());
+        user.put("name", v.user().name());
+        user.put("password_expires_at", null);
+        t.put("user", user);
+        t.put("audit_ids", v.token().auditIds());
+        t.put("expires_at", KEYSTONE_TIME.format(v.token().expiresAt()));
+        t.put("issued_at", KEYSTONE_TIME.format(v.token().issuedAt()));
+        List<Map<String, Object>> roles = v.roles().stream().map(r -> ordered("id", r.id(), "name", r.name())).toList();
+        if (v.token().system()) {
+            t.put("roles", roles);
+            t.put("system", Map.of("all", true));
+        } else if (v.project().isPresent()) {
+            Project p = v.project().get();
+            Map<String, Object> project = new LinkedHashMap<>();
+            project.put("domain", v.projectDomain().map(d -> ordered("id", d.id(), "name", d.name()))
+                    .orElse(ordered("id", p.domainId(), "name", p.domainId())));
+            project.put("id", p.id());
+            project.put("name", p.name());
+            t.put("project", project);
+            t.put("is_domain", false);
+            t.put("roles", roles);
+        }
+        catalog.ifPresent(c -> t.put("catalog", catalog(c)));
+        return Map.of("token", t);
+    }
+
+    /** Keystone's v3 catalog (keystone/catalog/backends/sql.py {@code get_v3_catalog}). */
+    List<Object> catalog(List<Catalog.Entry> entries) {
+        List<Object> services = new ArrayList<>();
+        for (Catalog.Entry s : entries) {
+            List<Object> endpoints = new ArrayList<>();
+            for (Endpoint e : s.endpoints()) {
+                String region = e.regionId().orElse(null);
+                endpoints.add(ordered("id", e.id(), "interface", e.iface(), "region_id", region, "url", e.url(),
+                        "region", region));
+            }
+            services.add(ordered("endpoints", endpoints, "id", s.service().id(), "type", s.service().type(),
+                    "name", s.service().name()));
+        }
+        return services;
+    }
+
+    /** A project as {@code GET /v3/auth/projects} lists it (keystone/api/auth.py). */
+    Map<String, Object> authProject(Exchange ex, Project p) {
+        return ordered("id", p.id(), "name", p.name(), "domain_id", p.domainId(), "description", p.description().orElse(""),
+                "enabled", p.enabled(), "is_domain", false, "parent_id", p.domainId(),
+                "links", Map.of("self", v3Url(ex) + "/projects/" + p.id()));
+    }
+
+    /** The {@code links} of the auth API's collections. */
+    Map<String, Object> links(Exchange ex, String path) {
+        return ordered("self", v3Url(ex) + path, "previous", null, "next", null);
     }
 
     <T> Map<String, Object> collection(Exchange ex, String key, List<T> items, Function<T, Map<String, Object>> view) {
         String path = ex.path().substring(IdentityApi.PREFIX.length() + "/v3".length());
-        return ordered(key, items.stream().map(view).toList(),
-                "links", ordered("self", v3Url(ex) + path, "previous", null, "next", null));
+        return ordered(key, items.stream().map(view).toList(), "links", links(ex, path));
     }
 
     Map<String, Object> domain(Exchange ex, Domain d) {

@@ -6,14 +6,15 @@ import static glint.api.IdentityRequests.nullableString;
 import static glint.api.IdentityRequests.string;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import glint.api.IdentityPolicy.Caller;
 import glint.http.Exchange;
 import glint.http.Router;
+import glint.identity.Caller;
+import glint.identity.IdentityRules;
+import glint.identity.IdentityRules.Target;
 import glint.identity.LimitRecords.ProjectLimitView;
 import glint.identity.LimitsAdmin;
 import glint.identity.LimitsAdmin.NewLimit;
 import glint.identity.LimitsAdmin.RegisteredChange;
-import glint.identity.TokenService;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,22 +33,22 @@ public final class LimitsApi {
 
     private final LimitsAdmin limits;
     private final IdentityViews views;
-    private final IdentityPolicy policy;
+    private final IdentityCallers callers;
 
-    public LimitsApi(LimitsAdmin limits, TokenService tokens, Optional<String> publicEndpoint) {
+    public LimitsApi(LimitsAdmin limits, IdentityRules rules, Optional<String> publicEndpoint) {
         this.limits = limits;
         this.views = new IdentityViews(publicEndpoint);
-        this.policy = new IdentityPolicy(tokens, views);
+        this.callers = new IdentityCallers(rules, views);
     }
 
     public void register(Router router) {
         router.addPublic("GET", V3 + "/registered_limits", ex -> {
-            policy.authorize(ex, "list_registered_limits", Caller::anyone);
+            callers.authorize(ex, "list_registered_limits");
             ex.sendJson(200, views.collection(ex, "registered_limits", limits.registeredLimits(ex.queryParam("service_id"),
                     ex.queryParam("region_id"), ex.queryParam("resource_name")), l -> views.registeredLimit(ex, l)));
         });
         router.addPublic("POST", V3 + "/registered_limits", ex -> {
-            policy.authorize(ex, "create_registered_limits", Caller::admin);
+            callers.authorize(ex, "create_registered_limits");
             List<RegisteredChange> created = new ArrayList<>();
             for (JsonNode l : items(ex, "registered_limits")) {
                 RegisteredChange c = registered(l);
@@ -60,17 +61,17 @@ public final class LimitsApi {
                     .map(l -> views.registeredLimit(ex, l)).toList()));
         });
         router.addPublic("GET", V3 + "/registered_limits/{id}", ex -> {
-            policy.authorize(ex, "get_registered_limit", Caller::anyone);
+            callers.authorize(ex, "get_registered_limit");
             ex.sendJson(200, Map.of("registered_limit", views.registeredLimit(ex, limits.registeredLimit(ex.pathParam("id")))));
         });
         router.addPublic("PATCH", V3 + "/registered_limits/{id}", ex -> {
-            policy.authorize(ex, "update_registered_limit", Caller::admin);
+            callers.authorize(ex, "update_registered_limit");
             RegisteredChange change = registered(member(ex, "registered_limit"));
             ex.sendJson(200, Map.of("registered_limit", views.registeredLimit(ex,
                     limits.updateRegisteredLimit(ex.pathParam("id"), change))));
         });
         router.addPublic("DELETE", V3 + "/registered_limits/{id}", ex -> {
-            policy.authorize(ex, "delete_registered_limit", Caller::admin);
+            callers.authorize(ex, "delete_registered_limit");
             limits.deleteRegisteredLimit(ex.pathParam("id"));
             ex.sendEmpty(204);
         });
@@ -79,22 +80,17 @@ public final class LimitsApi {
 
     private void registerLimits(Router router) {
         router.addPublic("GET", V3 + "/limits/model", ex -> {
-            policy.authorize(ex, "get_limit_model", Caller::anyone);
+            callers.authorize(ex, "get_limit_model");
             ex.sendJson(200, Map.of("model", IdentityViews.ordered("name", "flat", "description",
                     "Limit enforcement and validation does not take project hierarchy into consideration.")));
         });
         router.addPublic("GET", V3 + "/limits", ex -> {
-            Caller caller = policy.authorize(ex, "list_limits", Caller::anyone);
-            // keystone/api/limits.py: others than admins, system and service see their project's limits only
-            Optional<String> own = caller.token().project().map(p -> p.id());
-            Optional<String> asked = ex.queryParam("project_id");
-            Optional<String> project = superuser(caller) ? asked
-                    : Optional.of(own.filter(p -> asked.isEmpty() || asked.get().equals(p)).orElse(""));
+            Optional<String> project = IdentityRules.limitsProject(callers.authorize(ex, "list_limits"), ex.queryParam("project_id"));
             ex.sendJson(200, views.collection(ex, "limits", limits.limits(ex.queryParam("service_id"),
                     ex.queryParam("region_id"), ex.queryParam("resource_name"), project), l -> views.limit(ex, l)));
         });
         router.addPublic("POST", V3 + "/limits", ex -> {
-            policy.authorize(ex, "create_limits", Caller::admin);
+            callers.authorize(ex, "create_limits");
             List<NewLimit> created = new ArrayList<>();
             for (JsonNode l : items(ex, "limits")) {
                 Optional<String> service = string(l, "service_id");
@@ -111,30 +107,22 @@ public final class LimitsApi {
             ex.sendJson(201, Map.of("limits", limits.createLimits(created).stream().map(l -> views.limit(ex, l)).toList()));
         });
         router.addPublic("GET", V3 + "/limits/{id}", ex -> {
-            Caller caller = policy.authorize(ex, "get_limit", Caller::anyone);
+            Caller caller = callers.caller(ex);
             ProjectLimitView limit = limits.limit(ex.pathParam("id"));
-            // ADMIN_OR_SYSTEM_OR_DOMAIN_OR_PROJECT_USER: a project user sees its project's limits
-            if (!superuser(caller) && !caller.inProject(limit.limit().projectId())) {
-                throw glint.error.GlintException.forbidden("You are not authorized to perform the requested action: "
-                        + "identity:get_limit.");
-            }
+            callers.check(caller, "get_limit", Target.project(limit.limit().projectId()));
             ex.sendJson(200, Map.of("limit", views.limit(ex, limit)));
         });
         router.addPublic("PATCH", V3 + "/limits/{id}", ex -> {
-            policy.authorize(ex, "update_limit", Caller::admin);
+            callers.authorize(ex, "update_limit");
             JsonNode l = member(ex, "limit");
             ex.sendJson(200, Map.of("limit", views.limit(ex, limits.updateLimit(ex.pathParam("id"), number(l, "resource_limit"),
                     nullableString(l, "description")))));
         });
         router.addPublic("DELETE", V3 + "/limits/{id}", ex -> {
-            policy.authorize(ex, "delete_limit", Caller::admin);
+            callers.authorize(ex, "delete_limit");
             limits.deleteLimit(ex.pathParam("id"));
             ex.sendEmpty(204);
         });
-    }
-
-    private static boolean superuser(Caller caller) {
-        return caller.token().token().system() || caller.admin() || caller.has("service");
     }
 
     /** The body's non-empty array under {@code key}. */

@@ -215,16 +215,6 @@ public final class IdentityRepository implements IdentityStore {
     }
 
     @Override
-    public void setPassword(String userId, String passwordHash) {
-        revising("UPDATE identity_users SET password_hash = ? WHERE id = ?", passwordHash, userId);
-    }
-
-    @Override
-    public void setUserEnabled(String userId, boolean enabled) {
-        revising("UPDATE identity_users SET enabled = ? WHERE id = ?", enabled, userId);
-    }
-
-    @Override
     public List<Domain> domains() {
         return sql.query("SELECT id, name, enabled FROM identity_domains ORDER BY name", DOMAIN);
     }

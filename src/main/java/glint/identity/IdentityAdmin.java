@@ -19,8 +19,10 @@ import java.util.HashSet;
 
 /**
  * Keystone's administration use cases for the built-in identity: projects, users, roles and role assignments
- * (keystone/resource, identity and assignment cores). Authorization is the caller's business (the API checks
- * Keystone's policy first); this class checks existence and uniqueness, with Keystone's messages.
+ * (keystone/resource, identity and assignment cores). Who may call them is {@link IdentityRules}' business (the API
+ * asks it first); this class checks existence and uniqueness, with Keystone's messages, and ends the tokens a change
+ * ends: a new password or a disabled user here ({@link User#changed}); a user, project or role deleted, a project
+ * disabled or a role taken away by {@link TokenService}, which resolves all of them when it validates a token.
  */
 public final class IdentityAdmin {
     /** A partial update of a project: absent fields stay as they are. */
@@ -104,16 +106,16 @@ public final class IdentityAdmin {
     }
 
     /**
-     * A new password also revokes the user's tokens issued until now, as Keystone does; this write, as every identity
-     * write, raises the identity's revision, so no node serves the user's old tokens from its cache one request more.
+     * A new password, or the user disabled, also revokes the user's tokens issued until now, as Keystone does
+     * ({@link User#changed}); this write, as every identity write, raises the identity's revision, so no node serves
+     * the user's old tokens from its cache one request more.
      */
     public User updateUser(String id, UserChange change) {
         User old = user(id);
         change.defaultProjectId().flatMap(p -> p).ifPresent(this::checkDefaultProject);
-        User updated = new User(id, change.name().orElse(old.name()), old.domainId(),
-                change.password().map(hasher::hash).or(old::passwordHash), change.enabled().orElse(old.enabled()),
-                change.defaultProjectId().orElse(old.defaultProjectId()),
-                change.password().isPresent() ? Optional.of(clock.instant()) : old.tokensNotBefore());
+        User updated = old.changed(change.name().orElse(old.name()), change.password().map(hasher::hash).or(old::passwordHash),
+                change.enabled().orElse(old.enabled()), change.defaultProjectId().orElse(old.defaultProjectId()),
+                clock.instant());
         if (!store.updateUser(updated)) {
             throw duplicate("user", updated.name(), old.domainId());
         }

@@ -225,13 +225,26 @@ public final class IdentityService {
         return store.createUser(user) ? Optional.of(user) : Optional.empty();
     }
 
+    /**
+     * Sets the user's password unless it is that already, as {@code keystone-manage bootstrap} does on every run; a
+     * new one revokes the user's tokens issued until now ({@link User#changed}).
+     */
     public void setPassword(String userId, String password) {
-        store.setPassword(userId, hasher.hash(password));
+        User user = store.user(userId).orElseThrow(() -> new IllegalStateException("user " + userId + " not found"));
+        if (user.passwordHash().map(h -> hasher.matches(password, h)).orElse(false)) {
+            return;
+        }
+        store.updateUser(user.changed(user.name(), Optional.of(hasher.hash(password)), user.enabled(),
+                user.defaultProjectId(), clock.instant()));
     }
 
-    /** Enables or disables the user; enabling also unlocks a user locked out by failed logins. */
+    /**
+     * Enables or disables the user; disabling revokes its tokens issued until now ({@link User#changed}), enabling
+     * also unlocks a user locked out by failed logins.
+     */
     public void setUserEnabled(String userId, boolean enabled) {
-        store.setUserEnabled(userId, enabled);
+        User user = store.user(userId).orElseThrow(() -> new IllegalStateException("user " + userId + " not found"));
+        store.updateUser(user.changed(user.name(), user.passwordHash(), enabled, user.defaultProjectId(), clock.instant()));
         if (enabled) {
             store.resetFailedLogins(userId);
         }

@@ -89,10 +89,6 @@ public interface IdentityStore {
 
     void unassign(String userId, String targetType, String targetId, String roleId);
 
-    void setPassword(String userId, String passwordHash);
-
-    void setUserEnabled(String userId, boolean enabled);
-
     List<Domain> domains();
 
     /** Projects, optionally only of one domain and/or with one name, by name. */

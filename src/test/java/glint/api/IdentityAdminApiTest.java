@@ -219,6 +219,8 @@ class IdentityAdminApiTest {
         assertThat(login(name, "pw-2", projectScope(project)).status()).isEqualTo(401);
         assertThat(asUser.get("/v2/images").status()).isEqualTo(401);
         patch(admin, V3 + "/users/" + id, obj("user", obj("enabled", true)));
+        // Keystone's update_user revokes a disabled user's tokens: enabling it again does not bring them back
+        assertThat(new ApiClient(server.baseUrl(), afterChange).get("/v2/images").status()).isEqualTo(401);
         String second = token(login(name, "pw-2", projectScope(project)));
         ApiClient again = new ApiClient(server.baseUrl(), second);
         assertThat(again.get("/v2/images").status()).isEqualTo(200);

@@ -45,7 +45,7 @@ final class IdentityFixture implements AutoCloseable {
         pools.add(db);
         db.migrate();
         IdentityRepository store = new IdentityRepository(db);
-        IdentityService identity = new IdentityService(store, new PasswordHasher(1_000));
+        IdentityService identity = new IdentityService(store, new PasswordHasher(1_000), IdentityService.Lockout.OFF, clock);
         return new Node(identity, new TokenService(identity, store, TTL, clock), store);
     }
 

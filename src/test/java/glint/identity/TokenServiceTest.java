@@ -148,13 +148,29 @@ class TokenServiceTest {
     }
 
     @Test
-    void disabledUsersTokensAreInvalid() {
+    void disablingAUserRevokesItsTokensForGood() {
         ValidToken t = tokens.issue(password("alice", "alice-pw", project("alpha")));
+        fixture.clock.advance(Duration.ofSeconds(1));
         identity.setUserEnabled(alice.id(), false);
         assertThat(tokens.validate(t.id())).isEmpty();
         assertThatThrownBy(() -> tokens.issue(password("alice", "alice-pw", project("alpha")))).isInstanceOf(GlintException.class);
+        fixture.clock.advance(Duration.ofSeconds(1));
         identity.setUserEnabled(alice.id(), true);
+        // Keystone's update_user persists a revocation event when a user is disabled: enabling it again revives nothing
+        assertThat(tokens.validate(t.id())).isEmpty();
+        assertThat(tokens.issue(password("alice", "alice-pw", project("alpha"))).user().id()).isEqualTo(alice.id());
+    }
+
+    @Test
+    void bootstrapRevokesTheAdminsTokensOnlyWhenItsPasswordChanges() {
+        ValidToken t = tokens.issue(password("admin", "admin-pw", project("admin")));
+        fixture.clock.advance(Duration.ofSeconds(1));
+        new IdentityBootstrap(identity).run(Optional.of("admin-pw")); // every start of a node: the same password
         assertThat(tokens.validate(t.id())).isPresent();
+        new IdentityBootstrap(identity).run(Optional.of("admin-pw-2")); // keystone-manage bootstrap's update_user
+        assertThat(tokens.validate(t.id())).isEmpty();
+        assertThatThrownBy(() -> tokens.issue(password("admin", "admin-pw", project("admin")))).isInstanceOf(GlintException.class);
+        assertThat(tokens.issue(password("admin", "admin-pw-2", project("admin"))).user().name()).isEqualTo("admin");
     }
 
     @Test
