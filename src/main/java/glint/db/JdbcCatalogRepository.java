@@ -4,7 +4,6 @@ import glint.identity.CatalogRecords.Endpoint;
 import glint.identity.CatalogRecords.Region;
 import glint.identity.CatalogRecords.Service;
 import glint.identity.CatalogStore;
-import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 
@@ -55,7 +54,7 @@ public final class JdbcCatalogRepository implements CatalogStore {
         if (ids.isEmpty()) {
             return true;
         }
-        String in = " IN (" + String.join(", ", Collections.nCopies(ids.size(), "?")) + ")";
+        String in = " IN (" + RowSql.placeholders(ids.size()) + ")";
         Object[] params = ids.toArray();
         return db.write(c -> {
             if (!RowSql.query(c, "SELECT id FROM identity_endpoints WHERE region_id" + in, r -> r.getString(1), params).isEmpty()) {
