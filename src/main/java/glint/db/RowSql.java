@@ -26,6 +26,17 @@ final class RowSql {
         T map(ResultSet r) throws SQLException;
     }
 
+    /** The rows of one {@code SELECT … FROM table} whose key is {@code id}: all of them in an order, or one. */
+    record Table<T>(RowSql sql, String select, Row<T> row) {
+        List<T> all(String orderBy) {
+            return sql.query(select + " ORDER BY " + orderBy, row);
+        }
+
+        Optional<T> byId(String id) {
+            return sql.one(select + " WHERE id = ?", row, id);
+        }
+    }
+
     /** A NULL parameter of a {@link Types} type. */
     record Null(int type) {}
 
@@ -49,6 +60,24 @@ final class RowSql {
     /** One statement in its own transaction; the rows it changed. */
     int execute(String sql, Object... params) {
         return db.write(c -> execute(c, sql, params));
+    }
+
+    boolean exists(String sql, Object... params) {
+        return db.read(c -> exists(c, sql, params));
+    }
+
+    /**
+     * In one transaction: {@code false} when {@code check} finds a row (a row that refers to what would be deleted),
+     * else runs {@code statement}; both with {@code params}.
+     */
+    boolean unlessExists(String check, String statement, Object... params) {
+        return db.write(c -> {
+            if (exists(c, check, params)) {
+                return false;
+            }
+            execute(c, statement, params);
+            return true;
+        });
     }
 
     /** One statement in its own transaction; {@code false} when a unique key is already taken. */
