@@ -145,10 +145,7 @@ public final class JdbcMetadefRepository implements MetadefRepository {
 
     @Override
     public boolean addObject(String namespaceId, MetadefObject object) {
-        return db.writeUnlessDuplicate(c -> {
-            insertObject(c, namespaceId, object);
-            return true;
-        });
+        return inserted(c -> insertObject(c, namespaceId, object));
     }
 
     @Override
@@ -228,10 +225,7 @@ public final class JdbcMetadefRepository implements MetadefRepository {
 
     @Override
     public boolean addProperty(String namespaceId, PropertyDefinition property, Instant at) {
-        return db.writeUnlessDuplicate(c -> {
-            insertProperty(c, namespaceId, property, at);
-            return true;
-        });
+        return inserted(c -> insertProperty(c, namespaceId, property, at));
     }
 
     @Override
@@ -268,10 +262,7 @@ public final class JdbcMetadefRepository implements MetadefRepository {
 
     @Override
     public boolean addTag(String namespaceId, MetadefTag tag) {
-        return db.writeUnlessDuplicate(c -> {
-            insertTag(c, namespaceId, tag);
-            return true;
-        });
+        return inserted(c -> insertTag(c, namespaceId, tag));
     }
 
     @Override
@@ -326,10 +317,7 @@ public final class JdbcMetadefRepository implements MetadefRepository {
 
     @Override
     public boolean associate(String namespaceId, ResourceTypeAssociation association) {
-        return db.writeUnlessDuplicate(c -> {
-            insertAssociation(c, namespaceId, association);
-            return true;
-        });
+        return inserted(c -> insertAssociation(c, namespaceId, association));
     }
 
     @Override
@@ -355,6 +343,18 @@ public final class JdbcMetadefRepository implements MetadefRepository {
     }
 
     // ---- helpers
+
+    private interface Insert {
+        void run(Connection c) throws SQLException;
+    }
+
+    /** The insert in a transaction of its own; {@code false} when a unique key (the name) is already taken. */
+    private boolean inserted(Insert insert) {
+        return db.writeUnlessDuplicate(c -> {
+            insert.run(c);
+            return true;
+        });
+    }
 
     private void removeNamed(String table, String namespaceId, String name) {
         sql.execute("DELETE FROM " + table + " WHERE namespace_id = ? AND name = ?", namespaceId, name);
