@@ -6,8 +6,6 @@ import glint.identity.IdentityRecords.Project;
 import glint.identity.IdentityRecords.Role;
 import glint.identity.IdentityRecords.User;
 import glint.identity.IdentityStore;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -34,11 +32,7 @@ public final class IdentityRepository implements IdentityStore {
             Optional.ofNullable(r.getString(4)), r.getBoolean(5));
     private static final RowSql.Row<User> USER = r -> new User(r.getString(1), r.getString(2), r.getString(3),
             Optional.ofNullable(r.getString(4)), r.getBoolean(5), Optional.ofNullable(r.getString(6)),
-            epochMillis(r, 7));
-    private static Optional<Instant> epochMillis(ResultSet r, int column) throws SQLException {
-        long value = r.getLong(column);
-        return r.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(value));
-    }
+            RowSql.optionalLong(r, 7).map(Instant::ofEpochMilli));
 
     private static final RowSql.Row<Role> ROLE = r -> new Role(r.getString(1), r.getString(2));
     private static final String PROJECT_COLUMNS = "SELECT id, name, domain_id, description, enabled FROM identity_projects";
@@ -132,7 +126,7 @@ public final class IdentityRepository implements IdentityStore {
     @Override
     public FailedLogins failedLogins(String userId) {
         return sql.one("SELECT failed_auth_count, failed_auth_at FROM identity_users WHERE id = ?",
-                r -> new FailedLogins(r.getInt(1), epochMillis(r, 2)), userId).orElse(FailedLogins.NONE);
+                r -> new FailedLogins(r.getInt(1), RowSql.optionalLong(r, 2).map(Instant::ofEpochMilli)), userId).orElse(FailedLogins.NONE);
     }
 
     @Override

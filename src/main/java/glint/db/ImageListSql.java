@@ -6,8 +6,6 @@ import glint.image.ImageQuery.SortKey;
 import glint.image.ImageQuery.TimeFilter;
 import glint.image.ImageRepository.Viewer;
 import glint.image.ImageStatus;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +26,8 @@ import java.util.Optional;
  * range of the index for SQLite's and PostgreSQL's planners; MariaDB's cannot range on a row value, so there the
  * first key's bound is added alone ({@code k1 >= m1}). With mixed directions it is the OR of Glance's
  * {@code _paginate_query} with that bound.
+ *
+ * <p>{@link #params} are {@link RowSql}'s.
  */
 record ImageListSql(String sql, List<Object> params) {
     private static final Map<String, String> SORT_EXPRESSIONS = Map.of(
@@ -96,7 +96,7 @@ record ImageListSql(String sql, List<Object> params) {
             if (column == null) {
                 throw new IllegalArgumentException("not a filterable attribute: " + attribute);
             }
-            where.add(column + " IN (" + String.join(", ", java.util.Collections.nCopies(values.size(), "?")) + ")");
+            where.add(column + " IN (" + RowSql.placeholders(values.size()) + ")");
             boolean integer = attribute.equals("min_ram") || attribute.equals("min_disk");
             boolean bigint = attribute.equals("size") || attribute.equals("virtual_size");
             values.forEach(v -> params.add(integer ? (Object) Integer.valueOf(v) : bigint ? (Object) Long.valueOf(v) : v));
@@ -191,7 +191,7 @@ record ImageListSql(String sql, List<Object> params) {
             columns.add(SORT_EXPRESSIONS.get(k.attribute()));
             params.add(sortValue(k.attribute(), marker));
         }
-        String placeholders = String.join(", ", java.util.Collections.nCopies(sort.size(), "?"));
+        String placeholders = RowSql.placeholders(sort.size());
         return "(" + String.join(", ", columns) + ") " + (sort.get(0).ascending() ? ">" : "<") + " (" + placeholders + ")";
     }
 
@@ -218,20 +218,5 @@ record ImageListSql(String sql, List<Object> params) {
             case EQ -> "=";
             case NEQ -> "<>";
         };
-    }
-
-    void bind(PreparedStatement s) throws SQLException {
-        for (int i = 0; i < params.size(); i++) {
-            Object p = params.get(i);
-            if (p instanceof Boolean b) {
-                s.setBoolean(i + 1, b);
-            } else if (p instanceof Long l) {
-                s.setLong(i + 1, l);
-            } else if (p instanceof Integer n) {
-                s.setInt(i + 1, n);
-            } else {
-                s.setString(i + 1, (String) p);
-            }
-        }
     }
 }

@@ -4,38 +4,38 @@ import glint.identity.CatalogRecords.Endpoint;
 import glint.identity.CatalogRecords.Region;
 import glint.identity.CatalogRecords.Service;
 import glint.identity.CatalogStore;
-import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 
 /** The service catalog's SQL (tables {@code identity_regions}, {@code identity_services}, {@code identity_endpoints}, migration V7). */
 public final class JdbcCatalogRepository implements CatalogStore {
-    private static final String REGIONS = "SELECT id, description, parent_region_id FROM identity_regions";
-    private static final String SERVICES = "SELECT id, type, name, description, enabled FROM identity_services";
-    private static final String ENDPOINTS = "SELECT id, service_id, interface, region_id, url, enabled FROM identity_endpoints";
-    private static final RowSql.Row<Region> REGION = r -> new Region(r.getString(1), r.getString(2),
-            Optional.ofNullable(r.getString(3)));
-    private static final RowSql.Row<Service> SERVICE = r -> new Service(r.getString(1), r.getString(2), r.getString(3),
-            Optional.ofNullable(r.getString(4)), r.getBoolean(5));
-    private static final RowSql.Row<Endpoint> ENDPOINT = r -> new Endpoint(r.getString(1), r.getString(2), r.getString(3),
-            Optional.ofNullable(r.getString(4)), r.getString(5), r.getBoolean(6));
-
     private final Database db;
     private final RowSql sql;
+    private final RowSql.Table<Region> regionTable;
+    private final RowSql.Table<Service> serviceTable;
+    private final RowSql.Table<Endpoint> endpointTable;
 
     public JdbcCatalogRepository(Database db) {
         this.db = db;
         this.sql = new RowSql(db);
+        this.regionTable = new RowSql.Table<>(sql, "SELECT id, description, parent_region_id FROM identity_regions",
+                r -> new Region(r.getString(1), r.getString(2), Optional.ofNullable(r.getString(3))));
+        this.serviceTable = new RowSql.Table<>(sql, "SELECT id, type, name, description, enabled FROM identity_services",
+                r -> new Service(r.getString(1), r.getString(2), r.getString(3), Optional.ofNullable(r.getString(4)),
+                        r.getBoolean(5)));
+        this.endpointTable = new RowSql.Table<>(sql, "SELECT id, service_id, interface, region_id, url, enabled "
+                + "FROM identity_endpoints", r -> new Endpoint(r.getString(1), r.getString(2), r.getString(3),
+                Optional.ofNullable(r.getString(4)), r.getString(5), r.getBoolean(6)));
     }
 
     @Override
     public List<Region> regions() {
-        return sql.query(REGIONS + " ORDER BY id", REGION);
+        return regionTable.all("id");
     }
 
     @Override
     public Optional<Region> region(String id) {
-        return sql.one(REGIONS + " WHERE id = ?", REGION, id);
+        return regionTable.byId(id);
     }
 
     @Override
@@ -55,25 +55,19 @@ public final class JdbcCatalogRepository implements CatalogStore {
         if (ids.isEmpty()) {
             return true;
         }
-        String in = " IN (" + String.join(", ", Collections.nCopies(ids.size(), "?")) + ")";
-        Object[] params = ids.toArray();
-        return db.write(c -> {
-            if (!RowSql.query(c, "SELECT id FROM identity_endpoints WHERE region_id" + in, r -> r.getString(1), params).isEmpty()) {
-                return false;
-            }
-            RowSql.execute(c, "DELETE FROM identity_regions WHERE id" + in, params);
-            return true;
-        });
+        String in = " IN (" + RowSql.placeholders(ids.size()) + ")";
+        return sql.unlessExists("SELECT id FROM identity_endpoints WHERE region_id" + in, "DELETE FROM identity_regions WHERE id"
+                + in, ids.toArray());
     }
 
     @Override
     public List<Service> services() {
-        return sql.query(SERVICES + " ORDER BY type, id", SERVICE);
+        return serviceTable.all("type, id");
     }
 
     @Override
     public Optional<Service> service(String id) {
-        return sql.one(SERVICES + " WHERE id = ?", SERVICE, id);
+        return serviceTable.byId(id);
     }
 
     @Override
@@ -98,12 +92,12 @@ public final class JdbcCatalogRepository implements CatalogStore {
 
     @Override
     public List<Endpoint> endpoints() {
-        return sql.query(ENDPOINTS + " ORDER BY service_id, interface, id", ENDPOINT);
+        return endpointTable.all("service_id, interface, id");
     }
 
     @Override
     public Optional<Endpoint> endpoint(String id) {
-        return sql.one(ENDPOINTS + " WHERE id = ?", ENDPOINT, id);
+        return endpointTable.byId(id);
     }
 
     @Override

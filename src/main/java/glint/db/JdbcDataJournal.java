@@ -3,18 +3,21 @@ package glint.db;
 import glint.image.DataJournal;
 import glint.image.PendingData;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 
 /** The {@code pending_data} table. */
 public final class JdbcDataJournal implements DataJournal {
+    private static final String SELECT = "SELECT id, store, location, image_id, node FROM pending_data";
+    private static final RowSql.Row<PendingData> ROW = r -> new PendingData(r.getString(1), r.getString(2), r.getString(3),
+            r.getString(4), r.getString(5));
+
     private final Database db;
+    private final RowSql sql;
 
     public JdbcDataJournal(Database db) {
         this.db = db;
+        this.sql = new RowSql(db);
     }
 
     @Override
@@ -35,75 +38,32 @@ public final class JdbcDataJournal implements DataJournal {
 
     @Override
     public List<PendingData> ofNode(String node) {
-        return query("SELECT id, store, location, image_id, node FROM pending_data WHERE node = ? ORDER BY created_at", node);
+        return sql.query(SELECT + " WHERE node = ? ORDER BY created_at", ROW, node);
     }
 
     @Override
     public boolean contains(String id) {
-        return db.read(c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM pending_data WHERE id = ?")) {
-                s.setString(1, id);
-                try (ResultSet r = s.executeQuery()) {
-                    return r.next();
-                }
-            }
-        });
+        return db.read(c -> RowSql.exists(c, "SELECT 1 FROM pending_data WHERE id = ?", id));
     }
 
     @Override
     public List<PendingData> ofImage(String imageId) {
-        return query("SELECT id, store, location, image_id, node FROM pending_data WHERE image_id = ? ORDER BY created_at",
-                imageId);
+        return sql.query(SELECT + " WHERE image_id = ? ORDER BY created_at", ROW, imageId);
     }
 
     @Override
     public boolean adopt(String id, String from, String to) {
-        return db.write(c -> {
-            try (PreparedStatement s = c.prepareStatement("UPDATE pending_data SET node = ? WHERE id = ? AND node = ?")) {
-                s.setString(1, to);
-                s.setString(2, id);
-                s.setString(3, from);
-                return s.executeUpdate() == 1;
-            }
-        });
-    }
-
-    private List<PendingData> query(String sql, String param) {
-        return db.read(c -> {
-            List<PendingData> entries = new ArrayList<>();
-            try (PreparedStatement s = c.prepareStatement(sql)) {
-                s.setString(1, param);
-                try (ResultSet r = s.executeQuery()) {
-                    while (r.next()) {
-                        entries.add(new PendingData(r.getString(1), r.getString(2), r.getString(3), r.getString(4), r.getString(5)));
-                    }
-                }
-            }
-            return entries;
-        });
+        return sql.execute("UPDATE pending_data SET node = ? WHERE id = ? AND node = ?", to, id, from) == 1;
     }
 
     static void add(Connection c, PendingData entry) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement(
-                "INSERT INTO pending_data (id, store, location, image_id, node, created_at) VALUES (?, ?, ?, ?, ?, ?)")) {
-            s.setString(1, entry.id());
-            s.setString(2, entry.storeId());
-            s.setString(3, entry.location());
-            s.setString(4, entry.imageId());
-            s.setString(5, entry.node());
-            s.setLong(6, System.currentTimeMillis());
-            s.executeUpdate();
-        }
+        RowSql.execute(c, "INSERT INTO pending_data (id, store, location, image_id, node, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                entry.id(), entry.storeId(), entry.location(), entry.imageId(), entry.node(), System.currentTimeMillis());
     }
 
     /** Whether an entry names {@code location}: data being written, or removed. */
     static boolean names(Connection c, String location) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM pending_data WHERE location = ?")) {
-            s.setString(1, location);
-            try (ResultSet r = s.executeQuery()) {
-                return r.next();
-            }
-        }
+        return RowSql.exists(c, "SELECT 1 FROM pending_data WHERE location = ?", location);
     }
 
     /**
@@ -111,11 +71,8 @@ public final class JdbcDataJournal implements DataJournal {
      * when the entry was not there (any more).
      */
     static boolean remove(Connection c, String id) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("DELETE FROM pending_data WHERE id = ?")) {
-            s.setString(1, id);
-            boolean removed = s.executeUpdate() == 1;
-            QuotaSql.release(c, id);
-            return removed;
-        }
+        boolean removed = RowSql.execute(c, "DELETE FROM pending_data WHERE id = ?", id) == 1;
+        QuotaSql.release(c, id);
+        return removed;
     }
 }

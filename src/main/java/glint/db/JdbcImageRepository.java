@@ -11,10 +11,8 @@ import glint.image.MemberStatus;
 import glint.image.PendingData;
 import glint.image.Visibility;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -97,33 +95,18 @@ public final class JdbcImageRepository implements ImageRepository {
 
     private static void insertRows(Connection c, List<Image> images) throws SQLException {
         // the ids are taken for good, even once the rows of deleted images are purged (OSSN-0075; V10 migration)
-        try (PreparedStatement s = c.prepareStatement("INSERT INTO image_ids (id, created_at) VALUES (?, ?)")) {
-            for (Image image : images) {
-                s.setString(1, image.id());
-                s.setLong(2, image.createdAt().toEpochMilli());
-                s.addBatch();
-            }
-            s.executeBatch();
-        }
-        try (PreparedStatement s = c.prepareStatement("INSERT INTO images (id, name, status, visibility, protected, "
+        RowSql.batch(c, "INSERT INTO image_ids (id, created_at) VALUES (?, ?)",
+                images.stream().map(i -> new Object[] {i.id(), i.createdAt().toEpochMilli()}).toList());
+        String insert = "INSERT INTO images (id, name, status, visibility, protected, "
                 + "os_hidden, owner, disk_format, container_format, min_disk, min_ram, size, virtual_size, checksum, "
                 + "os_hash_algo, os_hash_value, created_at, updated_at, deleted) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-            for (Image image : images) {
-                s.setString(1, image.id());
-                bindMutable(s, 2, image);
-                s.setLong(17, image.createdAt().toEpochMilli());
-                s.setLong(18, image.updatedAt().toEpochMilli());
-                s.setBoolean(19, false);
-                if (images.size() == 1) {
-                    s.executeUpdate();
-                } else {
-                    s.addBatch();
-                }
-            }
-            if (images.size() > 1) {
-                s.executeBatch();
-            }
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        List<Object[]> rows = images.stream().map(i -> params(List.of(i.id()), mutable(i),
+                List.of(i.createdAt().toEpochMilli(), i.updatedAt().toEpochMilli(), false))).toList();
+        if (rows.size() == 1) {
+            RowSql.execute(c, insert, rows.get(0));
+        } else {
+            RowSql.batch(c, insert, rows);
         }
         writeChildren(c, images);
     }
@@ -131,18 +114,14 @@ public final class JdbcImageRepository implements ImageRepository {
     @Override
     public Optional<Image> find(String id) {
         return db.read(c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM images i WHERE i.id = ? AND i.deleted = ?")) {
-                s.setString(1, id);
-                s.setBoolean(2, false);
-                try (ResultSet r = s.executeQuery()) {
-                    if (!r.next()) {
-                        return Optional.empty();
-                    }
-                    Map<String, Image.Builder> one = new LinkedHashMap<>();
-                    one.put(id, row(r).toBuilder());
-                    return Optional.of(withChildren(c, one).get(0));
-                }
+            Optional<Image> found = RowSql.one(c, "SELECT " + COLUMNS + " FROM images i WHERE i.id = ? AND i.deleted = ?",
+                    JdbcImageRepository::row, id, false);
+            if (found.isEmpty()) {
+                return Optional.<Image>empty();
             }
+            Map<String, Image.Builder> one = new LinkedHashMap<>();
+            one.put(id, found.get().toBuilder());
+            return Optional.of(withChildren(c, one).get(0));
         });
     }
 
@@ -152,10 +131,7 @@ public final class JdbcImageRepository implements ImageRepository {
     }
 
     private static boolean updateIn(Connection c, Image image, ImageStatus expected) throws SQLException {
-        return updateWhere(c, image, "version = ? AND status = ?", s -> {
-            s.setLong(18, image.version());
-            s.setString(19, expected.wire());
-        });
+        return updateWhere(c, image, "version = ? AND status = ?", image.version(), expected.wire());
     }
 
     @Override
@@ -166,10 +142,7 @@ public final class JdbcImageRepository implements ImageRepository {
     @Override
     public boolean updateMetadata(Image image, List<PendingData> released) {
         return db.write(c -> {
-            if (!updateWhere(c, image, "version = ? AND 1 = ?", s -> {
-                s.setLong(18, image.version());
-                s.setInt(19, 1);
-            })) {
+            if (!updateWhere(c, image, "version = ? AND 1 = ?", image.version(), 1)) {
                 return false;
             }
             for (PendingData p : released) {
@@ -184,27 +157,18 @@ public final class JdbcImageRepository implements ImageRepository {
         return db.read(c -> LocationRows.owned(c, location) || JdbcDataJournal.names(c, location));
     }
 
-    private interface Binder {
-        void bind(PreparedStatement s) throws SQLException;
-    }
-
     /**
      * Replaces the row, its tags, properties and locations if {@code condition} (parameters 18 and 19) holds; adds 1
      * to the version.
      */
-    private static boolean updateWhere(Connection c, Image image, String condition, Binder conditionValue) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("UPDATE images SET name = ?, status = ?, visibility = ?, protected = ?, "
+    private static boolean updateWhere(Connection c, Image image, String condition, Object value18, Object value19)
+            throws SQLException {
+        if (RowSql.execute(c, "UPDATE images SET name = ?, status = ?, visibility = ?, protected = ?, "
                 + "os_hidden = ?, owner = ?, disk_format = ?, container_format = ?, min_disk = ?, min_ram = ?, size = ?, "
                 + "virtual_size = ?, checksum = ?, os_hash_algo = ?, os_hash_value = ?, updated_at = ?, version = version + 1 "
-                + "WHERE id = ? AND " + condition + " AND deleted = ?")) {
-            bindMutable(s, 1, image);
-            s.setLong(16, image.updatedAt().toEpochMilli());
-            s.setString(17, image.id());
-            conditionValue.bind(s);
-            s.setBoolean(20, false);
-            if (s.executeUpdate() != 1) {
-                return false;
-            }
+                + "WHERE id = ? AND " + condition + " AND deleted = ?", params(mutable(image),
+                List.of(image.updatedAt().toEpochMilli(), image.id(), value18, value19, false))) != 1) {
+            return false;
         }
         deleteChildren(c, image.id(), false);
         writeChildren(c, image);
@@ -281,16 +245,9 @@ public final class JdbcImageRepository implements ImageRepository {
     public List<PendingData> markDeleted(String id, String node) {
         return db.write(c -> {
             List<PendingData> orphans = journalOwned(c, id, node);
-            try (PreparedStatement s = c.prepareStatement(
-                    "UPDATE images SET deleted = ?, status = ?, deleted_at = ?, updated_at = ?, version = version + 1 WHERE id = ?")) {
-                long now = System.currentTimeMillis();
-                s.setBoolean(1, true);
-                s.setString(2, ImageStatus.DELETED.wire());
-                s.setLong(3, now);
-                s.setLong(4, now);
-                s.setString(5, id);
-                s.executeUpdate();
-            }
+            long now = System.currentTimeMillis();
+            RowSql.execute(c, "UPDATE images SET deleted = ?, status = ?, deleted_at = ?, updated_at = ?, version = version + 1 WHERE id = ?",
+                    true, ImageStatus.DELETED.wire(), now, now, id);
             deleteChildren(c, id, true);
             return orphans;
         });
@@ -299,18 +256,11 @@ public final class JdbcImageRepository implements ImageRepository {
     @Override
     public boolean markPendingDelete(String id) {
         return db.write(c -> {
-            try (PreparedStatement s = c.prepareStatement("UPDATE images SET deleted = ?, status = ?, deleted_at = ?, "
-                    + "updated_at = ?, version = version + 1 WHERE id = ? AND deleted = ?")) {
-                long now = System.currentTimeMillis();
-                s.setBoolean(1, true);
-                s.setString(2, ImageStatus.PENDING_DELETE.wire());
-                s.setLong(3, now);
-                s.setLong(4, now);
-                s.setString(5, id);
-                s.setBoolean(6, false);
-                if (s.executeUpdate() != 1) {
-                    return false;
-                }
+            long now = System.currentTimeMillis();
+            if (RowSql.execute(c, "UPDATE images SET deleted = ?, status = ?, deleted_at = ?, "
+                    + "updated_at = ?, version = version + 1 WHERE id = ? AND deleted = ?",
+                    true, ImageStatus.PENDING_DELETE.wire(), now, now, id, false) != 1) {
+                return false;
             }
             setLocationStatus(c, id, ImageStatus.PENDING_DELETE.wire());
             return true;
@@ -318,44 +268,22 @@ public final class JdbcImageRepository implements ImageRepository {
     }
 
     private static void setLocationStatus(Connection c, String id, String status) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("UPDATE image_locations SET status = ? WHERE image_id = ?")) {
-            s.setString(1, status);
-            s.setString(2, id);
-            s.executeUpdate();
-        }
+        RowSql.execute(c, "UPDATE image_locations SET status = ? WHERE image_id = ?", status, id);
     }
 
     @Override
     public List<String> pendingDeletes(Instant deletedBefore, int limit) {
-        return db.read(c -> {
-            List<String> ids = new ArrayList<>();
-            try (PreparedStatement s = c.prepareStatement("SELECT id FROM images WHERE status = ? AND deleted_at <= ? "
-                    + "ORDER BY deleted_at, id")) {
-                s.setString(1, ImageStatus.PENDING_DELETE.wire());
-                s.setLong(2, deletedBefore.toEpochMilli());
-                s.setMaxRows(limit);
-                try (ResultSet r = s.executeQuery()) {
-                    while (r.next()) {
-                        ids.add(r.getString(1));
-                    }
-                }
-            }
-            return ids;
-        });
+        return db.read(c -> RowSql.upTo(c, limit, "SELECT id FROM images WHERE status = ? AND deleted_at <= ? "
+                + "ORDER BY deleted_at, id", r -> r.getString(1), ImageStatus.PENDING_DELETE.wire(), deletedBefore.toEpochMilli()));
     }
 
     @Override
     public Optional<List<PendingData>> claimPendingDelete(String id, String node) {
         return db.write(c -> {
             // the compare-and-set on the status is the claim: of several nodes scrubbing, one gets each image
-            try (PreparedStatement s = c.prepareStatement("UPDATE images SET status = ?, version = version + 1 "
-                    + "WHERE id = ? AND status = ?")) {
-                s.setString(1, ImageStatus.DELETED.wire());
-                s.setString(2, id);
-                s.setString(3, ImageStatus.PENDING_DELETE.wire());
-                if (s.executeUpdate() != 1) {
-                    return Optional.<List<PendingData>>empty();
-                }
+            if (RowSql.execute(c, "UPDATE images SET status = ?, version = version + 1 "
+                    + "WHERE id = ? AND status = ?", ImageStatus.DELETED.wire(), id, ImageStatus.PENDING_DELETE.wire()) != 1) {
+                return Optional.<List<PendingData>>empty();
             }
             List<PendingData> orphans = journalOwned(c, id, node);
             deleteChildren(c, id, true);
@@ -366,16 +294,10 @@ public final class JdbcImageRepository implements ImageRepository {
     @Override
     public boolean restorePendingDelete(String id) {
         return db.write(c -> {
-            try (PreparedStatement s = c.prepareStatement("UPDATE images SET deleted = ?, status = ?, deleted_at = NULL, "
-                    + "updated_at = ?, version = version + 1 WHERE id = ? AND status = ?")) {
-                s.setBoolean(1, false);
-                s.setString(2, ImageStatus.ACTIVE.wire());
-                s.setLong(3, System.currentTimeMillis());
-                s.setString(4, id);
-                s.setString(5, ImageStatus.PENDING_DELETE.wire());
-                if (s.executeUpdate() != 1) {
-                    return false;
-                }
+            if (RowSql.execute(c, "UPDATE images SET deleted = ?, status = ?, deleted_at = NULL, "
+                    + "updated_at = ?, version = version + 1 WHERE id = ? AND status = ?", false, ImageStatus.ACTIVE.wire(),
+                    System.currentTimeMillis(), id, ImageStatus.PENDING_DELETE.wire()) != 1) {
+                return false;
             }
             setLocationStatus(c, id, "active");
             return true;
@@ -384,17 +306,8 @@ public final class JdbcImageRepository implements ImageRepository {
 
     /** Each owned location of the image becomes a journal entry of {@code node}, in the caller's transaction. */
     private static List<PendingData> journalOwned(Connection c, String id, String node) throws SQLException {
-        List<PendingData> orphans = new ArrayList<>();
-        try (PreparedStatement s = c.prepareStatement(
-                "SELECT store, location FROM image_locations WHERE image_id = ? AND owned = ?")) {
-            s.setString(1, id);
-            s.setBoolean(2, true);
-            try (ResultSet r = s.executeQuery()) {
-                while (r.next()) {
-                    orphans.add(new PendingData(java.util.UUID.randomUUID().toString(), r.getString(1), r.getString(2), id, node));
-                }
-            }
-        }
+        List<PendingData> orphans = RowSql.query(c, "SELECT store, location FROM image_locations WHERE image_id = ? AND owned = ?",
+                r -> new PendingData(java.util.UUID.randomUUID().toString(), r.getString(1), r.getString(2), id, node), id, true);
         for (PendingData p : orphans) {
             JdbcDataJournal.add(c, p);
         }
@@ -406,14 +319,8 @@ public final class JdbcImageRepository implements ImageRepository {
         return db.read(c -> {
             ImageListSql sql = ImageListSql.build(query, viewer, marker, db.dialect());
             Map<String, Image.Builder> page = new LinkedHashMap<>();
-            try (PreparedStatement s = c.prepareStatement(sql.sql())) {
-                sql.bind(s);
-                try (ResultSet r = s.executeQuery()) {
-                    while (r.next()) {
-                        Image image = row(r);
-                        page.put(image.id(), image.toBuilder());
-                    }
-                }
+            for (Image image : RowSql.query(c, sql.sql(), JdbcImageRepository::row, sql.params().toArray())) {
+                page.put(image.id(), image.toBuilder());
             }
             return withChildren(c, page);
         });
@@ -421,34 +328,26 @@ public final class JdbcImageRepository implements ImageRepository {
 
     @Override
     public Optional<MemberStatus> memberStatus(String imageId, String project) {
-        return db.read(c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT status FROM image_members WHERE image_id = ? AND member = ?")) {
-                s.setString(1, imageId);
-                s.setString(2, project);
-                try (ResultSet r = s.executeQuery()) {
-                    return r.next() ? MemberStatus.parse(r.getString(1)) : Optional.<MemberStatus>empty();
-                }
-            }
-        });
+        return db.read(c -> RowSql.one(c, "SELECT status FROM image_members WHERE image_id = ? AND member = ?",
+                r -> r.getString(1), imageId, project)).flatMap(MemberStatus::parse);
     }
 
-    /** Binds name … os_hash_value (15 columns) starting at {@code i}. */
-    private static void bindMutable(PreparedStatement s, int i, Image image) throws SQLException {
-        setString(s, i, image.name());
-        s.setString(i + 1, image.status().wire());
-        s.setString(i + 2, image.visibility().wire());
-        s.setBoolean(i + 3, image.isProtected());
-        s.setBoolean(i + 4, image.osHidden());
-        setString(s, i + 5, image.owner());
-        setString(s, i + 6, image.diskFormat());
-        setString(s, i + 7, image.containerFormat());
-        s.setInt(i + 8, image.minDisk());
-        s.setInt(i + 9, image.minRam());
-        setLong(s, i + 10, image.size());
-        setLong(s, i + 11, image.virtualSize());
-        setString(s, i + 12, image.checksum());
-        setString(s, i + 13, image.osHashAlgo());
-        setString(s, i + 14, image.osHashValue());
+    /** The values of name … os_hash_value (15 columns). */
+    private static List<Object> mutable(Image image) {
+        return List.of(RowSql.text(image.name()), image.status().wire(), image.visibility().wire(), image.isProtected(),
+                image.osHidden(), RowSql.text(image.owner()), RowSql.text(image.diskFormat()),
+                RowSql.text(image.containerFormat()), image.minDisk(), image.minRam(), RowSql.bigint(image.size()),
+                RowSql.bigint(image.virtualSize()), RowSql.text(image.checksum()), RowSql.text(image.osHashAlgo()),
+                RowSql.text(image.osHashValue()));
+    }
+
+    @SafeVarargs
+    private static Object[] params(List<Object>... parts) {
+        List<Object> all = new ArrayList<>();
+        for (List<Object> part : parts) {
+            all.addAll(part);
+        }
+        return all.toArray();
     }
 
     private static void writeChildren(Connection c, Image image) throws SQLException {
@@ -456,31 +355,14 @@ public final class JdbcImageRepository implements ImageRepository {
     }
 
     private static void writeChildren(Connection c, List<Image> images) throws SQLException {
-        if (images.stream().anyMatch(i -> !i.properties().isEmpty())) {
-            try (PreparedStatement s = c.prepareStatement("INSERT INTO image_properties (image_id, name, value) VALUES (?, ?, ?)")) {
-                for (Image image : images) {
-                    for (Map.Entry<String, String> p : image.properties().entrySet()) {
-                        s.setString(1, image.id());
-                        s.setString(2, p.getKey());
-                        s.setString(3, p.getValue());
-                        s.addBatch();
-                    }
-                }
-                s.executeBatch();
-            }
+        List<Object[]> properties = new ArrayList<>();
+        List<Object[]> tags = new ArrayList<>();
+        for (Image image : images) {
+            image.properties().forEach((name, value) -> properties.add(new Object[] {image.id(), name, value}));
+            image.tags().forEach(tag -> tags.add(new Object[] {image.id(), tag}));
         }
-        if (images.stream().anyMatch(i -> !i.tags().isEmpty())) {
-            try (PreparedStatement s = c.prepareStatement("INSERT INTO image_tags (image_id, value) VALUES (?, ?)")) {
-                for (Image image : images) {
-                    for (String tag : image.tags()) {
-                        s.setString(1, image.id());
-                        s.setString(2, tag);
-                        s.addBatch();
-                    }
-                }
-                s.executeBatch();
-            }
-        }
+        RowSql.batch(c, "INSERT INTO image_properties (image_id, name, value) VALUES (?, ?, ?)", properties);
+        RowSql.batch(c, "INSERT INTO image_tags (image_id, value) VALUES (?, ?)", tags);
         for (Image image : images) {
             if (!image.locations().isEmpty()) {
                 LocationRows.insert(c, image);
@@ -494,10 +376,7 @@ public final class JdbcImageRepository implements ImageRepository {
             tables.add("image_members");
         }
         for (String table : tables) {
-            try (PreparedStatement s = c.prepareStatement("DELETE FROM " + table + " WHERE image_id = ?")) {
-                s.setString(1, id);
-                s.executeUpdate();
-            }
+            RowSql.execute(c, "DELETE FROM " + table + " WHERE image_id = ?", id);
         }
     }
 
@@ -506,40 +385,29 @@ public final class JdbcImageRepository implements ImageRepository {
         if (page.isEmpty()) {
             return List.of();
         }
-        String in = String.join(",", java.util.Collections.nCopies(page.size(), "?"));
+        String in = RowSql.placeholders(page.size());
+        Object[] ids = page.keySet().toArray();
         Map<String, Map<String, String>> props = new HashMap<>();
         Map<String, Set<String>> tags = new HashMap<>();
         Map<String, List<ImageLocation>> locations = new HashMap<>();
-        query(c, "SELECT image_id, name, value FROM image_properties WHERE image_id IN (" + in + ")", page.keySet(),
-                r -> props.computeIfAbsent(r.getString(1), k -> new HashMap<>()).put(r.getString(2), r.getString(3)));
-        query(c, "SELECT image_id, value FROM image_tags WHERE image_id IN (" + in + ")", page.keySet(),
-                r -> tags.computeIfAbsent(r.getString(1), k -> new HashSet<>()).add(r.getString(2)));
-        query(c, LocationRows.SELECT + " WHERE image_id IN (" + in + ") ORDER BY image_id, position", page.keySet(),
-                r -> locations.computeIfAbsent(r.getString(1), k -> new ArrayList<>()).add(LocationRows.read(r)));
+        for (String[] p : RowSql.query(c, "SELECT image_id, name, value FROM image_properties WHERE image_id IN (" + in + ")",
+                r -> new String[] {r.getString(1), r.getString(2), r.getString(3)}, ids)) {
+            props.computeIfAbsent(p[0], k -> new HashMap<>()).put(p[1], p[2]);
+        }
+        for (String[] t : RowSql.query(c, "SELECT image_id, value FROM image_tags WHERE image_id IN (" + in + ")",
+                r -> new String[] {r.getString(1), r.getString(2)}, ids)) {
+            tags.computeIfAbsent(t[0], k -> new HashSet<>()).add(t[1]);
+        }
+        for (Map.Entry<String, ImageLocation> l : RowSql.query(c, LocationRows.SELECT + " WHERE image_id IN (" + in
+                + ") ORDER BY image_id, position", r -> Map.entry(r.getString(1), LocationRows.read(r)), ids)) {
+            locations.computeIfAbsent(l.getKey(), k -> new ArrayList<>()).add(l.getValue());
+        }
         List<Image> images = new ArrayList<>(page.size());
         page.forEach((id, b) -> images.add(b.properties(props.getOrDefault(id, Map.of()))
                 .tags(tags.getOrDefault(id, Set.of()))
                 .locations(order.sort(locations.getOrDefault(id, List.of())))
                 .build()));
         return images;
-    }
-
-    private interface RowConsumer {
-        void accept(ResultSet r) throws SQLException;
-    }
-
-    private static void query(Connection c, String sql, Iterable<String> ids, RowConsumer consumer) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement(sql)) {
-            int i = 1;
-            for (String id : ids) {
-                s.setString(i++, id);
-            }
-            try (ResultSet r = s.executeQuery()) {
-                while (r.next()) {
-                    consumer.accept(r);
-                }
-            }
-        }
     }
 
     static Image row(ResultSet r) throws SQLException {
@@ -555,34 +423,13 @@ public final class JdbcImageRepository implements ImageRepository {
                 Optional.ofNullable(r.getString(9)),
                 r.getInt(10),
                 r.getInt(11),
-                optionalLong(r, 12),
-                optionalLong(r, 13),
+                RowSql.optionalLong(r, 12),
+                RowSql.optionalLong(r, 13),
                 Optional.ofNullable(r.getString(14)),
                 Optional.ofNullable(r.getString(15)),
                 Optional.ofNullable(r.getString(16)),
                 Instant.ofEpochMilli(r.getLong(17)),
                 Instant.ofEpochMilli(r.getLong(18)),
                 Set.of(), Map.of(), List.of(), r.getLong(19));
-    }
-
-    private static Optional<Long> optionalLong(ResultSet r, int column) throws SQLException {
-        long value = r.getLong(column);
-        return r.wasNull() ? Optional.empty() : Optional.of(value);
-    }
-
-    private static void setString(PreparedStatement s, int i, Optional<String> value) throws SQLException {
-        if (value.isPresent()) {
-            s.setString(i, value.get());
-        } else {
-            s.setNull(i, Types.VARCHAR);
-        }
-    }
-
-    private static void setLong(PreparedStatement s, int i, Optional<Long> value) throws SQLException {
-        if (value.isPresent()) {
-            s.setLong(i, value.get());
-        } else {
-            s.setNull(i, Types.BIGINT);
-        }
     }
 }

@@ -8,31 +8,32 @@ import java.util.Optional;
 
 /** The unified limits' SQL (tables {@code identity_registered_limits}, {@code identity_limits}, migration V9). */
 public final class JdbcLimitRepository implements LimitStore {
-    private static final String REGISTERED = "SELECT id, service_id, region_id, resource_name, default_limit, description "
-            + "FROM identity_registered_limits";
-    private static final String LIMITS = "SELECT id, registered_limit_id, project_id, resource_limit, description "
-            + "FROM identity_limits";
-    private static final RowSql.Row<RegisteredLimit> REGISTERED_ROW = r -> new RegisteredLimit(r.getString(1),
-            r.getString(2), Optional.ofNullable(r.getString(3)), r.getString(4), r.getLong(5), Optional.ofNullable(r.getString(6)));
-    private static final RowSql.Row<ProjectLimit> LIMIT_ROW = r -> new ProjectLimit(r.getString(1), r.getString(2),
-            r.getString(3), r.getLong(4), Optional.ofNullable(r.getString(5)));
+    private static final String REFERENCED = "SELECT id FROM identity_limits WHERE registered_limit_id = ?";
 
     private final Database db;
     private final RowSql sql;
+    private final RowSql.Table<RegisteredLimit> registeredTable;
+    private final RowSql.Table<ProjectLimit> limitTable;
 
     public JdbcLimitRepository(Database db) {
         this.db = db;
         this.sql = new RowSql(db);
+        this.registeredTable = new RowSql.Table<>(sql, "SELECT id, service_id, region_id, resource_name, default_limit, "
+                + "description FROM identity_registered_limits", r -> new RegisteredLimit(r.getString(1), r.getString(2),
+                Optional.ofNullable(r.getString(3)), r.getString(4), r.getLong(5), Optional.ofNullable(r.getString(6))));
+        this.limitTable = new RowSql.Table<>(sql, "SELECT id, registered_limit_id, project_id, resource_limit, description "
+                + "FROM identity_limits", r -> new ProjectLimit(r.getString(1), r.getString(2), r.getString(3), r.getLong(4),
+                Optional.ofNullable(r.getString(5))));
     }
 
     @Override
     public List<RegisteredLimit> registeredLimits() {
-        return sql.query(REGISTERED + " ORDER BY id", REGISTERED_ROW);
+        return registeredTable.all("id");
     }
 
     @Override
     public Optional<RegisteredLimit> registeredLimit(String id) {
-        return sql.one(REGISTERED + " WHERE id = ?", REGISTERED_ROW, id);
+        return registeredTable.byId(id);
     }
 
     @Override
@@ -56,30 +57,22 @@ public final class JdbcLimitRepository implements LimitStore {
 
     @Override
     public boolean deleteRegisteredLimit(String id) {
-        return db.write(c -> {
-            if (!RowSql.query(c, "SELECT id FROM identity_limits WHERE registered_limit_id = ?", r -> r.getString(1), id)
-                    .isEmpty()) {
-                return false;
-            }
-            RowSql.execute(c, "DELETE FROM identity_registered_limits WHERE id = ?", id);
-            return true;
-        });
+        return sql.unlessExists(REFERENCED, "DELETE FROM identity_registered_limits WHERE id = ?", id);
     }
 
     @Override
     public boolean referenced(String registeredLimitId) {
-        return sql.one("SELECT id FROM identity_limits WHERE registered_limit_id = ?", r -> r.getString(1), registeredLimitId)
-                .isPresent();
+        return sql.exists(REFERENCED, registeredLimitId);
     }
 
     @Override
     public List<ProjectLimit> limits() {
-        return sql.query(LIMITS + " ORDER BY id", LIMIT_ROW);
+        return limitTable.all("id");
     }
 
     @Override
     public Optional<ProjectLimit> limit(String id) {
-        return sql.one(LIMITS + " WHERE id = ?", LIMIT_ROW, id);
+        return limitTable.byId(id);
     }
 
     @Override

@@ -1,12 +1,8 @@
 package glint.db;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 /**
@@ -62,16 +58,7 @@ public final class JdbcPurge {
         while (maxRows < 0 || total < maxRows) {
             int limit = (int) (maxRows < 0 ? BATCH : Math.min(BATCH, maxRows - total));
             int deleted = db.write(c -> {
-                List<String> ids = new ArrayList<>();
-                try (PreparedStatement s = c.prepareStatement(select)) {
-                    s.setLong(1, cutoff.toEpochMilli());
-                    s.setMaxRows(limit);
-                    try (ResultSet r = s.executeQuery()) {
-                        while (r.next()) {
-                            ids.add(r.getString(1));
-                        }
-                    }
-                }
+                List<String> ids = RowSql.upTo(c, limit, select, r -> r.getString(1), cutoff.toEpochMilli());
                 return ids.isEmpty() ? 0 : delete.delete(c, ids);
             });
             total += deleted;
@@ -83,11 +70,6 @@ public final class JdbcPurge {
     }
 
     private static int deleteIds(Connection c, String sql, List<String> ids) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement(String.format(sql, String.join(",", Collections.nCopies(ids.size(), "?"))))) {
-            for (int i = 0; i < ids.size(); i++) {
-                s.setString(i + 1, ids.get(i));
-            }
-            return s.executeUpdate();
-        }
+        return RowSql.execute(c, String.format(sql, RowSql.placeholders(ids.size())), ids.toArray());
     }
 }

@@ -2,8 +2,6 @@ package glint.db;
 
 import glint.quota.QuotaResource;
 import glint.quota.QuotaStore;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.util.Map;
 
 /** The quota tables' SQL ({@code quota_projects}, {@code quota_reservations}, migration V9); see {@link QuotaSql}. */
@@ -25,15 +23,8 @@ public final class JdbcQuotaRepository implements QuotaStore {
         return db.write(c -> {
             QuotaSql.lock(c, project);
             long others = QuotaSql.usage(c, project, resource, reservationId);
-            long current = -1;
-            try (PreparedStatement s = c.prepareStatement("SELECT bytes FROM quota_reservations WHERE id = ?")) {
-                s.setString(1, reservationId);
-                try (ResultSet r = s.executeQuery()) {
-                    if (r.next()) {
-                        current = r.getLong(1);
-                    }
-                }
-            }
+            long current = RowSql.one(c, "SELECT bytes FROM quota_reservations WHERE id = ?", r -> r.getLong(1), reservationId)
+                    .orElse(-1L);
             long granted = Math.max(Math.max(current, 0), Math.min(want, limit - others));
             if (current < 0) {
                 RowSql.execute(c, "INSERT INTO quota_reservations (id, project_id, resource, bytes, created_at) "

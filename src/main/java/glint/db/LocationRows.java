@@ -6,9 +6,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import glint.image.Image;
 import glint.image.ImageLocation;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /** Rows of {@code image_locations} (see the V8 migration): an image's locations in order, metadata as JSON text. */
@@ -20,22 +21,13 @@ final class LocationRows {
     private LocationRows() {}
 
     static void insert(Connection c, Image image) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("INSERT INTO image_locations (image_id, position, store, location, "
-                + "status, metadata, owned, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
-            int position = 0;
-            for (ImageLocation l : image.locations()) {
-                s.setString(1, image.id());
-                s.setInt(2, position++);
-                s.setString(3, l.storeId());
-                s.setString(4, l.key());
-                s.setString(5, l.status());
-                s.setString(6, json(l.metadata()));
-                s.setBoolean(7, l.owned());
-                s.setLong(8, image.updatedAt().toEpochMilli());
-                s.addBatch();
-            }
-            s.executeBatch();
+        List<Object[]> rows = new ArrayList<>();
+        for (ImageLocation l : image.locations()) {
+            rows.add(new Object[] {image.id(), rows.size(), l.storeId(), l.key(), l.status(), json(l.metadata()), l.owned(),
+                    image.updatedAt().toEpochMilli()});
         }
+        RowSql.batch(c, "INSERT INTO image_locations (image_id, position, store, location, "
+                + "status, metadata, owned, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows);
     }
 
     /** A row of {@link #SELECT}. */
@@ -48,16 +40,9 @@ final class LocationRows {
      * ({@code pending_delete}), has Glint's own data at {@code location}.
      */
     static boolean owned(Connection c, String location) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM image_locations l JOIN images i ON i.id = l.image_id "
-                + "WHERE l.location = ? AND l.owned = ? AND (i.deleted = ? OR i.status = ?)")) {
-            s.setString(1, location);
-            s.setBoolean(2, true);
-            s.setBoolean(3, false);
-            s.setString(4, "pending_delete");
-            try (ResultSet r = s.executeQuery()) {
-                return r.next();
-            }
-        }
+        return RowSql.exists(c, "SELECT 1 FROM image_locations l JOIN images i ON i.id = l.image_id "
+                + "WHERE l.location = ? AND l.owned = ? AND (i.deleted = ? OR i.status = ?)", location, true, false,
+                "pending_delete");
     }
 
     private static String json(Map<String, Object> metadata) throws SQLException {

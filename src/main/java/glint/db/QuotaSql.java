@@ -2,8 +2,6 @@ package glint.db;
 
 import glint.quota.QuotaResource;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.EnumMap;
 import java.util.Map;
@@ -66,17 +64,9 @@ final class QuotaSql {
 
     /** The project's usage of {@code resource}: bytes or images, with the reservations but {@code except}'s. */
     static long usage(Connection c, String project, QuotaResource resource, String except) throws SQLException {
-        long used = single(c, USAGE.get(resource), project, false);
+        long used = RowSql.single(c, USAGE.get(resource), r -> r.getLong(1), project, false);
         if (resource.bytes()) {
-            try (PreparedStatement s = c.prepareStatement(RESERVED)) {
-                s.setString(1, project);
-                s.setString(2, resource.wire());
-                s.setString(3, except);
-                try (ResultSet r = s.executeQuery()) {
-                    r.next();
-                    used += r.getLong(1);
-                }
-            }
+            used += RowSql.single(c, RESERVED, r -> r.getLong(1), project, resource.wire(), except);
         }
         return used;
     }
@@ -87,17 +77,6 @@ final class QuotaSql {
             out.put(r, usage(c, project, r, ""));
         }
         return out;
-    }
-
-    private static long single(Connection c, String sql, String project, boolean deleted) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement(sql)) {
-            s.setString(1, project);
-            s.setBoolean(2, deleted);
-            try (ResultSet r = s.executeQuery()) {
-                r.next();
-                return r.getLong(1);
-            }
-        }
     }
 
     /** Ends a reservation (with its data's journal entry, or when its data is counted by the image). */

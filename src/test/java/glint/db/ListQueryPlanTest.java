@@ -197,7 +197,7 @@ class ListQueryPlanTest {
         String prefix = dialect == Dialect.SQLITE ? "EXPLAIN QUERY PLAN " : "EXPLAIN ";
         List<String> lines = new ArrayList<>();
         try (PreparedStatement s = c.prepareStatement(prefix + sql.sql())) {
-            sql.bind(s);
+            RowSql.bind(s, sql.params().toArray());
             try (ResultSet r = s.executeQuery()) {
                 int columns = r.getMetaData().getColumnCount();
                 while (r.next()) {
