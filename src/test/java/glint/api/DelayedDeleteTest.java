@@ -163,8 +163,10 @@ class DelayedDeleteTest {
             String id = activeImage(admin, data(2048, 4));
             assertThat(admin.delete("/v2/images/" + id).status()).isEqualTo(204);
             assertThat(stored(server, id)).exists();
-            Poll.until("the scrubber removed the data", Duration.ofSeconds(30), () -> !Files.exists(stored(server, id)));
-            assertThat(server.rows("pending_data")).isZero();
+            // the scrubber deletes the blob, then its journal row: both are waited for
+            Poll.until("the scrubber removed the data and its journal row", Duration.ofSeconds(30),
+                    () -> !Files.exists(stored(server, id)) && server.rows("pending_data") == 0);
+            assertThat(admin.get("/v2/images/" + id).status()).isEqualTo(404);
         }
     }
 
