@@ -1,0 +1,235 @@
+package glint.reliability;
+
+import static glint.testing.ApiClient.obj;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import glint.testing.ApiClient;
+import glint.testing.ApiClient.Reply;
+import glint.testing.Poll;
+import glint.testing.S3Proxy;
+import glint.testing.TcpProxy;
+import glint.testing.TestBytes;
+import glint.testing.TestServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The s3 store's service goes away under a running Glint (S3Proxy killed, as a crash of the service) and comes back:
+ * uploads and downloads are answered 503 with {@code Retry-After} within a bound (never a 4xx, never a hang), an
+ * upload in flight ends with its image {@code queued} and no size or checksum, metadata is still served, and once the
+ * service is back the same images upload and download without restarting Glint, with nothing left in the bucket but
+ * the active images' objects. And a service failing for a moment (503s) is retried by the store, unseen by clients.
+ */
+class StoreOutageTest {
+    /** Refused connections after the client's retries (3 attempts), plus room for a loaded 2-core machine. */
+    private static final Duration ANSWER_BOUND = Duration.ofSeconds(30);
+    private static final int MIB = 1 << 20;
+
+    private static TestServer s3Glint(S3Proxy s3, String bucket, String host) {
+        List<String> ini = new ArrayList<>(List.of("enabled_backends = objects:s3", "[glance_store]",
+                "default_backend = objects", "[objects]"));
+        s3.storeOptions(bucket, "s3_store_large_object_chunk_size", "5", "s3_store_thread_pools", "2",
+                "s3_store_large_object_size", "1").forEach((k, v) -> ini.add(k + " = " + (host != null && k.equals("s3_store_host") ? host : v)));
+        return TestServer.start(ini.toArray(String[]::new));
+    }
+
+    @Test
+    void anS3OutageIs503WithRetryAfterUploadsInFlightEndQueuedAndGlintRecoversWhenTheServiceIsBack() throws Exception {
+        S3Proxy s3 = S3Proxy.startOwn();
+        String bucket = s3.newBucket();
+        ExecutorService load = Executors.newFixedThreadPool(5);
+        try (TestServer server = s3Glint(s3, bucket, null)) {
+            ApiClient admin = new ApiClient(server.baseUrl(), server.adminToken());
+            byte[] existingData = TestBytes.bytes(1, 300_000);
+            String existing = newImage(admin);
+            assertThat(upload(admin, existing, existingData).status()).isEqualTo(204);
+
+            // an upload in flight: two parts of 5 MiB on the service, the rest held back until the service is gone
+            String inFlight = newImage(admin);
+            CountDownLatch serviceGone = new CountDownLatch(1);
+            CompletableFuture<HttpResponse<String>> inFlightReply = HttpClient.newHttpClient().sendAsync(
+                    HttpRequest.newBuilder(URI.create(server.baseUrl() + "/v2/images/" + inFlight + "/file"))
+                            .header("X-Auth-Token", server.adminToken()).header("Content-Type", "application/octet-stream")
+                            .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> new SequenceInputStream(
+                                    new TestBytes.Stream(2, 11L * MIB, 64 * 1024), new HeldBack(serviceGone,
+                                            new TestBytes.Stream(3, 6L * MIB, 64 * 1024))))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            Poll.until("two parts of the upload in flight on the service", Duration.ofSeconds(60), () -> {
+                try {
+                    List<String> uploads = s3.multipartUploads(bucket);
+                    return uploads.size() == 1 && s3.parts(bucket, uploads.get(0)) == 2;
+                } catch (software.amazon.awssdk.core.exception.SdkException e) {
+                    return false; // S3Proxy's filesystem backend can fail a listing while a part is being written
+                }
+            });
+
+            s3.stop();
+            serviceGone.countDown();
+            long start = System.nanoTime();
+            HttpResponse<String> cut = inFlightReply.get(ANSWER_BOUND.toSeconds() + 30, TimeUnit.SECONDS);
+            Duration cutTook = Duration.ofNanos(System.nanoTime() - start);
+            assertThat(cut.statusCode()).as(cut.body()).isEqualTo(503);
+            assertThat(cut.headers().firstValue("Retry-After")).contains("5");
+            assertThat(cutTook).as("the upload in flight answered within the bound").isLessThan(ANSWER_BOUND);
+            assertQueuedWithoutData(admin, inFlight);
+
+            // a small load during the outage: uploads (single PUT and multipart) and downloads
+            List<Future<Timed>> answers = new ArrayList<>();
+            List<String> failedUploads = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                String id = newImage(admin);
+                failedUploads.add(id);
+                byte[] data = TestBytes.bytes(10 + i, i % 2 == 0 ? 200_000 : 6 * MIB);
+                answers.add(load.submit(() -> timed(() -> upload(admin, id, data))));
+                answers.add(load.submit(() -> timed(() -> admin.get("/v2/images/" + existing + "/file"))));
+            }
+            Duration longest = Duration.ZERO;
+            for (Future<Timed> f : answers) {
+                Timed t = f.get(ANSWER_BOUND.toSeconds() * 4, TimeUnit.SECONDS);
+                assertThat(t.reply().status()).as(t.reply().body()).isEqualTo(503);
+                assertThat(t.reply().header("Retry-After")).contains("5");
+                assertThat(t.reply().body()).contains("The server is currently unavailable. Please try again at a later time.");
+                assertThat(t.took()).as("answered within the bound, not hanging").isLessThan(ANSWER_BOUND);
+                longest = t.took().compareTo(longest) > 0 ? t.took() : longest;
+            }
+            for (String id : failedUploads) {
+                assertQueuedWithoutData(admin, id);
+            }
+            assertThat(admin.get("/v2/images/" + existing).status()).as("metadata needs no store").isEqualTo(200);
+            assertThat(admin.get("/v2/images").status()).isEqualTo(200);
+
+            s3.restart();
+            long back = System.nanoTime();
+            byte[] retried = TestBytes.bytes(4, 12 * MIB);
+            int status = Poll.until(Duration.ofSeconds(60), () -> upload(admin, inFlight, retried).status(), s -> s != 503);
+            Duration recovered = Duration.ofNanos(System.nanoTime() - back);
+            assertThat(status).as("served again without a restart").isEqualTo(204);
+            assertThat(admin.get("/v2/images/" + inFlight + "/file").bytes()).isEqualTo(retried);
+            for (String id : failedUploads) {
+                byte[] data = TestBytes.bytes(20, 100_000);
+                assertThat(upload(admin, id, data).status()).isEqualTo(204);
+                assertThat(admin.get("/v2/images/" + id + "/file").bytes()).isEqualTo(data);
+            }
+            assertThat(admin.get("/v2/images/" + existing + "/file").bytes()).isEqualTo(existingData);
+
+            List<String> active = new ArrayList<>(failedUploads);
+            active.add(existing);
+            active.add(inFlight);
+            assertThat(s3.storedObjects(bucket)).as("the active images' objects, no upload left")
+                    .containsExactlyInAnyOrderElementsOf(active);
+            System.out.printf("s3 outage: upload in flight answered 503 after %d ms; %d requests during the outage "
+                    + "answered 503 within %d ms at most; first upload after the restart %d ms%n", cutTook.toMillis(),
+                    answers.size(), longest.toMillis(), recovered.toMillis());
+        } finally {
+            load.shutdownNow();
+            s3.stop();
+        }
+    }
+
+    @Test
+    void aServiceAnswering503ForAMomentIsRetriedAndOneThatKeepsAnswering503Is503() throws Exception {
+        S3Proxy s3 = S3Proxy.shared();
+        String bucket = s3.newBucket();
+        URI endpoint = URI.create(s3.endpoint());
+        try (TcpProxy proxy = new TcpProxy(endpoint.getHost(), endpoint.getPort(), true);
+             TestServer server = s3Glint(s3, bucket, "127.0.0.1:" + proxy.port())) {
+            ApiClient admin = new ApiClient(server.baseUrl(), server.adminToken());
+            byte[] data = TestBytes.bytes(5, 6 * MIB);
+            String first = newImage(admin);
+            assertThat(upload(admin, first, data).status()).isEqualTo(204);
+
+            // one attempt meets a 503 (one more may meet a pooled connection the proxy cut); the client's third gets through
+            proxy.unavailableFor(1);
+            String id = newImage(admin);
+            Reply retried = upload(admin, id, data);
+            assertThat(retried.status()).as(retried.body() + ", turned away " + proxy.turnedAway()).isEqualTo(204);
+            assertThat(proxy.turnedAway()).as("a 503 the store retried").isEqualTo(1);
+            proxy.unavailableFor(1);
+            assertThat(admin.get("/v2/images/" + id + "/file").bytes()).isEqualTo(data);
+            assertThat(proxy.turnedAway()).isEqualTo(2);
+
+            proxy.unavailable(); // for good
+            String refused = newImage(admin);
+            Timed t = timed(() -> upload(admin, refused, data));
+            assertThat(t.reply().status()).as(t.reply().body()).isEqualTo(503);
+            assertThat(t.reply().header("Retry-After")).contains("5");
+            assertThat(t.took()).isLessThan(ANSWER_BOUND);
+            assertQueuedWithoutData(admin, refused);
+            assertThat(admin.get("/v2/images/" + id + "/file").status()).isEqualTo(503);
+
+            proxy.open();
+            assertThat(upload(admin, refused, data).status()).isEqualTo(204);
+            assertThat(s3.storedObjects(bucket)).containsExactlyInAnyOrder(first, id, refused);
+        }
+    }
+
+    private record Timed(Reply reply, Duration took) {}
+
+    private static Timed timed(Supplier<Reply> request) {
+        long start = System.nanoTime();
+        Reply r = request.get();
+        return new Timed(r, Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    private static String newImage(ApiClient admin) {
+        Reply r = admin.post("/v2/images", obj("name", "outage", "disk_format", "raw", "container_format", "bare"));
+        assertThat(r.status()).isEqualTo(201);
+        return r.json().get("id").asText();
+    }
+
+    private static Reply upload(ApiClient admin, String id, byte[] data) {
+        return admin.put("/v2/images/" + id + "/file", data, "Content-Type", "application/octet-stream");
+    }
+
+    private static void assertQueuedWithoutData(ApiClient admin, String id) {
+        JsonNode image = admin.get("/v2/images/" + id).json();
+        assertThat(image.get("status").asText()).isEqualTo("queued");
+        assertThat(image.get("size").isNull()).as("no size").isTrue();
+        assertThat(image.get("checksum").isNull()).as("no checksum").isTrue();
+    }
+
+    /** {@code rest}, a byte at a time until {@code go} opens. */
+    private static final class HeldBack extends InputStream {
+        private final CountDownLatch go;
+        private final InputStream rest;
+
+        HeldBack(CountDownLatch go, InputStream rest) {
+            this.go = go;
+            this.rest = rest;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            try {
+                // a byte every 200 ms until then: slow, never idle (the server times out a silent body)
+                return rest.read(b, off, go.await(200, TimeUnit.MILLISECONDS) ? len : 1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException(e);
+            }
+        }
+    }
+}
