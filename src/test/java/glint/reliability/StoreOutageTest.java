@@ -148,36 +148,37 @@ class StoreOutageTest {
         S3Proxy s3 = S3Proxy.shared();
         String bucket = s3.newBucket();
         URI endpoint = URI.create(s3.endpoint());
-        try (TcpProxy proxy = new TcpProxy(endpoint.getHost(), endpoint.getPort(), true);
-             TestServer server = s3Glint(s3, bucket, "127.0.0.1:" + proxy.port())) {
-            ApiClient admin = new ApiClient(server.baseUrl(), server.adminToken());
-            byte[] data = TestBytes.bytes(5, 6 * MIB);
-            String first = newImage(admin);
-            assertThat(upload(admin, first, data).status()).isEqualTo(204);
-
-            // one attempt meets a 503 (one more may meet a pooled connection the proxy cut); the client's third gets through
+        try (TcpProxy proxy = new TcpProxy(endpoint.getHost(), endpoint.getPort(), true)) {
+            // the first connection Glint's client opens meets a 503 (armed before any: a connection the proxy cut
+            // from the client's pool would fail an attempt of its own), the client's next attempt gets through
             proxy.unavailableFor(1);
-            String id = newImage(admin);
-            Reply retried = upload(admin, id, data);
-            assertThat(retried.status()).as(retried.body() + ", turned away " + proxy.turnedAway()).isEqualTo(204);
-            assertThat(proxy.turnedAway()).as("a 503 the store retried").isEqualTo(1);
-            proxy.unavailableFor(1);
-            assertThat(admin.get("/v2/images/" + id + "/file").bytes()).isEqualTo(data);
-            assertThat(proxy.turnedAway()).isEqualTo(2);
-
-            proxy.unavailable(); // for good
-            String refused = newImage(admin);
-            Timed t = timed(() -> upload(admin, refused, data));
-            assertThat(t.reply().status()).as(t.reply().body()).isEqualTo(503);
-            assertThat(t.reply().header("Retry-After")).contains("5");
-            assertThat(t.took()).isLessThan(ANSWER_BOUND);
-            assertQueuedWithoutData(admin, refused);
-            assertThat(admin.get("/v2/images/" + id + "/file").status()).isEqualTo(503);
-
-            proxy.open();
-            assertThat(upload(admin, refused, data).status()).isEqualTo(204);
-            assertThat(s3.storedObjects(bucket)).containsExactlyInAnyOrder(first, id, refused);
+            try (TestServer server = s3Glint(s3, bucket, "127.0.0.1:" + proxy.port())) {
+                aServiceFailing(s3, bucket, proxy, server);
+            }
         }
+    }
+
+    private static void aServiceFailing(S3Proxy s3, String bucket, TcpProxy proxy, TestServer server) {
+        ApiClient admin = new ApiClient(server.baseUrl(), server.adminToken());
+        byte[] data = TestBytes.bytes(5, 6 * MIB);
+        String id = newImage(admin);
+        Reply retried = upload(admin, id, data);
+        assertThat(retried.status()).as(retried.body()).isEqualTo(204);
+        assertThat(proxy.turnedAway()).as("a 503 the store retried").isEqualTo(1);
+        assertThat(admin.get("/v2/images/" + id + "/file").bytes()).isEqualTo(data);
+
+        proxy.unavailable(); // for good
+        String refused = newImage(admin);
+        Timed t = timed(() -> upload(admin, refused, data));
+        assertThat(t.reply().status()).as(t.reply().body()).isEqualTo(503);
+        assertThat(t.reply().header("Retry-After")).contains("5");
+        assertThat(t.took()).isLessThan(ANSWER_BOUND);
+        assertQueuedWithoutData(admin, refused);
+        assertThat(admin.get("/v2/images/" + id + "/file").status()).isEqualTo(503);
+
+        proxy.open();
+        assertThat(upload(admin, refused, data).status()).isEqualTo(204);
+        assertThat(s3.storedObjects(bucket)).containsExactlyInAnyOrder(id, refused);
     }
 
     private record Timed(Reply reply, Duration took) {}
