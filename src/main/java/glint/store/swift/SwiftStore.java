@@ -8,6 +8,7 @@ import glint.store.BlobStore;
 import glint.store.BlobWriter;
 import glint.store.BufferPool;
 import glint.store.ByteSink;
+import glint.store.StoreUnavailableException;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,8 +40,8 @@ import org.slf4j.LoggerFactory;
  * segments and a Dynamic Large Object manifest; memory is a head buffer per open write, from a pool bounded by the heap,
  * and a few pieces in flight, whatever the size. Reads are ranged GETs streamed to the sink; a read whose connection
  * breaks resumes where it stopped, if the object is still the same one. Temporary failures (500, 502, 503, 504,
- * timeouts, refused connections) are tried again with {@link Backoff}, then fail with a {@link SwiftException} of
- * status 503.
+ * timeouts, refused connections) are tried again with {@link Backoff}, then fail with a
+ * {@link glint.store.StoreUnavailableException}.
  */
 public final class SwiftStore implements BlobStore {
     private static final Logger LOG = LoggerFactory.getLogger(SwiftStore.class);
@@ -227,7 +228,7 @@ public final class SwiftStore implements BlobStore {
             } catch (ResumableReadException e) {
                 done += e.delivered;
                 if (attempt >= backoff.attempts()) {
-                    throw new SwiftException(503, "reading " + location + " failed after " + attempt + " tries: " + e.getCause(),
+                    throw new StoreUnavailableException("reading " + location + " failed after " + attempt + " tries: " + e.getCause(),
                             e.getCause());
                 }
                 LOG.warn("swift: reading {} broke after {} of {} bytes ({}); resuming", location, done, length, e.getCause().toString());
@@ -256,7 +257,9 @@ public final class SwiftStore implements BlobStore {
                 throw new BlobNotFoundException(location);
             }
             if (r.statusCode() != 206 && !(r.statusCode() == 200 && offset == 0)) {
-                throw new SwiftException(r.statusCode(), "reading " + location + ": Swift answered " + r.statusCode());
+                throw SwiftConnection.TEMPORARY.contains(r.statusCode())
+                        ? new StoreUnavailableException("reading " + location + ": Swift answered " + r.statusCode(), null)
+                        : new SwiftException(r.statusCode(), "reading " + location + ": Swift answered " + r.statusCode());
             }
             if (!version.equals(r.headers().firstValue("X-Timestamp").orElse(""))) {
                 throw new BlobNotFoundException(location); // deleted and stored again meanwhile: not the bytes asked for
