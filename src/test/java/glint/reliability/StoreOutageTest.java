@@ -8,6 +8,7 @@ import glint.testing.ApiClient;
 import glint.testing.ApiClient.Reply;
 import glint.testing.Poll;
 import glint.testing.S3Proxy;
+import glint.testing.SwiftFixture;
 import glint.testing.TcpProxy;
 import glint.testing.TestBytes;
 import glint.testing.TestServer;
@@ -36,6 +37,7 @@ import org.junit.jupiter.api.Test;
  * upload in flight ends with its image {@code queued} and no size or checksum, metadata is still served, and once the
  * service is back the same images upload and download without restarting Glint, with nothing left in the bucket but
  * the active images' objects. And a service failing for a moment (503s) is retried by the store, unseen by clients.
+ * The swift case runs where a Swift is given ({@link SwiftFixture}: ./test starts one).
  */
 class StoreOutageTest {
     /** Refused connections after the client's retries (3 attempts), plus room for a loaded 2-core machine. */
@@ -64,13 +66,7 @@ class StoreOutageTest {
             // an upload in flight: two parts of 5 MiB on the service, the rest held back until the service is gone
             String inFlight = newImage(admin);
             CountDownLatch serviceGone = new CountDownLatch(1);
-            CompletableFuture<HttpResponse<String>> inFlightReply = HttpClient.newHttpClient().sendAsync(
-                    HttpRequest.newBuilder(URI.create(server.baseUrl() + "/v2/images/" + inFlight + "/file"))
-                            .header("X-Auth-Token", server.adminToken()).header("Content-Type", "application/octet-stream")
-                            .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> new SequenceInputStream(
-                                    new TestBytes.Stream(2, 11L * MIB, 64 * 1024), new HeldBack(serviceGone,
-                                            new TestBytes.Stream(3, 6L * MIB, 64 * 1024))))).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            CompletableFuture<HttpResponse<String>> inFlightReply = slowUpload(server, inFlight, serviceGone);
             Poll.until("two parts of the upload in flight on the service", Duration.ofSeconds(60),
                     () -> s3.oneUploadWithParts(bucket, 2));
             s3.stop();
@@ -172,6 +168,83 @@ class StoreOutageTest {
         proxy.open();
         assertThat(upload(admin, refused, data).status()).isEqualTo(204);
         assertThat(s3.storedObjects(bucket)).containsExactlyInAnyOrder(id, refused);
+    }
+
+    /**
+     * The same for the swift store, through a proxy in front of Swift that refuses and resets connections as a Swift
+     * that is down (Keystone stays up): 503 with {@code Retry-After} after {@code Backoff.DEFAULT}'s tries, an upload
+     * in flight ends queued, and once Swift is back the images upload and nothing but their objects is left.
+     */
+    @Test
+    void aSwiftOutageIs503WithRetryAfterAndGlintRecoversWhenSwiftIsBack() throws Exception {
+        SwiftFixture swift = SwiftFixture.assumePresent();
+        String container = swift.newContainer();
+        URI storage = URI.create(swift.storageUrl());
+        try (TcpProxy proxy = new TcpProxy(storage.getHost(), storage.getPort(), true)) {
+            List<String> ini = new ArrayList<>(List.of("enabled_backends = objects:swift", "[glance_store]",
+                    "default_backend = objects", "[objects]"));
+            swift.storeOptions(container, "swift_store_large_object_chunk_size", "5", "swift_store_large_object_size", "5",
+                    "swift_store_endpoint", "http://127.0.0.1:" + proxy.port() + storage.getRawPath())
+                    .forEach((k, v) -> ini.add(k + " = " + v));
+            try (TestServer server = TestServer.start(ini.toArray(String[]::new))) {
+                ApiClient admin = new ApiClient(server.baseUrl(), server.adminToken());
+                byte[] existingData = TestBytes.bytes(1, 300_000);
+                String existing = newImage(admin);
+                assertThat(upload(admin, existing, existingData).status()).isEqualTo(204);
+
+                String inFlight = newImage(admin);
+                CountDownLatch serviceGone = new CountDownLatch(1);
+                CompletableFuture<HttpResponse<String>> inFlightReply = slowUpload(server, inFlight, serviceGone);
+                Poll.until("two segments of the upload in flight in Swift", Duration.ofSeconds(60),
+                        () -> swift.objects(container).size() >= 3); // the existing image's object and two segments
+                proxy.shut();
+                serviceGone.countDown();
+                long start = System.nanoTime();
+                HttpResponse<String> cut = inFlightReply.get(ANSWER_BOUND.toSeconds() + 30, TimeUnit.SECONDS);
+                Duration cutTook = Duration.ofNanos(System.nanoTime() - start);
+                assertThat(cut.statusCode()).as(cut.body()).isEqualTo(503);
+                assertThat(cut.headers().firstValue("Retry-After")).contains("5");
+                assertThat(cutTook).isLessThan(ANSWER_BOUND);
+                assertQueuedWithoutData(admin, inFlight);
+
+                String failed = newImage(admin);
+                Timed up = timed(() -> upload(admin, failed, TestBytes.bytes(6, 200_000)));
+                Timed down = timed(() -> admin.get("/v2/images/" + existing + "/file"));
+                for (Timed t : List.of(up, down)) {
+                    assertThat(t.reply().status()).as(t.reply().body()).isEqualTo(503);
+                    assertThat(t.reply().header("Retry-After")).contains("5");
+                    assertThat(t.took()).isLessThan(ANSWER_BOUND);
+                }
+                assertQueuedWithoutData(admin, failed);
+
+                proxy.open();
+                long back = System.nanoTime();
+                byte[] retried = TestBytes.bytes(4, 12 * MIB);
+                assertThat(upload(admin, inFlight, retried).status()).isEqualTo(204);
+                Duration recovered = Duration.ofNanos(System.nanoTime() - back);
+                assertThat(admin.get("/v2/images/" + inFlight + "/file").bytes()).isEqualTo(retried);
+                byte[] data = TestBytes.bytes(7, 100_000);
+                assertThat(upload(admin, failed, data).status()).isEqualTo(204);
+                assertThat(admin.get("/v2/images/" + failed + "/file").bytes()).isEqualTo(data);
+                assertThat(admin.get("/v2/images/" + existing + "/file").bytes()).isEqualTo(existingData);
+                assertThat(swift.storedBlobs(container)).as("the active images' objects, no segments of a failed write")
+                        .containsExactlyInAnyOrder(existing, inFlight, failed);
+                System.out.printf("swift outage: upload in flight answered 503 after %d ms; an upload %d ms, a download "
+                        + "%d ms; the retried upload of 12 MiB after Swift came back %d ms%n", cutTook.toMillis(),
+                        up.took().toMillis(), down.took().toMillis(), recovered.toMillis());
+            }
+        }
+    }
+
+    /** An upload of 17 MiB whose last 6 MiB trickle (a byte every 200 ms) until {@code go} opens. */
+    private static CompletableFuture<HttpResponse<String>> slowUpload(TestServer server, String id, CountDownLatch go) {
+        return HttpClient.newHttpClient().sendAsync(
+                HttpRequest.newBuilder(URI.create(server.baseUrl() + "/v2/images/" + id + "/file"))
+                        .header("X-Auth-Token", server.adminToken()).header("Content-Type", "application/octet-stream")
+                        .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> new SequenceInputStream(
+                                new TestBytes.Stream(2, 11L * MIB, 64 * 1024),
+                                new HeldBack(go, new TestBytes.Stream(3, 6L * MIB, 64 * 1024))))).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private record Timed(Reply reply, Duration took) {}
