@@ -139,6 +139,7 @@ public final class SwiftStore implements BlobStore {
         if (head(object) != null) { // glance_store: Duplicate ("Swift already has an image at this location")
             throw new BlobExistsException(layout.location(object));
         }
+        deleteSegmentsOfFailedWrites(object); // the image is saving through this write only: no other write is live
         return new SwiftWriter(swift, layout, object, heads, openWrites);
     }
 
@@ -305,6 +306,15 @@ public final class SwiftStore implements BlobStore {
         if (r.statusCode() / 100 != 2 && r.statusCode() != 404) {
             throw SwiftConnection.failure("deleting " + location, r);
         }
+        deleteSegmentsOfFailedWrites(object);
+    }
+
+    /**
+     * Deletes the segments of {@code object} unless this process is writing it: what a write left that failed while
+     * Swift could not be told to delete them (it was down). They must go before a new write of the object: its
+     * manifest (a DLO) would take every segment of the prefix, the old ones too.
+     */
+    private void deleteSegmentsOfFailedWrites(String object) throws IOException {
         if (openWrites.contains(object)) {
             return;
         }
