@@ -28,6 +28,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
@@ -60,24 +61,12 @@ class StoreOutageTest {
         try (TestServer server = s3Glint(s3, bucket, null)) {
             ApiClient admin = new ApiClient(server.baseUrl(), server.adminToken());
             byte[] existingData = TestBytes.bytes(1, 300_000);
-            String existing = newImage(admin);
-            assertThat(upload(admin, existing, existingData).status()).isEqualTo(204);
+            String existing = uploaded(admin, existingData);
 
             // an upload in flight: two parts of 5 MiB on the service, the rest held back until the service is gone
             String inFlight = newImage(admin);
-            CountDownLatch serviceGone = new CountDownLatch(1);
-            CompletableFuture<HttpResponse<String>> inFlightReply = slowUpload(server, inFlight, serviceGone);
-            Poll.until("two parts of the upload in flight on the service", Duration.ofSeconds(60),
-                    () -> s3.oneUploadWithParts(bucket, 2));
-            s3.stop();
-            serviceGone.countDown();
-            long start = System.nanoTime();
-            HttpResponse<String> cut = inFlightReply.get(ANSWER_BOUND.toSeconds() + 30, TimeUnit.SECONDS);
-            Duration cutTook = Duration.ofNanos(System.nanoTime() - start);
-            assertThat(cut.statusCode()).as(cut.body()).isEqualTo(503);
-            assertThat(cut.headers().firstValue("Retry-After")).contains("5");
-            assertThat(cutTook).as("the upload in flight answered within the bound").isLessThan(ANSWER_BOUND);
-            assertQueuedWithoutData(admin, inFlight);
+            Duration cutTook = uploadCutByOutage(server, admin, inFlight, "two parts of the upload in flight on the service",
+                    () -> s3.oneUploadWithParts(bucket, 2), s3::stop);
 
             // a small load during the outage: uploads (single PUT and multipart) and downloads
             List<Future<Timed>> answers = new ArrayList<>();
@@ -189,23 +178,12 @@ class StoreOutageTest {
             try (TestServer server = TestServer.start(ini.toArray(String[]::new))) {
                 ApiClient admin = new ApiClient(server.baseUrl(), server.adminToken());
                 byte[] existingData = TestBytes.bytes(1, 300_000);
-                String existing = newImage(admin);
-                assertThat(upload(admin, existing, existingData).status()).isEqualTo(204);
+                String existing = uploaded(admin, existingData);
 
                 String inFlight = newImage(admin);
-                CountDownLatch serviceGone = new CountDownLatch(1);
-                CompletableFuture<HttpResponse<String>> inFlightReply = slowUpload(server, inFlight, serviceGone);
-                Poll.until("two segments of the upload in flight in Swift", Duration.ofSeconds(60),
-                        () -> swift.objects(container).size() >= 3); // the existing image's object and two segments
-                proxy.shut();
-                serviceGone.countDown();
-                long start = System.nanoTime();
-                HttpResponse<String> cut = inFlightReply.get(ANSWER_BOUND.toSeconds() + 30, TimeUnit.SECONDS);
-                Duration cutTook = Duration.ofNanos(System.nanoTime() - start);
-                assertThat(cut.statusCode()).as(cut.body()).isEqualTo(503);
-                assertThat(cut.headers().firstValue("Retry-After")).contains("5");
-                assertThat(cutTook).isLessThan(ANSWER_BOUND);
-                assertQueuedWithoutData(admin, inFlight);
+                // the existing image's object and two segments
+                Duration cutTook = uploadCutByOutage(server, admin, inFlight, "two segments of the upload in flight in Swift",
+                        () -> swift.objects(container).size() >= 3, proxy::shut);
 
                 String failed = newImage(admin);
                 Timed up = timed(() -> upload(admin, failed, TestBytes.bytes(6, 200_000)));
@@ -238,6 +216,28 @@ class StoreOutageTest {
     }
 
     /**
+     * An upload of {@code id} cut by {@code outage} once {@code stored} holds (what the store has of it): answered 503
+     * with {@code Retry-After} within the bound, the image back to queued without data. How long the answer took once
+     * the rest of the body was sent.
+     */
+    private static Duration uploadCutByOutage(TestServer server, ApiClient admin, String id, String what,
+                                              BooleanSupplier stored, Runnable outage) throws Exception {
+        CountDownLatch serviceGone = new CountDownLatch(1);
+        CompletableFuture<HttpResponse<String>> reply = slowUpload(server, id, serviceGone);
+        Poll.until(what, Duration.ofSeconds(60), stored);
+        outage.run();
+        serviceGone.countDown();
+        long start = System.nanoTime();
+        HttpResponse<String> cut = reply.get(ANSWER_BOUND.toSeconds() + 30, TimeUnit.SECONDS);
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        assertThat(cut.statusCode()).as(cut.body()).isEqualTo(503);
+        assertThat(cut.headers().firstValue("Retry-After")).contains("5");
+        assertThat(took).as("the upload in flight answered within the bound").isLessThan(ANSWER_BOUND);
+        assertQueuedWithoutData(admin, id);
+        return took;
+    }
+
+    /**
      * An upload of 11 MiB + 256 KiB whose last 256 KiB trickle (a byte every 200 ms) until {@code go} opens: little
      * enough for the server's buffers once the store stops taking data, so that the client has sent its whole request
      * and reads the answer (the JDK's client loses an answer that comes while it is still sending).
@@ -266,6 +266,13 @@ class StoreOutageTest {
         return r.json().get("id").asText();
     }
 
+    /** A new image with {@code data}. */
+    private static String uploaded(ApiClient admin, byte[] data) {
+        String id = newImage(admin);
+        assertThat(upload(admin, id, data).status()).isEqualTo(204);
+        return id;
+    }
+
     private static Reply upload(ApiClient admin, String id, byte[] data) {
         return admin.put("/v2/images/" + id + "/file", data, "Content-Type", "application/octet-stream");
     }
@@ -289,15 +296,18 @@ class StoreOutageTest {
 
         @Override
         public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            released();
+            return rest.read();
         }
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
+            return rest.read(b, off, released() ? len : 1); // a byte every 200 ms until then: slow, never idle
+        }
+
+        private boolean released() throws IOException {
             try {
-                // a byte every 200 ms until then: slow, never idle (the server times out a silent body)
-                return rest.read(b, off, go.await(200, TimeUnit.MILLISECONDS) ? len : 1);
+                return go.await(200, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IOException(e);
