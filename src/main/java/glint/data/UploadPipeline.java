@@ -5,6 +5,7 @@ import glint.error.GlintException;
 import glint.store.BlobWriter;
 import glint.store.BufferPool;
 import glint.store.StorageFullException;
+import glint.store.StoreUnavailableException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Map;
@@ -133,6 +134,8 @@ public final class UploadPipeline {
         } catch (StorageFullException e) {
             // Glance: glance_store StorageFull, rendered by image_data.py upload()
             throw new GlintException(ErrorKind.TOO_LARGE, "Image storage media is full: " + e.getMessage(), Map.of(), e);
+        } catch (StoreUnavailableException e) {
+            throw GlintException.unavailable(e); // the store's service is down: 503, as the database's
         } finally {
             if (!committed) {
                 stages.cancel();

@@ -1,11 +1,9 @@
 package glint.db;
 
-import glint.error.ErrorKind;
 import glint.error.GlintException;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTransientConnectionException;
-import java.util.Map;
 import java.util.Set;
 import org.sqlite.SQLiteException;
 
@@ -25,9 +23,6 @@ import org.sqlite.SQLiteException;
  * The whole chain of causes is looked at: the pool wraps the driver's failure.
  */
 final class Unavailable {
-    /** webob's {@code HTTPServiceUnavailable} explanation. */
-    static final String MESSAGE = "The server is currently unavailable. Please try again at a later time.";
-    static final String RETRY_AFTER_SECONDS = "5";
     private static final Set<String> POSTGRES_GOING_AWAY = Set.of("57P01", "57P02", "57P03");
     private static final int SQLITE_BUSY = 5;
     private static final int SQLITE_LOCKED = 6;
@@ -38,7 +33,7 @@ final class Unavailable {
     /** The exception a request should end with for this failure: 503 when the database is unreachable or busy. */
     static RuntimeException translate(SQLException e) {
         return matches(e)
-                ? new GlintException(ErrorKind.UNAVAILABLE, MESSAGE, Map.of("Retry-After", RETRY_AFTER_SECONDS), e)
+                ? GlintException.unavailable(e)
                 : new Database.DatabaseException(e);
     }
 

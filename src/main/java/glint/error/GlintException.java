@@ -4,6 +4,9 @@ import java.util.Map;
 
 /** The one exception type for anything a client should hear about: a kind plus a message (Glance's explanation). */
 public final class GlintException extends RuntimeException {
+    /** webob's {@code HTTPServiceUnavailable} explanation. */
+    public static final String UNAVAILABLE_MESSAGE = "The server is currently unavailable. Please try again at a later time.";
+    public static final String RETRY_AFTER_SECONDS = "5";
     private final ErrorKind kind;
     private final Map<String, String> headers;
 
@@ -44,5 +47,13 @@ public final class GlintException extends RuntimeException {
 
     public static GlintException tooLarge(String message) {
         return new GlintException(ErrorKind.TOO_LARGE, message);
+    }
+
+    /**
+     * A dependency (the database, a store's service) cannot be reached for now: 503 with webob's
+     * {@code HTTPServiceUnavailable} explanation and {@code Retry-After}, which clients and load balancers retry.
+     */
+    public static GlintException unavailable(Throwable cause) {
+        return new GlintException(ErrorKind.UNAVAILABLE, UNAVAILABLE_MESSAGE, Map.of("Retry-After", RETRY_AFTER_SECONDS), cause);
     }
 }

@@ -19,6 +19,7 @@ import glint.store.BlobStore;
 import glint.store.BlobWriter;
 import glint.store.ByteSink;
 import glint.store.StorageFullException;
+import glint.store.StoreUnavailableException;
 import glint.store.StoreReadOnlyException;
 import glint.store.StoreRegistry;
 import java.io.IOException;
@@ -140,6 +141,9 @@ public final class ImageDataService {
         } catch (StoreReadOnlyException e) {
             // glance_store's StoreAddDisabled, answered 410 by image_data.py
             throw new GlintException(ErrorKind.GONE, "Error in store configuration. Adding images to store is disabled.");
+        } catch (StoreUnavailableException e) {
+            images.events().uploadFailed(failureMessage(id, e));
+            throw GlintException.unavailable(e);
         } catch (IOException | RuntimeException e) {
             images.events().uploadFailed(failureMessage(id, e));
             throw e;
@@ -328,6 +332,9 @@ public final class ImageDataService {
                         location.key(), location.storeId(), e.toString());
                 failed = e;
             }
+        }
+        if (failed instanceof StoreUnavailableException) {
+            throw GlintException.unavailable(failed); // Glance: RemoteServiceUnavailable → 503 (image_data.py download)
         }
         if (failed != null) {
             throw failed;

@@ -219,6 +219,19 @@ public final class S3Proxy {
                 .stream().mapToInt(p -> 1).sum();
     }
 
+    /**
+     * Whether the bucket holds exactly one unfinished multipart upload, with {@code n} parts: for polling while a store
+     * sends parts (a listing S3Proxy's filesystem backend answers 500 while a part is being written counts as not yet).
+     */
+    public boolean oneUploadWithParts(String bucket, int n) {
+        try {
+            List<String> uploads = multipartUploads(bucket);
+            return uploads.size() == 1 && parts(bucket, uploads.get(0)) == n;
+        } catch (software.amazon.awssdk.core.exception.SdkException e) {
+            return false;
+        }
+    }
+
     public boolean bucketExists(String bucket) {
         return client.listBuckets().buckets().stream().anyMatch(b -> b.name().equals(bucket));
     }

@@ -14,7 +14,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * and at once closes every connection (as a server that is down resets them) and cuts the ones it was carrying;
  * while open it pipes bytes both ways. The port stays the same, so a client configured with it sees the server go
  * and come back. It can also answer every new connection with an HTTP 503, as a load balancer whose backend is down
- * ({@link #unavailable()}), or accept connections and never answer, as a hung server ({@link #stall()}).
+ * ({@link #unavailable()}) or for the next few connections only, as a service failing for a moment
+ * ({@link #unavailableFor(int)}), or accept connections and never answer, as a hung server ({@link #stall()}).
  * {@link #turnedAway()} counts the connections not carried to the server.
  */
 public final class TcpProxy implements AutoCloseable {
@@ -26,6 +27,7 @@ public final class TcpProxy implements AutoCloseable {
     private volatile boolean unavailable;
     private volatile boolean stalled;
     private final java.util.concurrent.atomic.AtomicInteger turnedAway = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger unavailableLeft = new java.util.concurrent.atomic.AtomicInteger();
 
     public TcpProxy(String targetHost, int targetPort, boolean open) throws IOException {
         this.targetHost = targetHost;
@@ -54,6 +56,16 @@ public final class TcpProxy implements AutoCloseable {
         unavailable = true;
     }
 
+    /**
+     * Cuts the connections it carries, answers the next {@code connections} new ones with 503 (once their request's
+     * head has arrived, so that the client reads the answer), then carries again.
+     */
+    public void unavailableFor(int connections) {
+        shut();
+        unavailableLeft.set(connections);
+        open = true;
+    }
+
     /** Accepts new connections and neither answers nor closes them (until {@link #shut} or {@link #close}). */
     public void stall() {
         shut();
@@ -78,6 +90,11 @@ public final class TcpProxy implements AutoCloseable {
         while (!listener.isClosed()) {
             try {
                 Socket client = listener.accept();
+                if (open && unavailableLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                    turnedAway.incrementAndGet();
+                    answerUnavailable(client);
+                    continue;
+                }
                 if (!open) {
                     turnedAway.incrementAndGet();
                     if (stalled) {
@@ -85,8 +102,7 @@ public final class TcpProxy implements AutoCloseable {
                         continue;
                     }
                     if (unavailable) {
-                        client.getOutputStream().write(("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n"
-                                + "Connection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                        respond503(client);
                     }
                     closeQuietly(client);
                     continue;
@@ -100,6 +116,32 @@ public final class TcpProxy implements AutoCloseable {
                 // listener closed, or the target refused: the client's connection ends
             }
         }
+    }
+
+    private static void respond503(Socket client) throws IOException {
+        client.getOutputStream().write(("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n"
+                + "Connection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    }
+
+    /** Reads the request's head (not its body: a client sending {@code Expect: 100-continue} waits), then 503. */
+    private static void answerUnavailable(Socket client) {
+        Thread t = new Thread(() -> {
+            try {
+                client.setSoTimeout(10_000);
+                InputStream in = client.getInputStream();
+                int matched = 0;
+                for (int b, read = 0; matched < 4 && read < 65_536 && (b = in.read()) >= 0; read++) {
+                    matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : (b == '\r' ? 1 : 0);
+                }
+                respond503(client);
+            } catch (IOException e) {
+                // the client went away
+            } finally {
+                closeQuietly(client);
+            }
+        }, "tcp-proxy-503");
+        t.setDaemon(true);
+        t.start();
     }
 
     private void pipe(Socket from, Socket to) {

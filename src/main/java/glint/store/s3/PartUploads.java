@@ -2,6 +2,7 @@ package glint.store.s3;
 
 import glint.store.BufferPool;
 import glint.store.StorageFullException;
+import glint.store.StoreUnavailableException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.ArrayList;
@@ -92,6 +93,9 @@ final class PartUploads {
         IOException e = failed();
         if (e instanceof StorageFullException) {
             throw new StorageFullException(e.getMessage(), e); // here, on the writer's thread; still a full store
+        }
+        if (e instanceof StoreUnavailableException) {
+            throw new StoreUnavailableException(e.getMessage(), e);
         }
         if (e != null) {
             throw new IOException(e.getMessage(), e);

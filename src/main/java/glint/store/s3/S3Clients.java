@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
@@ -13,10 +14,22 @@ import software.amazon.awssdk.services.s3.S3Client;
 /**
  * The SDK's synchronous S3 client for a store's options: the store's endpoint, keys and region, path or virtual-host
  * addressing, glance_store's checksum defaults, and the Apache 5 HTTP client with a connection per part in flight.
+ *
+ * <p>Failures are retried, and bounded, explicitly rather than by the SDK's defaults of the day: the SDK's standard
+ * retry strategy (exponential back-off with jitter, for a refused or reset connection, a timeout, 500, 502, 503, 504
+ * and throttling) with {@link #MAX_ATTEMPTS} attempts per request; a connection must open within
+ * {@link #CONNECT_TIMEOUT}, and a request whose socket stays silent for {@link #SOCKET_TIMEOUT} fails. So a service
+ * that is down fails a request within seconds (refused) and one that hangs within {@code MAX_ATTEMPTS ×
+ * SOCKET_TIMEOUT}, never later; no whole-call timeout, which a part of a GiB on a slow link would outlast.
  */
 public final class S3Clients {
     /** boto's rule for a bucket name usable as a host name label (botocore.utils.check_dns_name). */
     private static final Pattern DNS_BUCKET = Pattern.compile("[a-z0-9][a-z0-9-]{1,61}[a-z0-9]");
+
+    /** Attempts per request, the first included: the default of boto's standard retry mode. */
+    static final int MAX_ATTEMPTS = 3;
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(60);
 
     private S3Clients() {}
 
@@ -30,10 +43,12 @@ public final class S3Clients {
                         ? RequestChecksumCalculation.WHEN_SUPPORTED : RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(o.responseChecksums().equals("when_supported")
                         ? ResponseChecksumValidation.WHEN_SUPPORTED : ResponseChecksumValidation.WHEN_REQUIRED)
+                .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
+                        .maxAttempts(MAX_ATTEMPTS).build()))
                 .httpClient(Apache5HttpClient.builder()
                         .maxConnections(o.threadPools() + 16) // the parts in flight, plus reads and small requests
-                        .connectionTimeout(Duration.ofSeconds(10))
-                        .socketTimeout(Duration.ofSeconds(60))
+                        .connectionTimeout(CONNECT_TIMEOUT)
+                        .socketTimeout(SOCKET_TIMEOUT)
                         .build())
                 .build();
     }

@@ -133,6 +133,13 @@ public final class S3Store implements BlobStore {
         if (head(key, location) != null) { // glance_store's _object_exists check: Duplicate
             throw new BlobExistsException(location);
         }
+        try {
+            // what an earlier write to this key left when it failed and the service could not be told to abort
+            // (it was down): the image is saving through this write only, so no other write to the key is live
+            abortInterruptedUploads(key);
+        } catch (SdkException e) {
+            throw S3Errors.io("looking up interrupted uploads of " + location, e);
+        }
         return new S3Writer(client, options.bucket(), key, location, parts, senders, options.largeObjectSize(), openUploads);
     }
 
@@ -223,14 +230,19 @@ public final class S3Store implements BlobStore {
         }
         try {
             client.deleteObject(b -> b.bucket(options.bucket()).key(key));
-            for (MultipartUpload u : client.listMultipartUploadsPaginator(b -> b.bucket(options.bucket()).prefix(key)).uploads()) {
-                if (u.key().equals(key) && !openUploads.contains(u.uploadId())) {
-                    abortUpload(u);
-                }
-            }
+            abortInterruptedUploads(key);
         } catch (SdkException e) {
             if (!S3Errors.notFound(e)) { // no bucket: nothing to delete
                 throw S3Errors.io("deleting " + location, e);
+            }
+        }
+    }
+
+    /** Aborts the multipart uploads to {@code key} that are not this process's open ones. */
+    private void abortInterruptedUploads(String key) {
+        for (MultipartUpload u : client.listMultipartUploadsPaginator(b -> b.bucket(options.bucket()).prefix(key)).uploads()) {
+            if (u.key().equals(key) && !openUploads.contains(u.uploadId())) {
+                abortUpload(u);
             }
         }
     }

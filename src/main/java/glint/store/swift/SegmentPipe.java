@@ -1,14 +1,19 @@
 package glint.store.swift;
 
+import glint.store.StoreUnavailableException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -29,6 +34,8 @@ final class SegmentPipe implements HttpRequest.BodyPublisher {
     private final AtomicLong demand = new AtomicLong();
     private final AtomicInteger draining = new AtomicInteger();
     private volatile Flow.Subscriber<? super ByteBuffer> subscriber;
+    /** Seconds to wait for the outcome of a request whose body's subscription ended. */
+    private static final long ENDING = 10;
     private volatile boolean done;
     private Future<?> request; // set once the request is started
 
@@ -102,7 +109,7 @@ final class SegmentPipe implements HttpRequest.BodyPublisher {
         try {
             while (!pieces.offer(piece, 200, TimeUnit.MILLISECONDS)) {
                 if (done || (request != null && request.isDone())) {
-                    throw new IOException("the segment's request ended before its body was sent");
+                    throw ended();
                 }
             }
         } catch (InterruptedException e) {
@@ -110,6 +117,34 @@ final class SegmentPipe implements HttpRequest.BodyPublisher {
             throw new InterruptedIOException("interrupted while sending a segment");
         }
         drain();
+    }
+
+    /**
+     * The request ended before its body was sent: Swift went away or answered a temporary failure (a
+     * {@link StoreUnavailableException}, as the writer's other failures of that kind), or it refused the segment.
+     */
+    private IOException ended() {
+        String message = "the segment's request ended before its body was sent";
+        if (request == null) {
+            return new IOException(message);
+        }
+        try {
+            // the body's subscription ends a moment before its request does
+            Object answer = request.get(ENDING, TimeUnit.SECONDS);
+            if (answer instanceof HttpResponse<?> r) {
+                message += ": Swift answered " + r.statusCode();
+                return SwiftConnection.TEMPORARY.contains(r.statusCode())
+                        ? new StoreUnavailableException(message, null) : new IOException(message);
+            }
+            return new IOException(message);
+        } catch (ExecutionException e) {
+            return new StoreUnavailableException(message + ": " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new InterruptedIOException("interrupted while sending a segment");
+        } catch (TimeoutException | CancellationException e) {
+            return new IOException(message, e);
+        }
     }
 
     /** Hands pieces to the subscriber while it wants them; on one thread at a time, whoever calls. */

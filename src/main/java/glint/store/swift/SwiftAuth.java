@@ -3,6 +3,7 @@ package glint.store.swift;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import glint.store.StoreUnavailableException;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -55,7 +56,7 @@ final class SwiftAuth {
         }
     }
 
-    /** @throws SwiftException with status 503 when Keystone cannot be reached or fails, 401 when it refuses */
+    /** @throws StoreUnavailableException when Keystone cannot be reached or fails; SwiftException 401 when it refuses */
     private Session authenticate() throws IOException {
         HttpRequest request = HttpRequest.newBuilder(URI.create(options.identityV3() + "/auth/tokens"))
                 .timeout(TIMEOUT)
@@ -70,15 +71,16 @@ final class SwiftAuth {
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException("interrupted while authenticating to Keystone");
         } catch (IOException e) {
-            throw new SwiftException(503, "Keystone at " + options.identityV3() + " unreachable: " + e, e);
+            throw new StoreUnavailableException("Keystone at " + options.identityV3() + " unreachable: " + e, e);
         }
         if (response.statusCode() != 201) {
-            throw new SwiftException(response.statusCode() >= 500 ? 503 : response.statusCode(),
-                    "Keystone refused the swift store's credentials (" + options.project() + ":" + options.user() + "): "
-                            + response.statusCode());
+            String message = "Keystone refused the swift store's credentials (" + options.project() + ":"
+                    + options.user() + "): " + response.statusCode();
+            throw response.statusCode() >= 500 ? new StoreUnavailableException(message, null)
+                    : new SwiftException(response.statusCode(), message);
         }
         String token = response.headers().firstValue("X-Subject-Token")
-                .orElseThrow(() -> new SwiftException(503, "Keystone answered without X-Subject-Token"));
+                .orElseThrow(() -> new StoreUnavailableException("Keystone answered without X-Subject-Token", null));
         JsonNode body = json.readTree(response.body()).path("token");
         Instant expires = body.hasNonNull("expires_at")
                 ? OffsetDateTime.parse(body.path("expires_at").asText()).toInstant() : clock.instant().plus(Duration.ofHours(1));
@@ -112,7 +114,7 @@ final class SwiftAuth {
     }
 
     /** The catalog's endpoint for the store: service type, interface, region (swiftclient's {@code get_endpoint}). */
-    private String storageUrl(JsonNode catalog) throws SwiftException {
+    private String storageUrl(JsonNode catalog) throws StoreUnavailableException {
         String iface = options.keystoneInterface();
         for (JsonNode service : catalog) {
             if (!service.path("type").asText().equals(options.serviceType())) {
@@ -126,8 +128,8 @@ final class SwiftAuth {
                 }
             }
         }
-        throw new SwiftException(503, "no " + options.serviceType() + " endpoint of interface " + iface
+        throw new StoreUnavailableException("no " + options.serviceType() + " endpoint of interface " + iface
                 + (options.region().isEmpty() ? "" : " in region " + options.region()) + " in the catalog of "
-                + options.project() + ":" + options.user());
+                + options.project() + ":" + options.user(), null);
     }
 }

@@ -1,5 +1,6 @@
 package glint.store.swift;
 
+import glint.store.StoreUnavailableException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -23,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * Requests to the store's Swift account over plain HTTP (java.net.http), authenticated by {@link SwiftAuth}. A request
  * whose body can be sent again is tried again with {@link Backoff} when Swift answers 500, 502, 503 or 504 or the
  * connection fails or times out; a 401 makes the store authenticate again and try once more (an expired or revoked
- * token). After the last try the caller gets the last answer, or a {@link SwiftException} with status 503.
+ * token). After the last try the caller gets the last answer, or a {@link StoreUnavailableException}.
  */
 final class SwiftConnection implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SwiftConnection.class);
@@ -82,11 +83,11 @@ final class SwiftConnection implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new InterruptedIOException(method + " " + path + " interrupted");
             } catch (IOException e) {
-                if (e instanceof SwiftException refused && refused.status() != 503) {
+                if (e instanceof SwiftException refused) {
                     throw refused; // Keystone refused the credentials: trying again changes nothing
                 }
                 if (attempt >= backoff.attempts()) {
-                    throw new SwiftException(503, method + " " + path + " failed after " + attempt + " tries: " + e, e);
+                    throw new StoreUnavailableException(method + " " + path + " failed after " + attempt + " tries: " + e, e);
                 }
                 LOG.warn("swift {} {}: {} (try {} of {})", method, path, e.toString(), attempt, backoff.attempts());
                 backoff.pause(attempt);
@@ -174,12 +175,16 @@ final class SwiftConnection implements AutoCloseable {
         }
     }
 
-    /** An answer that is not {@code expected} as an exception saying what failed; 5xx and 401 as temporary (503). */
-    static SwiftException failure(String what, HttpResponse<?> response) {
+    /**
+     * An answer that is not {@code expected} as an exception saying what failed: a temporary one (after the tries) as a
+     * {@link StoreUnavailableException}, else a {@link SwiftException} with the status.
+     */
+    static IOException failure(String what, HttpResponse<?> response) {
         int status = response.statusCode();
         String detail = response.body() instanceof byte[] b && b.length > 0
                 ? ": " + new String(b, 0, Math.min(b.length, 300), java.nio.charset.StandardCharsets.UTF_8).strip() : "";
-        return new SwiftException(status, what + ": Swift answered " + status + detail);
+        String message = what + ": Swift answered " + status + detail;
+        return TEMPORARY.contains(status) ? new StoreUnavailableException(message, null) : new SwiftException(status, message);
     }
 
     @Override

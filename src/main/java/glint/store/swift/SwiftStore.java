@@ -8,6 +8,7 @@ import glint.store.BlobStore;
 import glint.store.BlobWriter;
 import glint.store.BufferPool;
 import glint.store.ByteSink;
+import glint.store.StoreUnavailableException;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,8 +40,8 @@ import org.slf4j.LoggerFactory;
  * segments and a Dynamic Large Object manifest; memory is a head buffer per open write, from a pool bounded by the heap,
  * and a few pieces in flight, whatever the size. Reads are ranged GETs streamed to the sink; a read whose connection
  * breaks resumes where it stopped, if the object is still the same one. Temporary failures (500, 502, 503, 504,
- * timeouts, refused connections) are tried again with {@link Backoff}, then fail with a {@link SwiftException} of
- * status 503.
+ * timeouts, refused connections) are tried again with {@link Backoff}, then fail with a
+ * {@link glint.store.StoreUnavailableException}.
  */
 public final class SwiftStore implements BlobStore {
     private static final Logger LOG = LoggerFactory.getLogger(SwiftStore.class);
@@ -138,6 +139,7 @@ public final class SwiftStore implements BlobStore {
         if (head(object) != null) { // glance_store: Duplicate ("Swift already has an image at this location")
             throw new BlobExistsException(layout.location(object));
         }
+        deleteSegmentsOfFailedWrites(object); // the image is saving through this write only: no other write is live
         return new SwiftWriter(swift, layout, object, heads, openWrites);
     }
 
@@ -227,7 +229,7 @@ public final class SwiftStore implements BlobStore {
             } catch (ResumableReadException e) {
                 done += e.delivered;
                 if (attempt >= backoff.attempts()) {
-                    throw new SwiftException(503, "reading " + location + " failed after " + attempt + " tries: " + e.getCause(),
+                    throw new StoreUnavailableException("reading " + location + " failed after " + attempt + " tries: " + e.getCause(),
                             e.getCause());
                 }
                 LOG.warn("swift: reading {} broke after {} of {} bytes ({}); resuming", location, done, length, e.getCause().toString());
@@ -256,7 +258,9 @@ public final class SwiftStore implements BlobStore {
                 throw new BlobNotFoundException(location);
             }
             if (r.statusCode() != 206 && !(r.statusCode() == 200 && offset == 0)) {
-                throw new SwiftException(r.statusCode(), "reading " + location + ": Swift answered " + r.statusCode());
+                throw SwiftConnection.TEMPORARY.contains(r.statusCode())
+                        ? new StoreUnavailableException("reading " + location + ": Swift answered " + r.statusCode(), null)
+                        : new SwiftException(r.statusCode(), "reading " + location + ": Swift answered " + r.statusCode());
             }
             if (!version.equals(r.headers().firstValue("X-Timestamp").orElse(""))) {
                 throw new BlobNotFoundException(location); // deleted and stored again meanwhile: not the bytes asked for
@@ -302,6 +306,15 @@ public final class SwiftStore implements BlobStore {
         if (r.statusCode() / 100 != 2 && r.statusCode() != 404) {
             throw SwiftConnection.failure("deleting " + location, r);
         }
+        deleteSegmentsOfFailedWrites(object);
+    }
+
+    /**
+     * Deletes the segments of {@code object} unless this process is writing it: what a write left that failed while
+     * Swift could not be told to delete them (it was down). They must go before a new write of the object: its
+     * manifest (a DLO) would take every segment of the prefix, the old ones too.
+     */
+    private void deleteSegmentsOfFailedWrites(String object) throws IOException {
         if (openWrites.contains(object)) {
             return;
         }

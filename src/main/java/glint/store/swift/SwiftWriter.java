@@ -2,6 +2,7 @@ package glint.store.swift;
 
 import glint.store.BlobWriter;
 import glint.store.BufferPool;
+import glint.store.StoreUnavailableException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.http.HttpRequest;
@@ -147,7 +148,7 @@ final class SwiftWriter implements BlobWriter {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while a segment was stored");
         } catch (ExecutionException e) {
-            throw new SwiftException(503, "storing a segment failed: " + e.getCause(), e.getCause());
+            throw new StoreUnavailableException("storing a segment failed: " + e.getCause(), e.getCause());
         }
     }
 
@@ -229,8 +230,8 @@ final class SwiftWriter implements BlobWriter {
         long stored = head.headers().firstValueAsLong("Content-Length").orElse(-1);
         if (head.statusCode() != 200 || stored != written) {
             SwiftStore.deleteObject(swift, layout.container(), object);
-            throw new SwiftException(503, location + ": Swift holds " + stored + " bytes for it (answer " + head.statusCode()
-                    + "), not the " + written + " written");
+            throw new StoreUnavailableException(location + ": Swift holds " + stored + " bytes for it (answer " + head.statusCode()
+                    + "), not the " + written + " written", null);
         }
     }
 

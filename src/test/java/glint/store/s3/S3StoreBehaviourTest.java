@@ -241,7 +241,7 @@ class S3StoreBehaviourTest {
             write(w, 8, 11L * MIB); // two parts sent
             // S3Proxy (not S3) can lose track of an upload killed while it writes a part: let the parts land first,
             // and kill it between parts
-            Poll.until("two parts on the service", Duration.ofSeconds(30), () -> own.parts(bucket, own.multipartUploads(bucket).get(0)) == 2);
+            Poll.until("two parts on the service", Duration.ofSeconds(30), () -> own.oneUploadWithParts(bucket, 2));
             own.stop(); // the service dies mid-upload
             assertThatThrownBy(() -> {
                 write(w, 8, 6L * MIB); // the next parts fail (after the SDK's retries), reported at the latest by commit
