@@ -221,12 +221,21 @@ public final class S3Proxy {
 
     /**
      * Whether the bucket holds exactly one unfinished multipart upload, with {@code n} parts: for polling while a store
-     * sends parts (a listing S3Proxy's filesystem backend answers 500 while a part is being written counts as not yet).
+     * sends parts (a listing S3Proxy answers 500 while a part is being written counts as not yet).
      */
     public boolean oneUploadWithParts(String bucket, int n) {
         try {
             List<String> uploads = multipartUploads(bucket);
-            return uploads.size() == 1 && parts(bucket, uploads.get(0)) == n;
+            return uploads.size() == 1 && hasParts(bucket, uploads.get(0), n);
+        } catch (software.amazon.awssdk.core.exception.SdkException e) {
+            return false;
+        }
+    }
+
+    /** Whether the upload {@code key uploadId} holds {@code n} parts, for polling (a failed listing: not yet). */
+    public boolean hasParts(String bucket, String upload, int n) {
+        try {
+            return parts(bucket, upload) == n;
         } catch (software.amazon.awssdk.core.exception.SdkException e) {
             return false;
         }

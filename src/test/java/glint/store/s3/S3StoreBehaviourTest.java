@@ -168,7 +168,7 @@ class S3StoreBehaviourTest {
         // parts, so this case passed only while they were in flight)
         for (String upload : s3.multipartUploads(bucket)) {
             if (!upload.startsWith("not/") && !upload.startsWith("dead-")) {
-                Poll.until("both parts of " + upload + " listed", Duration.ofSeconds(30), () -> s3.parts(bucket, upload) == 2);
+                Poll.until("both parts of " + upload + " listed", Duration.ofSeconds(30), () -> s3.hasParts(bucket, upload, 2));
             }
         }
         later.cleanup(); // two hours on, as another node: the dead node's upload and the other process's are stale
