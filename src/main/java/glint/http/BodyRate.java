@@ -23,6 +23,11 @@ final class BodyRate extends Request.Wrapper {
         this.minRate = minRate;
     }
 
+    /** Whether {@code bytes} moved in {@code elapsedNanos} fall below {@code minRate} bytes/s, once {@link #GRACE} has passed. */
+    static boolean belowRate(long bytes, long elapsedNanos, long minRate) {
+        return minRate > 0 && elapsedNanos > GRACE.toNanos() && bytes * 1_000_000_000.0 / elapsedNanos < minRate;
+    }
+
     @Override
     public Content.Chunk read() {
         long now = System.nanoTime();
@@ -31,7 +36,7 @@ final class BodyRate extends Request.Wrapper {
             firstRead = now;
         }
         long elapsed = now - firstRead;
-        if (elapsed > GRACE.toNanos() && bytes * 1_000_000_000.0 / elapsed < minRate) {
+        if (belowRate(bytes, elapsed, minRate)) {
             return Content.Chunk.from(new TimeoutException("request body arrives at less than " + minRate
                     + " bytes/s (" + bytes + " bytes in " + elapsed / 1_000_000 + " ms)"));
         }

@@ -63,8 +63,7 @@ final class ResponseRate {
                 } catch (TimeoutException e) {
                     long sent = bytes + (length - buffer.remaining());
                     long elapsed = System.nanoTime() - firstWrite;
-                    if (!closed && minRate > 0 && elapsed > BodyRate.GRACE.toNanos()
-                            && sent * 1_000_000_000.0 / elapsed < minRate) {
+                    if (!closed && BodyRate.belowRate(sent, elapsed, minRate)) {
                         closed = true; // the pending write fails, and with it this wait
                         request.getConnectionMetaData().getConnection().getEndPoint().close(new TimeoutException(
                                 "response body read at less than " + minRate + " bytes/s (" + sent + " bytes in "
