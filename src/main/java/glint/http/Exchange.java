@@ -188,6 +188,14 @@ public final class Exchange {
         response.getHeaders().add(name, value);
     }
 
+    /**
+     * Reads and discards what has arrived of the request body; true once it has all been read (or there is none).
+     * Jetty closes a connection whose request body was left unread after the response.
+     */
+    boolean bodyConsumed() {
+        return request.consumeAvailable();
+    }
+
     public boolean committed() {
         return response.isCommitted();
     }

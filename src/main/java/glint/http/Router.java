@@ -261,6 +261,11 @@ public final class Router extends Handler.Abstract {
                 exchange.header("Content-Type").orElse(null));
         exchange.resetResponse();
         e.headers().forEach(exchange::setHeader);
+        if (!exchange.bodyConsumed()) {
+            // an error answered before the body was read: Jetty will close the connection once this answer is sent,
+            // so say so in it, or a client may send its next request on the closing connection and get no answer
+            exchange.setHeader("Connection", "close");
+        }
         try {
             exchange.status(rendered.status());
             if (rendered.contentType() != null) {
