@@ -70,7 +70,13 @@ public final class TestServer implements AutoCloseable {
                     Map.of("port", "0", "data-dir", dir.toString()), env);
             return new TestServer(App.start(config), dir, url, ownsDatabase);
         } catch (Exception e) {
-            throw new IllegalStateException("test server did not start", e);
+            IllegalStateException failed = new IllegalStateException("test server did not start", e);
+            try {
+                removeOwned(url, ownsDatabase, dir); // tests of refused configurations leave nothing behind either
+            } catch (RuntimeException cleanup) {
+                failed.addSuppressed(cleanup);
+            }
+            throw failed;
         }
     }
 
@@ -164,6 +170,11 @@ public final class TestServer implements AutoCloseable {
     @Override
     public void close() {
         app.close();
+        removeOwned(databaseUrl, ownsDatabase, dataDir);
+    }
+
+    /** Drops the database when the server made it, and removes its data directory. */
+    private static void removeOwned(String databaseUrl, boolean ownsDatabase, Path dataDir) {
         if (ownsDatabase) {
             TestDatabases.drop(databaseUrl);
         }
