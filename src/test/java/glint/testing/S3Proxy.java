@@ -62,7 +62,10 @@ public final class S3Proxy {
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
                 .build();
-        Runtime.getRuntime().addShutdownHook(new Thread(this::stop));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stop();
+            TempDirs.delete(dir); // its data and log: nothing of the service outlives the tests
+        }));
     }
 
     /** The JVM's S3Proxy, started on first use. */

@@ -9,10 +9,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * The real Glint on a random port, on a fresh database of the selected kind, with its own data directory.
@@ -178,10 +176,6 @@ public final class TestServer implements AutoCloseable {
         if (ownsDatabase) {
             TestDatabases.drop(databaseUrl);
         }
-        try (Stream<Path> walk = Files.walk(dataDir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        TempDirs.delete(dataDir);
     }
 }
