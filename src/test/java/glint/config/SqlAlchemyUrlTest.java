@@ -87,6 +87,7 @@ class SqlAlchemyUrlTest {
             }
         } finally {
             TestDatabases.drop(jdbc);
+            glint.testing.TempDirs.delete(dir);
         }
     }
 }

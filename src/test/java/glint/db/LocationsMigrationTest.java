@@ -22,6 +22,7 @@ class LocationsMigrationTest {
     @AfterEach
     void drop() {
         TestDatabases.drop(url);
+        glint.testing.TempDirs.delete(dir);
     }
 
     @Test
