@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Assumptions;
  */
 public final class SwiftFixture {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern SEGMENT = Pattern.compile("(.+)-\\d{5,}");
+    private static final Pattern SEGMENT = Pattern.compile("(.+)-\\d{5,9}"); // as SwiftLayout.SEGMENT
     private static SwiftFixture shared;
 
     public final String authAddress;

@@ -25,11 +25,15 @@ import java.util.regex.Pattern;
  * <p>Locations carry no credentials: glance_store writes {@code swift+config://} locations too when its credentials
  * come from {@code swift_store_config_file}, and resolves the reference from its own configuration, as Glint does.
  *
- * <p>Names that end like a segment ({@code -} and five or more digits) are refused: such a blob would be taken for the
- * segment of another. Image ids (UUIDs) never are.
+ * <p>A segment's number has five to nine digits (a blob has at most {@link #MAX_SEGMENTS}: with the smallest chunk
+ * of 1 MB that is a petabyte). Names that end like a segment ({@code -} and five to nine digits) are refused: such a
+ * blob would be taken for the segment of another. Image ids (UUIDs) never are: their last group has twelve
+ * characters, all digits in one UUID of about 280, which a pattern of "five or more digits" took for segment
+ * 556689072532 of an image named by the first four groups.
  */
 final class SwiftLayout {
-    static final Pattern SEGMENT = Pattern.compile("(.+)-(\\d{5,})");
+    static final int MAX_SEGMENTS = 999_999_999;
+    static final Pattern SEGMENT = Pattern.compile("(.+)-(\\d{5,9})");
 
     private final String container;
     private final String prefix;
@@ -54,6 +58,9 @@ final class SwiftLayout {
 
     /** Segment {@code n} (from 1) of a blob. */
     static String segment(String object, int n) {
+        if (n < 1 || n > MAX_SEGMENTS) {
+            throw new IllegalArgumentException("segment " + n + " is past a swift blob's " + MAX_SEGMENTS);
+        }
         return String.format("%s-%05d", object, n);
     }
 

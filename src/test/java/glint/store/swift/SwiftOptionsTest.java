@@ -88,4 +88,15 @@ class SwiftOptionsTest {
         assertThat(SwiftLayout.segmentOwner("abc-00007")).isEqualTo("abc");
         assertThat(SwiftLayout.segmentOwner("abc-7")).isNull();
     }
+
+    @Test
+    void uuidsWhoseLastGroupIsAllDigitsAreNoSegments() {
+        // one random UUID in ~280: CI once drew 4cd58fe1-533c-49c9-9641-556689072532, refused as "ends like a segment"
+        String id = "4cd58fe1-533c-49c9-9641-556689072532";
+        assertThat(SwiftLayout.object(id)).isEqualTo(id);
+        assertThat(SwiftLayout.segmentOwner(id)).isNull();
+        assertThat(SwiftLayout.segmentOwner(SwiftLayout.segment(id, 3))).isEqualTo(id);
+        assertThat(SwiftLayout.segmentOwner(SwiftLayout.segment(id, SwiftLayout.MAX_SEGMENTS))).isEqualTo(id);
+        assertThatThrownBy(() -> SwiftLayout.segment(id, SwiftLayout.MAX_SEGMENTS + 1)).isInstanceOf(IllegalArgumentException.class);
+    }
 }
