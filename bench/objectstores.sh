@@ -58,6 +58,29 @@ pids+=($!)
 wait_for 60 http_answers "http://127.0.0.1:$s3port/" || { cat "$run/s3proxy.log"; exit 1; }
 s3() { curl -sf --aws-sigv4 "aws:amz:us-east-1:s3" --user "$access:$secret" -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' "$@"; }
 s3 -X PUT "http://127.0.0.1:$s3port/bench-raw" -o /dev/null
+# A raw multipart upload as an S3 client makes it (parts of 10 MiB, 10 in flight, as Glint's s3 store with glance_store's
+# defaults): S3Proxy's filesystem backend stores each part as a file and copies them all into the object on completion,
+# so this, not the single PUT, is the bound of any multipart upload to it. The parts are cut before the clock starts.
+s3_multipart_put() { # KEY
+  local key=$1 url upload part
+  url="http://127.0.0.1:$s3port/bench-raw/$1"
+  upload=$(s3 -X POST "$url?uploads=" | sed -n 's:.*<UploadId>\(.*\)</UploadId>.*:\1:p')
+  export access secret url upload
+  export -f s3
+  # shellcheck disable=SC2016
+  find "$run/parts" -name 'part-*' | sort | awk '{ printf "%d %s\n", NR, $0 }' |
+    xargs -P 10 -L 1 bash -c 's3 -X PUT "$url?partNumber=$0&uploadId=$upload" -T "$1" -D - -o /dev/null |
+      tr -d "\r" | sed -n "s/^[Ee][Tt]ag: *//p" > "$1.etag"'
+  { echo '<CompleteMultipartUpload>'
+    for part in $(find "$run/parts" -name 'part-*' ! -name '*.etag' | sort); do
+      printf '<Part><PartNumber>%d</PartNumber><ETag>%s</ETag></Part>\n' "$((10#${part##*part-} + 1))" "$(cat "$part.etag")"
+    done
+    echo '</CompleteMultipartUpload>'
+  } > "$run/complete.xml"
+  s3 -X POST "$url?uploadId=$upload" --data-binary @"$run/complete.xml" -o /dev/null
+}
+mkdir -p "$run/parts"
+split -b 10M -d -a 4 "$img" "$run/parts/part-"
 
 # --- Glint with both stores
 port=$(free_port)
@@ -97,6 +120,7 @@ through_glint() { # STORE RAW_UP RAW_DOWN
   up=$(timed curl -sf -X PUT "$base/v2/images/$id/file" -H "X-Auth-Token: $token" -H 'Content-Type: application/octet-stream' \
     -H "X-Image-Meta-Store: $1" -T "$img" -o /dev/null)
   row "glint: upload to the $1 store" "$up" MiB/s "$(pct "$up" "$2") of raw PUT"
+  up_rate=$up
   check=$(curl -sf "$base/v2/images/$id" -H "X-Auth-Token: $token" | jq -r '.status + " " + .checksum + " " + .stores')
   [ "$check" = "active $md5 $1" ] && row "    status/checksum/stores" ok "" || row "    status/checksum/stores" MISMATCH "" "$check"
   down=$(timed download_file "$base" "$token" "$id")
@@ -119,4 +143,11 @@ raw_down=$(timed s3 "http://127.0.0.1:$s3port/bench-raw/object" -o /dev/null)
 row "ref: s3 raw PUT (curl, one object)" "$raw_up" MiB/s "S3Proxy, filesystem"
 row "ref: s3 raw GET (curl)" "$raw_down" MiB/s
 s3 -X DELETE "http://127.0.0.1:$s3port/bench-raw/object" -o /dev/null
+raw_multipart=$(timed s3_multipart_put multipart)
+[ "$(s3 -I "http://127.0.0.1:$s3port/bench-raw/multipart" | tr -d '\r' | sed -n 's/^[Cc]ontent-[Ll]ength: *//p')" = "$bytes" ] ||
+  { echo "the raw multipart upload did not store $bytes bytes" >&2; exit 1; }
+row "ref: s3 raw multipart PUT (curl, 10 MiB x 10)" "$raw_multipart" MiB/s "$(pct "$raw_multipart" "$raw_up") of one PUT"
+s3 -X DELETE "http://127.0.0.1:$s3port/bench-raw/multipart" -o /dev/null
+rm -rf "$run/parts"
 through_glint s3 "$raw_up" "$raw_down"
+row "glint: upload to the s3 store / raw multipart" "$(pct "$up_rate" "$raw_multipart")" ""
