@@ -23,9 +23,11 @@ import java.util.Optional;
  *
  * <p>When every key has the same direction (always the case with one {@code sort_dir} or none, as Glance applies it
  * to the tie-breakers too) the page after a marker is one row-value comparison {@code (k1, k2, …) > (m1, m2, …)}: a
- * range of the index for SQLite's and PostgreSQL's planners; MariaDB's cannot range on a row value, so there the
- * first key's bound is added alone ({@code k1 >= m1}). With mixed directions it is the OR of Glance's
- * {@code _paginate_query} with that bound.
+ * range of the index for SQLite's and PostgreSQL's planners. With mixed directions it is the OR of Glance's
+ * {@code _paginate_query}, with the first key's bound alone beside it ({@code k1 >= m1}) for those planners to range
+ * on. MariaDB's planner cannot range on a row value, and a bound on the first key alone starts the range at the
+ * marker's first key, which for a key of few values ({@code status}) is most of the table; so there it is always
+ * Glance's OR, which MariaDB turns into ranges of the index that start exactly at the marker.
  *
  * <p>{@link #params} are {@link RowSql}'s.
  */
@@ -186,17 +188,22 @@ record ImageListSql(String sql, List<Object> params) {
     private static String keyset(List<SortKey> sort, Image marker, List<Object> params, Dialect dialect) {
         SortKey first = sort.get(0);
         boolean oneDirection = sort.stream().allMatch(k -> k.ascending() == first.ascending());
-        if (oneDirection && dialect != Dialect.MARIADB) {
+        if (dialect == Dialect.MARIADB) {
+            return paginationOr(sort, marker, params);
+        }
+        if (oneDirection) {
             // SQLite and PostgreSQL range an index on the row value itself (a scalar bound beside it would make
             // SQLite range on the first key alone)
             return rowValue(sort, marker, params);
         }
-        // the first key's bound alone: the range MariaDB's planner can start an index at
+        // the first key's bound alone: the range the planner can start an index at
         String bound = SORT_EXPRESSIONS.get(first.attribute()) + (first.ascending() ? " >= ?" : " <= ?");
         params.add(sortValue(first.attribute(), marker));
-        if (oneDirection) {
-            return bound + " AND " + rowValue(sort, marker, params);
-        }
+        return bound + " AND " + paginationOr(sort, marker, params);
+    }
+
+    /** Glance's {@code _paginate_query}: {@code (k1 > m1) OR (k1 = m1 AND k2 > m2) OR …}, each in its key's direction. */
+    private static String paginationOr(List<SortKey> sort, Image marker, List<Object> params) {
         List<String> alternatives = new ArrayList<>();
         for (int i = 0; i < sort.size(); i++) {
             List<String> terms = new ArrayList<>();
@@ -209,7 +216,7 @@ record ImageListSql(String sql, List<Object> params) {
             params.add(sortValue(k.attribute(), marker));
             alternatives.add("(" + String.join(" AND ", terms) + ")");
         }
-        return bound + " AND (" + String.join(" OR ", alternatives) + ")";
+        return "(" + String.join(" OR ", alternatives) + ")";
     }
 
     private static String rowValue(List<SortKey> sort, Image marker, List<Object> params) {
