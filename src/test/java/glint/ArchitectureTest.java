@@ -2,6 +2,7 @@ package glint;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import glint.testing.DatabaseNeutral;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Test;
  * and fails on an arrow the table does not allow, on one it names that the code does not have (so the table stays
  * true), and on a package without a row. The row {@code glint} (wiring) may use everything.
  */
+@DatabaseNeutral
 class ArchitectureTest {
     private static final Path DOC = Path.of("docs", "architecture.md");
     private static final Path CODE = Path.of("src", "main", "java");

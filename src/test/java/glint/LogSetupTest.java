@@ -8,12 +8,14 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.LoggingEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import glint.http.Json;
+import glint.testing.DatabaseNeutral;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.slf4j.event.KeyValuePair;
 
 /** {@code use_json = true}: each log line one JSON object, with the request's ids and the access line's fields. */
+@DatabaseNeutral
 class LogSetupTest {
     @Test
     void aLineIsOneJsonObjectWithTheMdcAndTheKeyValues() throws Exception {

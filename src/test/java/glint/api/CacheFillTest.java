@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import glint.testing.ApiClient;
 import glint.testing.ApiClient.Reply;
+import glint.testing.DatabaseNeutral;
 import glint.testing.GlintCommand;
 import glint.testing.GlintProcess;
 import glint.testing.Poll;
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.Test;
  * downloads read the store once, entries are checked against the image's checksum, hits survive restarts, and
  * {@code glint cache prune} / {@code glint cache clean} (glance-cache-prune, glance-cache-cleaner).
  */
+@DatabaseNeutral
 class CacheFillTest {
     private static final String[] CACHE_AND_METRICS = {"[paste_deploy]", "flavor = keystone+cachemanagement",
             "[metrics]", "enabled = true", "bind_port = 0"};

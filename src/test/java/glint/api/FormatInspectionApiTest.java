@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import glint.testing.ApiClient;
 import glint.testing.ApiClient.Reply;
+import glint.testing.DatabaseNeutral;
 import glint.testing.ImageTool;
 import glint.testing.TestServer;
 import com.sun.net.httpserver.HttpServer;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Every path that writes image data inspects it (glint.format) and refuses what Glance master's rules refuse, with
  * Glance's 415; images made by qemu-img at test time.
  */
+@DatabaseNeutral
 class FormatInspectionApiTest {
     private static final String REFUSED = "The request media type application/octet-stream is not supported by this server."
             + "\n<br /><br />\n";

@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import glint.testing.ApiClient;
 import glint.testing.ApiClient.Reply;
+import glint.testing.DatabaseNeutral;
 import glint.testing.TestServer;
 import java.nio.file.Files;
 import java.util.List;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Test;
  * mode against A's {@code /identity/v3} with a service user made in A, and is registered in A's catalog as
  * {@code RegionTwo} through Keystone's endpoint API. One token of A's works on both.
  */
+@DatabaseNeutral
 class GlanceDownloadApiTest {
     private static final String METHODS = "enabled_import_methods = [glance-direct,web-download,copy-image,glance-download]";
     private static final String V3 = "/identity/v3";

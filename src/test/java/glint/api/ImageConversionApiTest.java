@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import glint.testing.ApiClient;
+import glint.testing.DatabaseNeutral;
 import glint.testing.ImageTool;
 import glint.testing.TestServer;
 import java.io.IOException;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the functional import tests): images are made by qemu-img at test time. Tests marked "real inspector" need
  * {@code glint.format}'s detection of qcow2 (the placeholder takes all data for raw).
  */
+@DatabaseNeutral
 class ImageConversionApiTest {
     private static final int RAW_SIZE = 256 * 1024;
 

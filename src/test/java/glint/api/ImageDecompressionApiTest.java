@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import glint.testing.ApiClient;
+import glint.testing.DatabaseNeutral;
 import glint.testing.ImageTool;
 import glint.testing.TestServer;
 import java.io.ByteArrayOutputStream;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * LHA), and image_conversion after it: gzip and zip are decompressed, as a stream into new staged data, up to
  * {@code image_size_cap}.
  */
+@DatabaseNeutral
 class ImageDecompressionApiTest {
     private static final int CAP = 1_000_000;
 

@@ -10,9 +10,11 @@ import glint.error.ErrorKind;
 import glint.error.GlintException;
 import glint.image.ImageChange;
 import glint.image.NewImage;
+import glint.testing.DatabaseNeutral;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
+@DatabaseNeutral
 class ImageRequestsTest {
     private final ObjectMapper json = new ObjectMapper();
     private final ImageRequests requests = new ImageRequests(

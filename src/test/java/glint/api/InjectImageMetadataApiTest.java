@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import glint.testing.ApiClient;
+import glint.testing.DatabaseNeutral;
 import glint.testing.TestServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
  * The inject_image_metadata import plugin over real HTTP (Glance's test_inject_image_metadata.py), and how
  * {@code image_import_plugins} is read: in order, an unknown name refusing to start.
  */
+@DatabaseNeutral
 class InjectImageMetadataApiTest {
     private static TestServer server;
     private static ApiClient alice;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import glint.testing.ApiClient;
+import glint.testing.DatabaseNeutral;
 import glint.testing.TestBytes;
 import glint.testing.TestServer;
 import java.io.InputStream;
@@ -30,6 +31,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Content-Length: the stages digest and write Jetty's request buffers in place, so a buffer reused too early would
  * show as a wrong checksum, os_hash_value or downloaded byte.
  */
+@DatabaseNeutral
 class LargeUploadTest {
     private static final long SIZE = 48L << 20;
     private static TestServer server;

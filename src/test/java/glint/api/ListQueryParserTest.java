@@ -9,12 +9,14 @@ import glint.error.ErrorKind;
 import glint.error.GlintException;
 import glint.image.ImageQuery;
 import glint.image.ImageQuery.SortKey;
+import glint.testing.DatabaseNeutral;
 import java.util.AbstractMap.SimpleEntry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
+@DatabaseNeutral
 class ListQueryParserTest {
     private final ListQueryParser parser = new ListQueryParser(
             ConfigLoader.fromIni(IniFile.parse(List.of("api_limit_max = 50"), "t"), Map.of(), Map.of()).images());

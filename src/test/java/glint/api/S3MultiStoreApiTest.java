@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import glint.testing.ApiClient;
 import glint.testing.ApiClient.Reply;
+import glint.testing.DatabaseNeutral;
 import glint.testing.S3Proxy;
 import glint.testing.TestServer;
 import java.io.ByteArrayInputStream;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.TestInstance;
  * A Glint with {@code enabled_backends = fast:file, objects:s3} against a real S3 service (S3Proxy): the image data
  * path end to end over HTTP, between the two kinds of store, and nothing left behind in either.
  */
+@DatabaseNeutral
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class S3MultiStoreApiTest {
     private final S3Proxy s3 = S3Proxy.shared();

@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import glint.testing.ApiClient;
 import glint.testing.ApiClient.Reply;
+import glint.testing.DatabaseNeutral;
 import glint.testing.S3Proxy;
 import glint.testing.SwiftFixture;
 import glint.testing.TestServer;
@@ -35,6 +36,7 @@ import org.junit.jupiter.api.TestInstance;
  * real Swift (Debian's, keystone auth against a Glint's built-in identity): uploads to Swift, small and segmented,
  * downloads with ranges, copy-image between all three kinds of store, and nothing left behind in any.
  */
+@DatabaseNeutral
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SwiftMultiStoreApiTest {
     private SwiftFixture swift;

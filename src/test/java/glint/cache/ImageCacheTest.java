@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import glint.cache.ImageCache.CachedImage;
+import glint.testing.DatabaseNeutral;
 import glint.testing.MutableClock;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The node-local image cache: Glance's layout and bookkeeping, crash-safe writes, size limit. */
+@DatabaseNeutral
 class ImageCacheTest {
     @TempDir
     Path dir;

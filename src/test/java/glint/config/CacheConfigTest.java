@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import glint.config.GlintConfig.CacheConfig;
+import glint.testing.DatabaseNeutral;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -11,6 +12,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The cache switch: Glance's paste flavor or image_cache_dir, with Glance's option names. */
+@DatabaseNeutral
 class CacheConfigTest {
     private static CacheConfig cache(String... lines) {
         return ConfigLoader.fromIni(IniFile.parse(List.of(lines), "test"), Map.of("data-dir", "/srv/glint"), Map.of())

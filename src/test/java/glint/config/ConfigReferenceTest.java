@@ -29,6 +29,7 @@ import glint.config.GlintConfig.ScrubConfig;
 import glint.config.GlintConfig.ServerConfig;
 import glint.config.GlintConfig.StoreConfig;
 import glint.config.GlintConfig.StoresConfig;
+import glint.testing.DatabaseNeutral;
 import java.io.IOException;
 import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
@@ -51,6 +52,7 @@ import org.junit.jupiter.api.Test;
  * documented but not read, or read but not documented, fails here. Store types' own options (s3, swift: read by
  * {@code glint.store} from the store's section, which the loader hands over whole) are not the loader's.
  */
+@DatabaseNeutral
 class ConfigReferenceTest {
     private static final Path DOC = Path.of("docs", "configuration.md");
 

@@ -3,12 +3,14 @@ package glint.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import glint.testing.DatabaseNeutral;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** {@code [image_import_opts]}, {@code [image_conversion]} and {@code [inject_metadata_properties]}. */
+@DatabaseNeutral
 class ImportPluginOptionsTest {
     private static GlintConfig.ImportPluginsConfig read(String... lines) {
         return ImportPluginOptions.read(IniFile.parse(List.of(lines), "test"));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import glint.config.GlintConfig.KeystoneAuthtoken;
+import glint.testing.DatabaseNeutral;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +12,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** {@code [identity] mode} and keystonemiddleware's {@code [keystone_authtoken]} options. */
+@DatabaseNeutral
 class KeystoneConfigTest {
     private static GlintConfig load(String... lines) {
         return ConfigLoader.fromIni(IniFile.parse(List.of(lines), "test"), Map.of("data-dir", "/tmp/glint-config-test"), Map.of());

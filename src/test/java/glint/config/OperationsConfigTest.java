@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import glint.config.GlintConfig.OperationsConfig;
+import glint.testing.DatabaseNeutral;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** {@code [healthcheck]} (oslo.middleware's options), {@code [metrics]}, and oslo.log's {@code use_json}, {@code debug}. */
+@DatabaseNeutral
 class OperationsConfigTest {
     private static OperationsConfig load(String... lines) {
         return ConfigLoader.fromIni(IniFile.parse(List.of(lines), "test"), Map.of("data-dir", "/srv/glint"), Map.of())

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import glint.testing.ApiClient;
+import glint.testing.DatabaseNeutral;
 import glint.testing.GlintProcess;
 import glint.testing.Poll;
 import java.io.IOException;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * with Glint, and after a restart the image is queued, its task failed, and neither the staged data, the journalled
  * output nor qemu-img's temporary file is left.
  */
+@DatabaseNeutral
 class KillDuringConversionTest {
     @TempDir
     Path tools;

@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import glint.error.ErrorKind;
 import glint.error.GlintException;
+import glint.testing.DatabaseNeutral;
 import java.util.Optional;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 
 /** Expected values follow Glance 25.1 (wsgi.get_range_from_request, image_data.ResponseSerializer.download) and webob 1.8. */
+@DatabaseNeutral
 class ByteRangeTest {
     private static final String INVALID = "Invalid Range header.";
 

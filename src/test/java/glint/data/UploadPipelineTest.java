@@ -9,6 +9,7 @@ import glint.store.BlobWriter;
 import glint.store.BufferPool;
 import glint.store.FileStore;
 import glint.store.StorageFullException;
+import glint.testing.DatabaseNeutral;
 import glint.testing.TestBytes;
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+@DatabaseNeutral
 class UploadPipelineTest {
     private static final int MiB = 1 << 20;
 

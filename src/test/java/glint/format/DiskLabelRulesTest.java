@@ -2,12 +2,14 @@ package glint.format;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import glint.testing.DatabaseNeutral;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
 /** MBR/GPT, FAT and ISO, and the formats hiding in one another (ISO+GPT allowed, ISO+qcow2 not). */
+@DatabaseNeutral
 class DiskLabelRulesTest {
     private static byte[] gpt() {
         return Corpus.bytes(ToolImagesTest.sfdisk("gpt.img", "label: gpt\n,1M\n,2M\n"));

@@ -3,6 +3,7 @@ package glint.format;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import glint.testing.DatabaseNeutral;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.Test;
  * Glance's {@code ImageProxy.set_data} decisions over inspections (the cases of glance/tests/unit/
  * test_store_image.py), and the inspector's contract.
  */
+@DatabaseNeutral
 class FormatRulesTest {
     private static final byte[] YYYY = "YYYY".getBytes();
 

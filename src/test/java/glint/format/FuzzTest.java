@@ -2,6 +2,7 @@ package glint.format;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import glint.testing.DatabaseNeutral;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
  * the result does not depend on how the data was split. Runs {@code -Dglint.fuzz.seconds} (default 12) from
  * {@code -Dglint.fuzz.seed}; a failing input is written under target/.
  */
+@DatabaseNeutral
 class FuzzTest {
     private static final String[] DISK_FORMATS = {"raw", "qcow2", "vmdk", "vhd", "vhdx", "vdi", "iso", "ploop",
         "gpt", "luks", "qed", "ami", "aki"};

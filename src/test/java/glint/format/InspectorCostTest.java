@@ -2,6 +2,7 @@ package glint.format;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import glint.testing.DatabaseNeutral;
 import java.nio.ByteBuffer;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.Test;
  * 64 KiB pieces, Glance's chunk size) through {@link FormatInspector}. Prints the time per GiB; asserts nothing about
  * time (the machine is shared), only that it got through.
  */
+@DatabaseNeutral
 class InspectorCostTest {
     private static final long GIB = 1L << 30;
 

@@ -3,6 +3,7 @@ package glint.format;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import glint.testing.DatabaseNeutral;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,6 +14,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** OVA: the disk inside a tar made by GNU tar, inspected as the tar streams. */
+@DatabaseNeutral
 class OvaTest {
     private static final String OVF = "<?xml version=\"1.0\"?>\n<Envelope><References><File ovf:href=\"disk.vmdk\"/>"
         + "</References></Envelope>\n";

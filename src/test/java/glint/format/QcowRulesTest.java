@@ -2,12 +2,14 @@ package glint.format;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import glint.testing.DatabaseNeutral;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** qcow2's safety rules on qemu-img images patched at byte offsets. */
+@DatabaseNeutral
 class QcowRulesTest {
     private static byte[] v3() {
         return Corpus.bytes(Corpus.created("plain.qcow2", "qcow2", "", "10M"));

@@ -2,6 +2,7 @@ package glint.format;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import glint.testing.DatabaseNeutral;
 import java.nio.file.Path;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
@@ -9,6 +10,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** LUKS, ploop, VDI, QED: crafted headers and truncation. */
+@DatabaseNeutral
 class SmallFormatsRulesTest {
     private static Detected only(byte[] data) {
         Inspection inspection = Feeder.inspect(data);

@@ -3,6 +3,7 @@ package glint.format;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import glint.testing.DatabaseNeutral;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.OptionalLong;
@@ -17,6 +18,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Every format and subformat Debian's tools make: what it is detected as (whole and in random pieces), its virtual
  * size against {@code qemu-img info}, and Glance's verdict declared as itself and as raw.
  */
+@DatabaseNeutral
 class ToolImagesTest {
     /** One tool-made image and what Glint must make of it. */
     record Case(String label, Supplier<Path> image, String format, String subformat, Set<String> failures,

@@ -2,11 +2,13 @@ package glint.format;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import glint.testing.DatabaseNeutral;
 import java.nio.file.Path;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
 /** VHD (dynamic, fixed by its footer, differencing) and VHDX structures patched at byte offsets. */
+@DatabaseNeutral
 class VhdRulesTest {
     private static byte[] dynamic() {
         return Corpus.bytes(Corpus.converted("dynamic.vhd", "vpc", "", false));

@@ -2,6 +2,7 @@ package glint.format;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import glint.testing.DatabaseNeutral;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.OptionalLong;
@@ -10,6 +11,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** vmdk's safety rules: descriptors patched into qemu-img images, a VMware-style footer, descriptor files. */
+@DatabaseNeutral
 class VmdkRulesTest {
     private static final String HEAD = "# Disk DescriptorFile\nversion=1\nCID=12345678\nparentCID=ffffffff\n";
 

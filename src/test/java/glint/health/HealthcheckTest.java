@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import glint.error.ErrorKind;
 import glint.error.GlintException;
+import glint.testing.DatabaseNeutral;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The healthcheck's rules without HTTP: backends, who is answered, who sees details. */
+@DatabaseNeutral
 class HealthcheckTest {
     private static Healthcheck of(HealthBackend... backends) {
         return new Healthcheck(List.of(backends), SourceRanges.of(List.of()), false, true);

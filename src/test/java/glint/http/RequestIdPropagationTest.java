@@ -8,6 +8,7 @@ import com.sun.net.httpserver.HttpServer;
 import glint.image.imports.WebDownloadSource;
 import glint.testing.ApiClient;
 import glint.testing.ApiClient.Reply;
+import glint.testing.DatabaseNeutral;
 import glint.testing.LogCapture;
 import glint.testing.Poll;
 import glint.testing.TestBytes;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.Test;
  * called on the request's behalf: Keystone (here another Glint's built-in identity, whose access log shows what it
  * was sent) and the web servers of web-download.
  */
+@DatabaseNeutral
 class RequestIdPropagationTest {
     private static final String V3 = "/identity/v3";
 

@@ -12,6 +12,7 @@ import glint.identity.IdentityRecords.Project;
 import glint.identity.IdentityRecords.Role;
 import glint.identity.IdentityRecords.User;
 import glint.identity.IdentityRules.Target;
+import glint.testing.DatabaseNeutral;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -19,6 +20,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** Keystone's default policies (keystone/common/policies) as {@link IdentityRules} names them; no HTTP. */
+@DatabaseNeutral
 class IdentityRulesTest {
     private static final Domain DEFAULT = new Domain("default", "Default", true);
     private static final Project ALPHA = new Project("alpha-id", "alpha", "default", Optional.empty(), true);

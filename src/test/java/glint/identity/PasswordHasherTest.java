@@ -2,8 +2,10 @@ package glint.identity;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import glint.testing.DatabaseNeutral;
 import org.junit.jupiter.api.Test;
 
+@DatabaseNeutral
 class PasswordHasherTest {
     private final PasswordHasher hasher = new PasswordHasher(1_000);
 

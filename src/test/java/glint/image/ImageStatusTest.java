@@ -2,10 +2,12 @@ package glint.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import glint.testing.DatabaseNeutral;
 import java.util.EnumSet;
 import org.junit.jupiter.api.Test;
 
 /** Glance's valid_state_targets, transition by transition (glance/domain/__init__.py). */
+@DatabaseNeutral
 class ImageStatusTest {
     @Test
     void transitionsAreExactlyGlances() {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import glint.testing.ApiClient;
 import glint.testing.ApiClient.Reply;
+import glint.testing.DatabaseNeutral;
 import glint.testing.Poll;
 import glint.testing.PrometheusText;
 import glint.testing.TestBytes;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.TestInstance;
  * {@code [metrics]}: scraped from their own listener as Prometheus would, and parsed by Prometheus's own client
  * parser: the counters move with the requests that should move them, and routes are templates, never paths.
  */
+@DatabaseNeutral
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MetricsTest {
     private static final int SIZE = 300_000;

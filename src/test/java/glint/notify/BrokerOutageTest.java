@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
 import glint.testing.ApiClient;
+import glint.testing.DatabaseNeutral;
 import glint.testing.LogCapture;
 import glint.testing.Poll;
 import glint.testing.RabbitBroker;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Test;
  * to the bounded buffer), what overflows is dropped, logged and counted in {@code glint_notifications_dropped_total};
  * when it is back the publisher reconnects by itself and sends what it buffered, then new notifications.
  */
+@DatabaseNeutral
 class BrokerOutageTest {
     private static final int BUFFER = 5;
     private static final int CALLS = 20;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import glint.testing.ApiClient;
+import glint.testing.DatabaseNeutral;
 import glint.testing.Poll;
 import glint.testing.RabbitBroker;
 import glint.testing.TestServer;
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.Test;
  * values where they are not ids or times. The differences Glint keeps are listed in {@link #KNOWN} and
  * docs/operations.md.
  */
+@DatabaseNeutral
 class GlanceNotificationsTest {
     /** The bytes the capture uploaded: 0..255, 16 times. */
     static final byte[] DATA = data();

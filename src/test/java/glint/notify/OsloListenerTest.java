@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import glint.testing.ApiClient;
+import glint.testing.DatabaseNeutral;
 import glint.testing.RabbitBroker;
 import glint.testing.TestServer;
 import java.io.BufferedReader;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.Test;
  * Glint's exchange and topic, as Ceilometer does, and gets Glint's notifications with their event types, publisher,
  * payloads and metadata unchanged.
  */
+@DatabaseNeutral
 class OsloListenerTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String[] PRIORITIES = {"audit", "debug", "info", "warn", "error", "critical", "sample"};

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import glint.auth.RequestContext;
+import glint.testing.DatabaseNeutral;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -12,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
+@DatabaseNeutral
 class PolicyEngineTest {
     private final PolicyEngine engine = PolicyEngine.defaults();
 

@@ -6,12 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import glint.auth.RequestContext;
 import glint.policy.PropertyProtections.Operation;
 import glint.policy.PropertyProtections.RuleFormat;
+import glint.testing.DatabaseNeutral;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The rule file and matcher of Glance's property_utils.PropertyRules. */
+@DatabaseNeutral
 class PropertyProtectionsTest {
     private static RequestContext as(String... roles) {
         return new RequestContext("u", "u", "default", "p", "p", "default", Set.of(roles), false, "req");

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import glint.testing.ApiClient;
 import glint.testing.ApiClient.Reply;
+import glint.testing.DatabaseNeutral;
 import glint.testing.SmallFileSystem;
 import glint.testing.TestServer;
 import java.io.IOException;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Test;
  * partial file and no journal row is left, reads go on being served, and the next upload after space is freed works,
  * without a restart.
  */
+@DatabaseNeutral
 class FullDiskTest {
     private static final String FULL = "Image storage media is full: There is not enough disk space on the image storage media.";
     private static final int FS_SIZE = 8 << 20;

@@ -4,6 +4,7 @@ import static glint.testing.ApiClient.obj;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import glint.testing.ApiClient;
+import glint.testing.DatabaseNeutral;
 import glint.testing.Poll;
 import glint.testing.RawHttp;
 import glint.testing.ServerSockets;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Test;
  * client's (400), and meanwhile a normal request is answered. Counts are read from {@code /proc/self} (the server runs
  * in this JVM); nothing is timed.
  */
+@DatabaseNeutral
 class SlowClientsTest {
     /** Jetty's API pool is named "http": its threads ("http-N"), selectors and acceptors included. */
     private static final String POOL = "http-";

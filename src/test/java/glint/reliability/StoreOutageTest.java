@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import glint.testing.ApiClient;
 import glint.testing.ApiClient.Reply;
+import glint.testing.DatabaseNeutral;
 import glint.testing.Poll;
 import glint.testing.S3Proxy;
 import glint.testing.SwiftFixture;
@@ -40,6 +41,7 @@ import org.junit.jupiter.api.Test;
  * the active images' objects. And a service failing for a moment (503s) is retried by the store, unseen by clients.
  * The swift case runs where a Swift is given ({@link SwiftFixture}: ./test starts one).
  */
+@DatabaseNeutral
 class StoreOutageTest {
     /** Refused connections after the client's retries (3 attempts), plus room for a loaded 2-core machine. */
     private static final Duration ANSWER_BOUND = Duration.ofSeconds(30);

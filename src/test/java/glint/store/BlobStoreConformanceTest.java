@@ -3,6 +3,7 @@ package glint.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import glint.testing.DatabaseNeutral;
 import glint.testing.TestBytes;
 import java.io.EOFException;
 import java.nio.ByteBuffer;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * What every {@link BlobStore} backend must do, as distribution/distribution's storage driver test suite: each
  * backend's test extends this class and says how to open its store; the rules are all here, run unchanged.
  */
+@DatabaseNeutral
 public abstract class BlobStoreConformanceTest {
     protected BlobStore store;
 

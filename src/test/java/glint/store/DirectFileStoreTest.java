@@ -3,6 +3,7 @@ package glint.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import glint.testing.DatabaseNeutral;
 import glint.testing.TestBytes;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
  * the device, and the last one is padded and cut back. Skipped where the test directory's file system has no O_DIRECT
  * (tmpfs).
  */
+@DatabaseNeutral
 class DirectFileStoreTest extends FileStoreTest {
     @Override
     protected BlobStore openStore() throws Exception {

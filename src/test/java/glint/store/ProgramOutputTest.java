@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import glint.store.BlobExistsException;
+import glint.testing.DatabaseNeutral;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A blob a program writes by path ({@link FileStore#createForProgram}), and the file of a committed blob. */
+@DatabaseNeutral
 class ProgramOutputTest {
     @TempDir
     Path dir;

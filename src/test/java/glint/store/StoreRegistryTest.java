@@ -11,12 +11,14 @@ import glint.error.ErrorKind;
 import glint.error.GlintException;
 import glint.store.s3.S3Options;
 import glint.store.s3.S3Store;
+import glint.testing.DatabaseNeutral;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@DatabaseNeutral
 class StoreRegistryTest {
     @TempDir
     Path dir;

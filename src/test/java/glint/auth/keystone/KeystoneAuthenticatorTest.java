@@ -12,6 +12,7 @@ import glint.config.GlintConfig.KeystoneAuthtoken;
 import glint.error.ErrorKind;
 import glint.error.GlintException;
 import glint.http.Json;
+import glint.testing.DatabaseNeutral;
 import glint.testing.MutableClock;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.Test;
  * The cache and service-token rules of keystone mode, against a scripted stand-in for Keystone's two calls (the
  * real Keystone is exercised by {@link KeystoneModeTest}); time is a {@link MutableClock}.
  */
+@DatabaseNeutral
 class KeystoneAuthenticatorTest {
     private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
     private final AtomicInteger issued = new AtomicInteger();

@@ -3,11 +3,13 @@ package glint.auth.keystone;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import glint.testing.ApiClient;
+import glint.testing.DatabaseNeutral;
 import glint.testing.TestServer;
 import java.net.ServerSocket;
 import org.junit.jupiter.api.Test;
 
 /** keystonemiddleware answers 503 when Keystone cannot be reached; so does Glint in keystone mode. */
+@DatabaseNeutral
 class KeystoneDownTest {
     @Test
     void anUnreachableKeystoneIs503() throws Exception {

@@ -4,6 +4,7 @@ import static glint.testing.ApiClient.obj;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import glint.testing.ApiClient;
+import glint.testing.DatabaseNeutral;
 import glint.testing.KeystoneFixture;
 import glint.testing.TestServer;
 import java.util.ArrayList;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
  * Glint in {@code [identity] mode = keystone} against the real Keystone that ./test starts (skipped without one):
  * tokens are validated by Keystone as keystonemiddleware's auth_token does for Glance.
  */
+@DatabaseNeutral
 class KeystoneModeTest {
     private static final int TOKEN_CACHE_TIME = 2;
     private static KeystoneFixture keystone;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import glint.config.GlintConfig.ImportFilterConfig;
+import glint.testing.DatabaseNeutral;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -12,6 +13,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The web-download filter (Glance's import_filtering_opts and Debian's SSRF fixes), with a fake resolver: no DNS. */
+@DatabaseNeutral
 class UriFilterTest {
     private static final Map<String, String> DNS = Map.of(
             "images.example.org", "203.0.113.7",

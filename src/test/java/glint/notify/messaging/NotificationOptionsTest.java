@@ -7,6 +7,7 @@ import glint.config.ConfigLoader;
 import glint.config.GlintConfig.NotificationsConfig;
 import glint.config.IniFile;
 import glint.notify.Notifier.Priority;
+import glint.testing.DatabaseNeutral;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -16,6 +17,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The notification options as Glance reads them, the transport URL, and what the notifier filters. */
+@DatabaseNeutral
 class NotificationOptionsTest {
     private static NotificationsConfig config(String... lines) {
         return ConfigLoader.fromIni(IniFile.parse(List.of(lines), "test"), Map.of(), Map.of()).notifications();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import glint.store.BlobNotFoundException;
 import glint.store.StoreReadOnlyException;
+import glint.testing.DatabaseNeutral;
 import glint.testing.FakeWeb;
 import glint.testing.TestBytes;
 import java.io.EOFException;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** glance_store's read-only http store against a web server on loopback. */
+@DatabaseNeutral
 class HttpStoreTest {
     private final FakeWeb web = FakeWeb.start();
     private final HttpStore store = new HttpStore("web", URI::create, Duration.ofSeconds(10));

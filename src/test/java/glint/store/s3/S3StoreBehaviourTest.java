@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import glint.store.BlobStore;
 import glint.store.BlobWriter;
 import glint.store.BufferPool;
+import glint.testing.DatabaseNeutral;
 import glint.testing.Poll;
 import glint.testing.S3Proxy;
 import glint.testing.TestBytes;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** What the s3 store does beyond the conformance suite: parts, memory, the bucket, failures; against S3Proxy. */
+@DatabaseNeutral
 class S3StoreBehaviourTest {
     private static final int MIB = 1 << 20;
     private final S3Proxy s3 = S3Proxy.shared();

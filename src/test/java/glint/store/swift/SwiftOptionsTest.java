@@ -3,6 +3,7 @@ package glint.store.swift;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import glint.testing.DatabaseNeutral;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -10,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** glance_store's swift options: names, defaults, its "MB" of 1000 KiB, the reference file, and refusals naming the store. */
+@DatabaseNeutral
 class SwiftOptionsTest {
     @TempDir
     Path dir;

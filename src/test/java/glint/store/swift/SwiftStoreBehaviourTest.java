@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import glint.store.BlobStore;
 import glint.store.BlobWriter;
 import glint.store.StoreUnavailableException;
+import glint.testing.DatabaseNeutral;
 import glint.testing.Poll;
 import glint.testing.SwiftFixture;
 import glint.testing.TcpProxy;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.Test;
  * names it) that the test takes down, turns into a 503-answering front, or makes hang. Temporary failures are tried
  * again with backoff and either succeed once Swift is back or fail cleanly, as a 503, after the bound.
  */
+@DatabaseNeutral
 class SwiftStoreBehaviourTest {
     private static final Backoff QUICK = new Backoff(3, Duration.ofMillis(10), Duration.ofMillis(50));
     private final SwiftFixture swift = SwiftFixture.fromSystemProperties();

@@ -2,9 +2,11 @@ package glint.image.imports.plugins;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import glint.testing.DatabaseNeutral;
 import org.junit.jupiter.api.Test;
 
 /** What image_decompression reads from the head of the data and from a zip member's name. */
+@DatabaseNeutral
 class ImageDecompressionTest {
     @Test
     void theKindIsInTheMagicBytes() {

@@ -3,6 +3,7 @@ package glint.image.imports.plugins;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import glint.testing.DatabaseNeutral;
 import glint.testing.ImageTool;
 import glint.testing.Poll;
 import java.io.IOException;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The limits a program runs under: address space, CPU time, wall-clock time (then its whole group is killed). */
+@DatabaseNeutral
 class LimitedProcessTest {
     private static final long GiB = 1L << 30;
 

@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import glint.image.imports.ImportFailed;
+import glint.testing.DatabaseNeutral;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Glance's checks on {@code qemu-img info} (test_image_conversion.py {@code test_image_convert_invalid_*}). */
+@DatabaseNeutral
 class QemuImgInfoTest {
     private static final List<String> VMDK_TYPES = List.of("streamOptimized", "monolithicSparse");
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import glint.format.Detected;
 import glint.format.Inspection;
 import glint.image.imports.ImportFailed;
+import glint.testing.DatabaseNeutral;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Test;
  * test_image_conversion.py: {@code test_image_convert_fails_inspection*}, {@code _iso_lie_*},
  * {@code _excluded_for_iso}, {@code _ignores_configured_gpt_safety}, {@code _source_format_inspection_not_match}).
  */
+@DatabaseNeutral
 class SourceFormatTest {
     private static Inspection of(Detected... matches) {
         return new Inspection(1 << 20, List.of(matches));
