@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import glint.testing.ApiClient;
 import glint.testing.GlintProcess;
 import glint.testing.Poll;
+import glint.testing.S3Proxy;
+import glint.testing.SwiftFixture;
 import glint.testing.TestDatabases;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -19,24 +21,29 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import software.amazon.awssdk.core.exception.SdkException;
 
 /**
- * Several Glint processes on one database, one image store directory and one shared staging directory behave as one
+ * Several Glint processes on one database, one image store and one shared staging directory behave as one
  * service: what one node does, another sees and continues; a node killed mid-upload or mid-import leaves its image
  * queued and its task failed once its lease expires ({@code [cluster] node_lease_time = 3}), recovered by a live
- * node, and the retry through another node succeeds.
+ * node, and the retry through another node succeeds. The image store is the one a cluster on that database is
+ * tested with in the interop stages too: S3 (S3Proxy) on PostgreSQL, Swift on MariaDB (when the test command
+ * started one), a shared directory on SQLite.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ClusterTest {
@@ -51,6 +58,55 @@ class ClusterTest {
     private final List<GlintProcess> nodes = new ArrayList<>();
     private GlintProcess a;
     private GlintProcess b;
+    private SharedStore store;
+    private volatile String lastListingFailure = "none";
+
+    /**
+     * The nodes' image store: their configuration lines, and what it holds of an image (objects, uploads, segments,
+     * files), null while it cannot tell (S3Proxy answers a listing 500 while a part is being written).
+     */
+    private record SharedStore(String config, Function<String, List<String>> held) {
+        boolean holdsSomething(String id) {
+            List<String> held = held().apply(id);
+            return held != null && !held.isEmpty();
+        }
+
+    }
+
+    private SharedStore sharedStore() {
+        SwiftFixture swift = SwiftFixture.fromSystemProperties();
+        if (TestDatabases.selected().equals("postgresql")) {
+            S3Proxy s3 = S3Proxy.shared();
+            String bucket = s3.newBucket();
+            return new SharedStore(backend("s3", s3.storeOptions(bucket, "s3_store_large_object_size", "5",
+                    "s3_store_large_object_chunk_size", "5")), id -> {
+                        try {
+                            return containing(s3.storedObjects(bucket), id);
+                        } catch (SdkException listingFailedWhileAPartWasWritten) {
+                            lastListingFailure = listingFailedWhileAPartWasWritten.toString();
+                            return null;
+                        }
+                    });
+        }
+        if (TestDatabases.selected().equals("mariadb") && swift != null) {
+            String container = swift.newContainer();
+            return new SharedStore(backend("swift", swift.storeOptions(container, "swift_store_large_object_size", "5",
+                    "swift_store_large_object_chunk_size", "5")), id -> containing(swift.objects(container), id));
+        }
+        Path images = root.resolve("shared/images");
+        return new SharedStore("[glance_store]\nfilesystem_store_datadir = " + images + "\n", id -> files(images, id));
+    }
+
+    private static String backend(String type, Map<String, String> options) {
+        StringBuilder ini = new StringBuilder("[DEFAULT]\nenabled_backends = shared:" + type
+                + "\n[glance_store]\ndefault_backend = shared\n[shared]\n");
+        options.forEach((k, v) -> ini.append(k).append(" = ").append(v).append('\n'));
+        return ini.toString();
+    }
+
+    private static List<String> containing(List<String> names, String id) {
+        return names.stream().filter(n -> n.contains(id)).toList();
+    }
 
     @BeforeAll
     void startTwoNodes() throws Exception {
@@ -72,6 +128,7 @@ class ClusterTest {
         });
         web.setExecutor(Executors.newCachedThreadPool());
         web.start();
+        store = sharedStore();
         a = node("a"); // first alone: it bootstraps the admin
         b = node("b");
     }
@@ -90,8 +147,7 @@ class ClusterTest {
     /** A node with a data dir of its own, on the shared database, image store and staging directory. */
     private GlintProcess node(String name) throws IOException {
         Path dir = Files.createDirectories(root.resolve(name));
-        Files.writeString(dir.resolve("glint.conf"), "[database]\nconnection = " + dbUrl + "\n"
-                + "[glance_store]\nfilesystem_store_datadir = " + root.resolve("shared/images") + "\n"
+        Files.writeString(dir.resolve("glint.conf"), store.config() + "[database]\nconnection = " + dbUrl + "\n"
                 + "[os_glance_staging_store]\nfilesystem_store_datadir = " + root.resolve("shared/staging") + "\n"
                 + "[cluster]\nshared_staging = true\nnode_lease_time = 3\n"
                 + "[import_filtering_opts]\nallowed_hosts = [127.0.0.1]\nallowed_ports = [" + web.getAddress().getPort() + "]\n");
@@ -126,7 +182,7 @@ class ClusterTest {
                 .extracting(m -> m.get("member_id").asText()).containsExactly("other-project");
         assertThat(onB.delete("/v2/images/" + id).status()).isEqualTo(204);
         assertThat(onA.get("/v2/images/" + id).status()).isEqualTo(404);
-        assertThat(files("shared/images", id)).as("the data went with the image").isZero();
+        assertThat(store.held().apply(id)).as("the data went with the image").isEmpty();
     }
 
     @Test
@@ -154,7 +210,7 @@ class ClusterTest {
         Poll.until("the import through b", RECOVERY, () -> status(onA, id).equals("active"));
         assertThat(onA.get("/v2/images/" + id + "/file").bytes()).isEqualTo(data);
         // the task removes the staged data after the image's last save
-        Poll.until("the staged data gone once imported", RECOVERY, () -> files("shared/staging", id) == 0);
+        Poll.until("the staged data gone once imported", RECOVERY, () -> files(root.resolve("shared/staging"), id).isEmpty());
     }
 
     @Test
@@ -195,7 +251,7 @@ class ClusterTest {
                 } catch (IOException e) {
                     throw new AssertionError(e);
                 }
-                return status(onA, id).equals("saving");
+                return status(onA, id).equals("saving") && store.holdsSomething(id);
             });
             doomed.kill();
         } catch (IOException connectionDiedWithTheServer) {
@@ -203,12 +259,17 @@ class ClusterTest {
         }
         assertThat(status(onA, id)).as("saving until the dead node's lease expires").isIn("saving", "queued");
         Poll.until("the dead node's upload recovered by a live node", RECOVERY, () -> status(onA, id).equals("queued"));
+        // what the dead node had written (a partial file, a multipart upload and its parts, segments) is removed by
+        // the live node that recovered the upload, without waiting for the dead node's return
+        assertThat(Poll.until(RECOVERY, () -> store.held().apply(id), held -> held != null && held.isEmpty()))
+                .as("the dead node's unfinished write removed (the store's last listing failure: %s)", lastListingFailure)
+                .isEmpty();
         byte[] data = new byte[100_000];
         new Random(9).nextBytes(data);
         assertThat(b.admin().put("/v2/images/" + id + "/file", data, "Content-Type", "application/octet-stream").status())
                 .isEqualTo(204);
         assertThat(onA.get("/v2/images/" + id + "/file").bytes()).isEqualTo(data);
-        assertThat(files("shared/images", id)).as("the retried upload's data only").isEqualTo(1);
+        assertThat(store.held().apply(id)).as("the retried upload's data only").hasSize(1);
     }
 
     @Test
@@ -250,14 +311,13 @@ class ClusterTest {
         assertThat(onB.get("/v2/images/" + staged + "/file").bytes()).isEqualTo(stagedData);
     }
 
-    /** Files under {@code sub} whose name holds {@code id}. */
-    private long files(String sub, String id) {
-        Path d = root.resolve(sub);
+    /** Files under {@code d} whose name holds {@code id}. */
+    private static List<String> files(Path d, String id) {
         if (!Files.isDirectory(d)) {
-            return 0;
+            return List.of();
         }
         try (Stream<Path> s = Files.walk(d)) {
-            return s.filter(Files::isRegularFile).filter(f -> f.getFileName().toString().contains(id)).count();
+            return s.filter(Files::isRegularFile).map(f -> f.getFileName().toString()).filter(f -> f.contains(id)).toList();
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
