@@ -9,10 +9,16 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -189,11 +195,44 @@ public final class Exchange {
     }
 
     /**
-     * Reads and discards what has arrived of the request body; true once it has all been read (or there is none).
-     * Jetty closes a connection whose request body was left unread after the response.
+     * Reads and drops the rest of the request body while it keeps coming: for at most {@code within}, and until
+     * nothing has come for {@code pause}; whether it ended. After an error answered before the body was read, a client
+     * that sends its whole body before it reads an answer (Python's http.client under the OpenStack clients, the
+     * JDK's client) then finds the answer, where a connection closed on unread data is reset and the answer in flight
+     * lost; and the connection stays usable. A client that waits for the answer before it sends (as with
+     * {@code Expect: 100-continue}, which is never asked for here) gets it after {@code pause}. eventlet, under
+     * Glance, discards the rest of the body too, without a bound. Called before the answer: Jetty decides whether
+     * the connection lives on when the answer ends.
      */
-    boolean bodyConsumed() {
-        return request.consumeAvailable();
+    boolean discardBody(Duration within, Duration pause) {
+        if (request.getHeaders().contains(HttpHeader.EXPECT, "100-continue")) {
+            return request.consumeAvailable(); // reading would ask for the body (100 Continue) only to drop it
+        }
+        long deadline = System.nanoTime() + within.toNanos();
+        while (System.nanoTime() - deadline < 0) {
+            Content.Chunk chunk = request.read();
+            if (chunk == null) {
+                CompletableFuture<Void> more = new CompletableFuture<>();
+                request.demand(() -> more.complete(null));
+                try {
+                    more.get(pause.toNanos(), TimeUnit.NANOSECONDS);
+                } catch (TimeoutException | ExecutionException paused) {
+                    return false;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+                continue;
+            }
+            if (Content.Chunk.isFailure(chunk)) {
+                return false;
+            }
+            chunk.release();
+            if (chunk.isLast()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public boolean committed() {

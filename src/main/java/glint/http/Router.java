@@ -8,6 +8,7 @@ import glint.data.ClientBodyException;
 import glint.error.ErrorKind;
 import glint.error.GlintException;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +43,12 @@ public final class Router extends Handler.Abstract {
     private final Authenticator authenticator;
     private volatile RequestListener listener = RequestListener.NONE;
     private volatile ConnectionLimits limits = ConnectionLimits.DEFAULTS;
+    /**
+     * How long the rest of a body an error answered is read for, at most (a refused 1 GiB upload on loopback: ~3 s),
+     * and the pause in it that ends the reading (a client waiting for the answer before it sends).
+     */
+    private static final Duration DISCARD_REST_OF_BODY = Duration.ofSeconds(10);
+    private static final Duration DISCARD_UNTIL_PAUSE = Duration.ofMillis(250);
 
     public Router(ObjectMapper json, Authenticator authenticator) {
         this.json = json;
@@ -261,9 +268,9 @@ public final class Router extends Handler.Abstract {
                 exchange.header("Content-Type").orElse(null));
         exchange.resetResponse();
         e.headers().forEach(exchange::setHeader);
-        if (!exchange.bodyConsumed()) {
-            // an error answered before the body was read: Jetty will close the connection once this answer is sent,
-            // so say so in it, or a client may send its next request on the closing connection and get no answer
+        if (!exchange.discardBody(DISCARD_REST_OF_BODY, DISCARD_UNTIL_PAUSE)) {
+            // still unread: Jetty closes the connection once this answer is sent, so say so in it, or a client may
+            // send its next request on the closing connection and get no answer
             exchange.setHeader("Connection", "close");
         }
         try {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import glint.testing.ApiClient.Reply;
 import glint.testing.ApiClient;
 import glint.testing.Poll;
+import glint.testing.RawHttp;
 import glint.testing.TestServer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -122,6 +123,23 @@ class ImageDataApiTest {
         assertThat(alice.put("/v2/images/" + id + "/file", new byte[10], "Content-Type", "application/octet-stream",
                 "x-openstack-image-size", "11").status()).as("announced size differs").isEqualTo(400);
         assertThat(alice.get("/v2/images/" + id).json().get("status").asText()).isEqualTo("queued");
+    }
+
+    @Test
+    void aClientThatSendsItsWholeBodyBeforeReadingGetsAnEarlyRefusalAndKeepsItsConnection() throws Exception {
+        // as Python's http.client (the OpenStack clients) and the JDK's client do: the 404 is decided before a byte
+        // of the body is read; the server reads and drops the rest, where closing on unread data reset the
+        // connection under the client's last writes and lost the answer
+        byte[] body = new byte[8 << 20];
+        try (RawHttp http = new RawHttp(server.port())) {
+            http.head("PUT", "/v2/images/00000000-0000-0000-0000-000000000000/file", "X-Auth-Token: " + server.adminToken(),
+                    "Content-Type: application/octet-stream", "Content-Length: " + body.length).send(body);
+            RawHttp.Head refused = http.readHead();
+            assertThat(refused.status()).as(refused.headers().toString()).isEqualTo(404);
+            http.readBody(refused.contentLength());
+            http.head("GET", "/versions");
+            assertThat(http.readHead().status()).as("the next request on the same connection").isEqualTo(200);
+        }
     }
 
     @Test
