@@ -302,7 +302,7 @@ public final class App implements AutoCloseable {
         ImportService imports = new ImportService(importChecks, importImages, importBlobs, importProperties, taskLifecycle,
                 importTask, importPool);
         LocationImportTask locationTask = new LocationImportTask(taskLifecycle, importImages, domain.locationChecks(),
-                dataStores, domain.hashAlgorithm(), config.locations().secureHash());
+                dataStores, domain.hashAlgorithm(), config.locations().secureHash(), domain.formats());
         LocationImport locationImport = new LocationImport(domain.access(), importImages, importChecks, taskLifecycle,
                 dataStores, domain.hashAlgorithm(), locationTask, importPool);
         ImportRecovery importRecovery = new ImportRecovery(taskLifecycle, importImages, importBlobs, importRevert, multiStore);

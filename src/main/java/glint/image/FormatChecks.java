@@ -29,6 +29,11 @@ public final class FormatChecks {
         this.enabled = enabled;
     }
 
+    /** Whether {@link #of} inspects anything ({@code inspect_content}). */
+    public boolean inspects() {
+        return enabled;
+    }
+
     /** The check for a pass over the data of {@code image}, judged against its {@code disk_format}. */
     public ContentCheck of(Image image) {
         if (!enabled) {

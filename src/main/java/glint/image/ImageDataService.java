@@ -398,8 +398,12 @@ public final class ImageDataService {
 
     /** Glance sets {@code virtual_size} only when inspection found one ({@code if virtual_size:} in set_data). */
     public static Optional<Long> virtualSize(UploadResult result) {
-        java.util.OptionalLong v = result.virtualSize();
-        return v.isPresent() && v.getAsLong() > 0 ? Optional.of(v.getAsLong()) : Optional.empty();
+        return virtualSize(result.virtualSize());
+    }
+
+    /** The virtual size an inspection found, as the image's {@code virtual_size}: only when non-zero, as Glance sets it. */
+    public static Optional<Long> virtualSize(java.util.OptionalLong found) {
+        return found.isPresent() && found.getAsLong() > 0 ? Optional.of(found.getAsLong()) : Optional.empty();
     }
 
     private Instant now() {

@@ -15,6 +15,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -176,6 +177,53 @@ class FormatInspectionApiTest {
         assertQueuedWithoutData(id);
     }
 
+    /** A tar of the OVF descriptor and {@code disk} (files in {@link #tools}), made by GNU tar. */
+    private static byte[] ova(String name, String disk) throws IOException {
+        Files.writeString(tools.resolve("appliance.ovf"), "<?xml version=\"1.0\"?>\n<Envelope/>\n");
+        ImageTool.run(tools, "tar", "-cf", name, "appliance.ovf", disk);
+        return Files.readAllBytes(tools.resolve(name));
+    }
+
+    @Test
+    void anOvaIsJudgedByTheDiskInItsTar() throws IOException {
+        byte[] safeOva = ova("safe.ova", "safe.qcow2");
+        String safe = newImage("qcow2", "ova");
+        assertThat(upload(safe, safeOva).status()).isEqualTo(204);
+        JsonNode image = show(safe);
+        assertThat(image.get("status").asText()).isEqualTo("active");
+        assertThat(image.get("size").asLong()).isEqualTo(safeOva.length);
+        assertThat(image.get("virtual_size").asLong()).as("the disk's, not the tar's size").isEqualTo(GiB);
+
+        String unsafe = newImage("qcow2", "ova");
+        assertRefused(upload(unsafe, ova("backed.ova", "backed.qcow2")), "Image failed safety checks");
+        assertQueuedWithoutData(unsafe);
+    }
+
+    @Test
+    void requireImageFormatMatchOffLetsAMismatchThroughButNoUnsafeImage() throws IOException {
+        // with the default (rawDataDeclaredQcow2IsAMismatch) the same upload is refused
+        byte[] random = new byte[1 << 16];
+        new Random(8).nextBytes(random);
+        try (TestServer lax = TestServer.start("[image_format]", "require_image_format_match = false")) {
+            ApiClient bob = new ApiClient(lax.baseUrl(), lax.tokenFor("alpha", "bob", "member"));
+            String mismatch = bob.post("/v2/images", obj("name", "m", "disk_format", "qcow2", "container_format", "bare"))
+                    .json().get("id").asText();
+            assertThat(bob.put("/v2/images/" + mismatch + "/file", random, "Content-Type", "application/octet-stream")
+                    .status()).isEqualTo(204);
+            JsonNode image = bob.get("/v2/images/" + mismatch).json();
+            assertThat(image.get("status").asText()).isEqualTo("active");
+            assertThat(image.get("virtual_size").isNull()).as("unknown: the data is not what it says").isTrue();
+            // Glance master runs no safety check once the formats mismatch with the option off; Glint still does
+            String unsafe = bob.post("/v2/images", obj("name", "u", "disk_format", "vmdk", "container_format", "bare"))
+                    .json().get("id").asText();
+            Reply refused = bob.put("/v2/images/" + unsafe + "/file", backedQcow2, "Content-Type",
+                    "application/octet-stream", "Accept", "application/json");
+            assertThat(refused.status()).isEqualTo(415);
+            assertThat(refused.json().get("message").asText()).isEqualTo(REFUSED + "Image failed safety checks");
+            assertThat(bob.get("/v2/images/" + unsafe).json().get("status").asText()).isEqualTo("queued");
+        }
+    }
+
     // ---- import: every copy it makes is inspected ----------------------------------------------------------------
 
     private static Reply importImage(String id, Object body) {
@@ -198,6 +246,27 @@ class FormatInspectionApiTest {
         JsonNode copied = ImportApiTest.awaitImage(alice, id, i -> i.get("stores").asText().contains("cheap"));
         assertThat(copied.get("virtual_size").asLong()).isEqualTo(GiB);
         assertThat(copied.get("stores").asText().split(",")).containsExactlyInAnyOrder("fast", "cheap");
+    }
+
+    @Test
+    void copyImageInspectsWhatItCopies() throws IOException {
+        // the data in the source store turned into an unsafe qcow2 after the image went active (a store shared with
+        // something else, an operator's mistake): the copy reads it, and refuses it as an upload would
+        String id = newImage("qcow2", "bare");
+        assertThat(upload(id, safeQcow2).status()).isEqualTo(204);
+        assertThat(backedQcow2.length).isLessThanOrEqualTo(safeQcow2.length);
+        Files.write(server.dataDir().resolve("images").resolve("fast").resolve(id),
+                Arrays.copyOf(backedQcow2, safeQcow2.length));
+        ApiClient admin = new ApiClient(server.baseUrl(), server.adminToken());
+        assertThat(admin.post("/v2/images/" + id + "/import", obj("method", obj("name", "copy-image"),
+                "stores", List.of("cheap"))).status()).isEqualTo(202);
+        assertThat(ImportApiTest.awaitTask(admin, id, "failure").get("message").asText())
+                .isEqualTo("Image failed safety checks");
+        JsonNode image = ImportApiTest.awaitImage(alice, id, i -> !i.has("os_glance_import_task"));
+        assertThat(image.get("status").asText()).isEqualTo("active");
+        assertThat(image.get("stores").asText()).isEqualTo("fast");
+        assertThat(image.get("os_glance_failed_import").asText()).isEqualTo("cheap");
+        assertThat(ImportApiTest.filesUnder(server.dataDir().resolve("images").resolve("cheap"), id)).isZero();
     }
 
     @Test

@@ -11,14 +11,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import glint.testing.ApiClient;
 import glint.testing.ApiClient.Reply;
 import glint.testing.DatabaseNeutral;
+import glint.testing.ImageTool;
 import glint.testing.TestServer;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * glance-download between two Glint deployments (Glance's glance_download.py and {@code _ImportMetadata}; Tempest
@@ -235,6 +238,24 @@ class GlanceDownloadApiTest {
         assertUntouched(image);
         assertThat(image.get("size").isNull()).isTrue();
         assertThat(fake.tokens()).contains(aliceToken);
+        assertThat(Files.exists(a.dataDir().resolve("staging").resolve(dst))).isFalse();
+    }
+
+    @Test
+    void anUnsafeRemoteImageIsRefusedAndTheMetadataPutBack(@TempDir Path tools) throws Exception {
+        // a qcow2 naming a host file as its backing file, as a Glance that inspects nothing (25.1, or master for
+        // container formats other than bare) may hold and serve
+        byte[] backed = Files.readAllBytes(ImageTool.qemuImgCreate(tools, "backed.qcow2", "qcow2", "1G",
+                "-u", "-b", "/etc/passwd", "-F", "raw"));
+        String id = fake.add(remoteImage("active", backed.length, "disk_format", "qcow2"), backed);
+        String dst = destination();
+        assertThat(glanceDownload(aliceOnA, dst, "glance_image_id", id, "glance_region", "RegionThree").status())
+                .isEqualTo(202);
+        assertThat(awaitTask(aliceOnA, dst, "failure").get("message").asText()).isEqualTo("Image failed safety checks");
+        JsonNode image = aliceOnA.get("/v2/images/" + dst).json();
+        assertUntouched(image);
+        assertThat(image.get("size").isNull()).isTrue();
+        assertThat(image.get("virtual_size").isNull()).isTrue();
         assertThat(Files.exists(a.dataDir().resolve("staging").resolve(dst))).isFalse();
     }
 

@@ -166,7 +166,8 @@ class ImageConversionApiTest {
             assertThat(image.get("status").asText()).isEqualTo("active");
             assertThat(image.get("disk_format").asText()).isEqualTo("qcow2");
             byte[] stored = alice.get("/v2/images/" + id + "/file").bytes();
-            assertThat(image.get("size").asLong()).isEqualTo(stored.length);
+            assertThat(image.get("size").asLong()).isEqualTo(stored.length).isNotEqualTo(RAW_SIZE);
+            assertThat(image.get("virtual_size").asLong()).as("the converted qcow2's").isEqualTo(RAW_SIZE);
             assertThat(image.get("checksum").asText()).isEqualTo(ImportApiTest.hex("MD5", stored));
             assertThat(image.get("os_hash_value").asText()).isEqualTo(ImportApiTest.hex("SHA-512", stored));
             Path out = tools.resolve(id + ".qcow2");
@@ -236,6 +237,27 @@ class ImageConversionApiTest {
         void aBackingFileQemuImgReportsIsRefusedAndNothingIsConverted() throws IOException {
             assertThat(failedImport("backing", "raw", raw, "QCOW images with backing files are not allowed"))
                     .containsExactly("info");
+        }
+    }
+
+    /** qemu-img is a script whose {@code convert} writes an unsafe qcow2 in place of the conversion. */
+    @Nested
+    class UnsafeOutput extends Served {
+        @Override
+        String[] config() throws IOException {
+            Path script = tools.resolve("qemu-img-unsafe-output");
+            Files.writeString(script, "#!/bin/sh\nif [ \"$1\" = convert ]; then\n  for last; do :; done\n"
+                    + "  exec cp " + tools.resolve("backed.qcow2") + " \"$last\"\nfi\nexec qemu-img \"$@\"\n");
+            Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+            return new String[] {"[image_import_opts]", plugins("image_conversion"), "[image_conversion]",
+                "output_format = qcow2", "qemu_img = " + script};
+        }
+
+        @Test
+        void theConvertedDataIsInspectedBeforeItIsStored() throws IOException {
+            String id = newImage(alice, "raw");
+            stageAndImport(alice, id, raw);
+            assertFailedAndQueued(server, alice, id, "Image failed safety checks");
         }
     }
 

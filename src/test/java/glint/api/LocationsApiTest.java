@@ -12,8 +12,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import glint.testing.ApiClient;
 import glint.testing.ApiClient.Reply;
 import glint.testing.FakeWeb;
+import glint.testing.ImageTool;
 import glint.testing.Poll;
 import glint.testing.TestServer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -24,6 +26,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The locations API beside PATCH, as Glance: {@code DELETE /v2/stores/{store}/{image}}, {@code GET
@@ -197,6 +200,7 @@ class LocationsApiTest {
         JsonNode image = owner.get("/v2/images/" + id).json();
         assertThat(image.get("status").asText()).isEqualTo("active");
         assertThat(image.get("size").asLong()).isEqualTo(remote.length);
+        assertThat(image.get("virtual_size").asLong()).as("raw: the size").isEqualTo(remote.length);
         assertThat(image.get("checksum").asText()).isEqualTo(hex("MD5", remote));
         assertThat(image.get("os_hash_algo").asText()).isEqualTo("sha512");
         assertThat(image.get("os_hash_value").asText()).isEqualTo(hex("SHA-512", remote));
@@ -225,6 +229,7 @@ class LocationsApiTest {
         assertThat(image.get("os_hash_algo").asText()).isEqualTo("sha256");
         assertThat(image.get("os_hash_value").asText()).isEqualTo(hex("SHA-256", remote));
         assertThat(image.get("checksum").asText()).isEqualTo(hex("MD5", remote));
+        assertThat(image.get("virtual_size").asLong()).isEqualTo(remote.length);
 
         String wrong = queued(owner);
         assertThat(owner.post("/v2/images/" + wrong + "/locations", obj("url", url, "validation_data",
@@ -236,8 +241,38 @@ class LocationsApiTest {
         assertThat(reverted.get("os_hash_algo").isNull()).isTrue();
         assertThat(reverted.get("checksum").isNull()).isTrue();
         assertThat(reverted.get("size").isNull()).isTrue();
+        assertThat(reverted.get("virtual_size").isNull()).isTrue();
         assertThat(reverted.get("locations")).isEmpty();
         assertThat(reverted.has("os_glance_import_task")).isFalse();
+    }
+
+    @Test
+    void addLocationInspectsTheDataItReadsAndRefusesWhatAnUploadWouldRefuse(@TempDir Path tools) throws Exception {
+        // Glance's location_import inspects nothing: the qcow2 below would go active with no virtual_size
+        byte[] safe = Files.readAllBytes(ImageTool.qemuImgCreate(tools, "safe.qcow2", "qcow2", "1G"));
+        byte[] backed = Files.readAllBytes(ImageTool.qemuImgCreate(tools, "backed.qcow2", "qcow2", "1G",
+                "-u", "-b", "/etc/passwd", "-F", "raw"));
+        String id = queued(owner, "qcow2");
+        assertThat(service.post("/v2/images/" + id + "/locations", obj("url", web.put("/safe.qcow2", safe))).status())
+                .isEqualTo(202);
+        awaitTask(id, "success");
+        JsonNode image = owner.get("/v2/images/" + id).json();
+        assertThat(image.get("status").asText()).isEqualTo("active");
+        assertThat(image.get("virtual_size").asLong()).isEqualTo(1L << 30);
+        assertThat(image.get("checksum").asText()).isEqualTo(hex("MD5", safe));
+
+        // without validation data Glance turns the image active before it reads the data; Glint judges it first
+        String unsafe = queued(owner, "qcow2");
+        assertThat(service.post("/v2/images/" + unsafe + "/locations", obj("url", web.put("/backed.qcow2", backed)))
+                .status()).isEqualTo(202);
+        assertThat(awaitTask(unsafe, "failure").get("message").asText()).isEqualTo("Image failed safety checks");
+        JsonNode refused = owner.get("/v2/images/" + unsafe).json();
+        assertThat(refused.get("status").asText()).isEqualTo("queued");
+        assertThat(refused.get("locations")).isEmpty();
+        assertThat(refused.get("size").isNull()).isTrue();
+        assertThat(refused.get("virtual_size").isNull()).isTrue();
+        assertThat(refused.get("checksum").isNull()).isTrue();
+        assertThat(refused.has("os_glance_import_task")).isFalse();
     }
 
     @Test

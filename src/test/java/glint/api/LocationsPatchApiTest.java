@@ -60,7 +60,11 @@ class LocationsPatchApiTest {
     }
 
     static String queued(ApiClient client) {
-        Reply r = client.post("/v2/images", obj("name", "loc", "disk_format", "raw", "container_format", "bare"));
+        return queued(client, "raw");
+    }
+
+    static String queued(ApiClient client, String diskFormat) {
+        Reply r = client.post("/v2/images", obj("name", "loc", "disk_format", diskFormat, "container_format", "bare"));
         assertThat(r.status()).isEqualTo(201);
         return r.json().get("id").asText();
     }

@@ -2,7 +2,10 @@ package glint.image.imports;
 
 import glint.data.HashAlgorithm;
 import glint.error.GlintException;
+import glint.data.ContentCheck;
+import glint.image.FormatChecks;
 import glint.image.Image;
+import glint.image.ImageDataService;
 import glint.image.ImageLocation;
 import glint.image.ImageStatus;
 import glint.image.LocationChecks;
@@ -19,6 +22,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,11 +30,16 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs a {@code location_import} task (glance/async_/flows/location_import.py): the location checked
  * ({@link LocationChecks}: "Invalid location" otherwise) and added; with {@code do_secure_hash} on, the data read
- * through its store to compute {@code checksum} and {@code os_hash_value} — with validation data, while the image is
- * {@code importing}, and the hash must match before it turns active; without, after it turned active (a failure then
- * is only logged, as Glance). With {@code do_secure_hash} off, the validation data is taken as given. The lock is
- * dropped at the end. A failure before the image is active reverts it: back to queued without the location, the
- * size or the hashes (Glance leaves an http location on the image there: its release note calls that wrong).
+ * through its store once, to compute {@code checksum} and {@code os_hash_value} and, in the same pass, to inspect its
+ * format ({@link FormatChecks}, as an upload): the image is {@code importing} during the read and turns active only
+ * once the hash matches the validation data (if any) and the content passed, with the {@code virtual_size} found.
+ * Content the rules refuse fails the task with the reason, as a glance-direct import's, and so does data that cannot
+ * be read (it cannot be judged). Glance inspects nothing here: without validation data it turns the image active
+ * first and hashes after (a failure then only logged); Glint keeps that order only with {@code inspect_content}
+ * off. With {@code do_secure_hash} off nothing is read: the validation data is taken as given and {@code
+ * virtual_size} stays unset, as in Glance. The lock is dropped at the end. A failure before the image is active
+ * reverts it: back to queued without the location, the size, the virtual size or the hashes (Glance leaves an http
+ * location on the image there: its release note calls that wrong).
  */
 public final class LocationImportTask {
     public static final String TYPE = "location_import";
@@ -44,15 +53,17 @@ public final class LocationImportTask {
     private final StoreRegistry stores;
     private final HashAlgorithm configured;
     private final boolean secureHash;
+    private final FormatChecks formats;
 
     public LocationImportTask(TaskLifecycle lifecycle, ImportImages images, LocationChecks checks, StoreRegistry stores,
-                              HashAlgorithm configured, boolean secureHash) {
+                              HashAlgorithm configured, boolean secureHash, FormatChecks formats) {
         this.lifecycle = lifecycle;
         this.images = images;
         this.checks = checks;
         this.stores = stores;
         this.configured = configured;
         this.secureHash = secureHash;
+        this.formats = formats;
     }
 
     void run(Task created, String imageId, String url, Map<String, String> validation) {
@@ -83,11 +94,11 @@ public final class LocationImportTask {
                     .status(ImageStatus.ACTIVE).build());
             return;
         }
-        if (validation.isEmpty()) {
-            change(imageId, ImageStatus.QUEUED, i -> added(i, checked).toBuilder().status(ImageStatus.ACTIVE)
+        if (validation.isEmpty() && !formats.inspects()) {
+            Image active = change(imageId, ImageStatus.QUEUED, i -> added(i, checked).toBuilder().status(ImageStatus.ACTIVE)
                     .osHashAlgo(Optional.of(algo.name())).build());
             try {
-                Digests d = hash(checked, algo);
+                Digests d = read(checked, algo, active);
                 change(imageId, ImageStatus.ACTIVE, i -> d.set(i.toBuilder()).build());
             } catch (IOException | ImportFailed e) {
                 LOG.warn("image {}: hash calculation failed: {}; the image stays active without checksum", imageId,
@@ -95,16 +106,16 @@ public final class LocationImportTask {
             }
             return;
         }
-        change(imageId, ImageStatus.QUEUED, i -> added(i, checked).toBuilder().status(ImageStatus.IMPORTING)
-                .osHashAlgo(Optional.of(algo.name())).build());
+        Image importing = change(imageId, ImageStatus.QUEUED, i -> added(i, checked).toBuilder()
+                .status(ImageStatus.IMPORTING).osHashAlgo(Optional.of(algo.name())).build());
         Digests d;
         try {
-            d = hash(checked, algo);
+            d = read(checked, algo, importing);
         } catch (IOException e) {
             throw new ImportFailed("Hash calculation failed for image " + imageId + " data");
         }
         String given = validation.get("os_hash_value");
-        if (!d.hash().equals(given)) {
+        if (!validation.isEmpty() && !d.hash().equals(given)) {
             throw new ImportFailed("os_hash_value: (" + given + ") not matched with actual os_hash_value: (" + d.hash() + ")");
         }
         change(imageId, ImageStatus.IMPORTING, i -> d.set(i.toBuilder()).status(ImageStatus.ACTIVE).build());
@@ -122,32 +133,39 @@ public final class LocationImportTask {
         return b.build();
     }
 
-    private void change(String imageId, ImageStatus expected, UnaryOperator<Image> change) {
-        if (images.saveIf(imageId, expected, change).isEmpty()) {
-            throw images.find(imageId).isEmpty() ? new ImageDeletedDuringImport()
-                    : new ImportFailed("Image " + imageId + " is no longer " + expected.wire());
-        }
+    private Image change(String imageId, ImageStatus expected, UnaryOperator<Image> change) {
+        return images.saveIf(imageId, expected, change).orElseThrow(() -> images.find(imageId).isEmpty()
+                ? new ImageDeletedDuringImport() : new ImportFailed("Image " + imageId + " is no longer " + expected.wire()));
     }
 
-    private record Digests(String md5, String hash) {
+    private record Digests(String md5, String hash, Optional<Long> virtualSize) {
         Image.Builder set(Image.Builder b) {
-            return b.checksum(Optional.of(md5)).osHashValue(Optional.of(hash));
+            return b.checksum(Optional.of(md5)).osHashValue(Optional.of(hash)).virtualSize(virtualSize);
         }
     }
 
-    /** MD5 and {@code algo} of the location's data, read through its store; {@link #HASH_ATTEMPTS} tries. */
-    private Digests hash(LocationChecks.Checked checked, HashAlgorithm algo) throws IOException {
+    /**
+     * MD5 and {@code algo} of the location's data, read through its store, and its virtual size from the format
+     * inspection of the same read, judged against {@code image}'s formats; {@link #HASH_ATTEMPTS} tries.
+     *
+     * @throws glint.error.GlintException when the inspection refuses the content (not retried)
+     */
+    private Digests read(LocationChecks.Checked checked, HashAlgorithm algo, Image image) throws IOException {
         BlobStore store = stores.find(checked.location().storeId()).orElseThrow();
         IOException last = null;
         for (int attempt = 1; attempt <= HASH_ATTEMPTS; attempt++) {
             MessageDigest md5 = HashAlgorithm.md5().newDigest();
             MessageDigest digest = algo.newDigest();
+            ContentCheck content = formats.of(image);
             try {
                 store.read(checked.location().key(), 0, checked.size(), buf -> {
+                    content.feed(buf.asReadOnlyBuffer());
                     md5.update(buf.duplicate());
                     digest.update(buf);
                 });
-                return new Digests(HexFormat.of().formatHex(md5.digest()), HexFormat.of().formatHex(digest.digest()));
+                OptionalLong virtualSize = content.finish();
+                return new Digests(HexFormat.of().formatHex(md5.digest()), HexFormat.of().formatHex(digest.digest()),
+                        ImageDataService.virtualSize(virtualSize));
             } catch (IOException e) {
                 LOG.debug("[{}/{}] hash calculation of {} failed: {}", attempt, HASH_ATTEMPTS, checked.location().key(), e);
                 last = e;

@@ -6,7 +6,10 @@ import glint.auth.RequestContext;
 import glint.data.HashAlgorithm;
 import glint.db.JdbcImageRepository;
 import glint.db.JdbcTaskRepository;
+import glint.format.FormatOptions;
+import glint.format.FormatRules;
 import glint.http.Json;
+import glint.image.FormatChecks;
 import glint.image.Image;
 import glint.image.ImageLocation;
 import glint.image.ImageStatus;
@@ -49,7 +52,8 @@ class LocationImportRecoveryTest {
                 Clock.systemUTC(), glint.task.TaskEvents.NONE);
         StoreRegistry stores = new StoreRegistry(Map.of("fast", new FileStore("fast", database.dir().resolve("fast"))), "fast");
         locationTask = new LocationImportTask(lifecycle, new ImportImages(images, Clock.systemUTC(), glint.image.ImageEvents.NONE),
-                new LocationChecks(stores, images), stores, HashAlgorithm.of("sha512"), true);
+                new LocationChecks(stores, images), stores, HashAlgorithm.of("sha512"), true,
+                new FormatChecks(new FormatRules(FormatOptions.defaults()), true));
     }
 
     private String imageHeldBy(String id, String taskId, ImageStatus status, List<ImageLocation> locations) {
