@@ -8,7 +8,7 @@ import org.slf4j.MDC;
  * request's thread, an import task binds its worker thread with the request that started it. What is bound goes into
  * the log's MDC ({@code request_id}, {@code user_id}, {@code project_id}: every line logged on that thread, and JSON
  * logs, carry them) and into calls made to other services on the request's behalf (Keystone, web-download,
- * glance-download) as {@value #HEADER}, the global request id header of OpenStack (keystoneauth's
+ * glance-download, the S3 and Swift stores) as {@value #HEADER}, the global request id header of OpenStack (keystoneauth's
  * {@code global_request_id}; oslo.middleware's {@code request_id} filter and Glance take it from there).
  */
 public final class RequestIds {
@@ -35,6 +35,14 @@ public final class RequestIds {
     public static Scope bind(String requestId) {
         MDC.put(MDC_REQUEST_ID, requestId);
         return RequestIds::clear;
+    }
+
+    /**
+     * Binds this thread to the request {@code requestId} names, if any, until the scope closes: for work handed to
+     * another thread, which carries the id it was given (taken with {@link #current()} on the request's thread).
+     */
+    public static Scope bind(Optional<String> requestId) {
+        return requestId.isPresent() ? bind(requestId.get()) : () -> {};
     }
 
     /** Binds this thread to the request of {@code ctx}, with its user and project, until the scope closes. */

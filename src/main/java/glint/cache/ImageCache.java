@@ -1,5 +1,6 @@
 package glint.cache;
 
+import glint.auth.RequestIds;
 import glint.image.DataCache;
 import glint.image.Image;
 import glint.store.BlobExistsException;
@@ -251,8 +252,10 @@ public final class ImageCache implements DataCache {
             LOG.warn("could not cache image {}: {}", id, e.toString());
             return null;
         }
+        // the fill reads the store for the download that started it: its calls carry that request's id
+        java.util.Optional<String> requestId = RequestIds.current();
         fillThreads.execute(() -> {
-            try {
+            try (RequestIds.Scope bound = RequestIds.bind(requestId)) {
                 fill.run(source, image.checksum(), () -> {
                     usage.verified(id, image.checksum().orElse(UNVERIFIABLE), now());
                     LOG.info("image {} cached by its first download ({} bytes)", id, image.size().orElseThrow());

@@ -16,7 +16,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * and come back. It can also answer every new connection with an HTTP 503, as a load balancer whose backend is down
  * ({@link #unavailable()}) or for the next few connections only, as a service failing for a moment
  * ({@link #unavailableFor(int)}), or accept connections and never answer, as a hung server ({@link #stall()}).
- * {@link #turnedAway()} counts the connections not carried to the server.
+ * {@link #turnedAway()} counts the connections not carried to the server. A test may also watch, and hold back, the
+ * HTTP requests it carries ({@link #onRequest}).
  */
 public final class TcpProxy implements AutoCloseable {
     private final ServerSocket listener;
@@ -26,6 +27,7 @@ public final class TcpProxy implements AutoCloseable {
     private volatile boolean open;
     private volatile boolean unavailable;
     private volatile boolean stalled;
+    private volatile java.util.function.Consumer<HttpRequestHeads.Head> requests;
     private final java.util.concurrent.atomic.AtomicInteger turnedAway = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.atomic.AtomicInteger unavailableLeft = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -72,6 +74,14 @@ public final class TcpProxy implements AutoCloseable {
         stalled = true;
     }
 
+    /**
+     * Tells {@code observer} the head of each HTTP request of the connections carried from now on, on the thread that
+     * carries it, before the server gets it: an observer that waits holds that request (and its connection) back.
+     */
+    public void onRequest(java.util.function.Consumer<HttpRequestHeads.Head> observer) {
+        requests = observer;
+    }
+
     /** Connections refused, answered 503 or stalled so far. */
     public int turnedAway() {
         return turnedAway.get();
@@ -110,8 +120,9 @@ public final class TcpProxy implements AutoCloseable {
                 Socket server = new Socket(targetHost, targetPort);
                 carried.add(client);
                 carried.add(server);
-                pipe(client, server);
-                pipe(server, client);
+                java.util.function.Consumer<HttpRequestHeads.Head> observer = requests;
+                pipe(client, server, observer == null ? null : new HttpRequestHeads(observer));
+                pipe(server, client, null);
             } catch (IOException e) {
                 // listener closed, or the target refused: the client's connection ends
             }
@@ -144,11 +155,15 @@ public final class TcpProxy implements AutoCloseable {
         t.start();
     }
 
-    private void pipe(Socket from, Socket to) {
+    /** Copies {@code from} to {@code to}, showing the bytes to {@code heads} (if any) before they go on. */
+    private void pipe(Socket from, Socket to, HttpRequestHeads heads) {
         Thread t = new Thread(() -> {
             byte[] buf = new byte[16 * 1024];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 for (int n; (n = in.read(buf)) >= 0; ) {
+                    if (heads != null) {
+                        heads.feed(buf, n);
+                    }
                     out.write(buf, 0, n);
                     out.flush();
                 }

@@ -1,11 +1,13 @@
 package glint.image.imports;
 
+import glint.auth.RequestIds;
 import glint.store.BlobStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
 import java.nio.ByteBuffer;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 
 /**
@@ -26,9 +28,10 @@ final class BlobInput extends InputStream {
         PipedInputStream in = new PipedInputStream(1 << 20);
         PipedOutputStream out = new PipedOutputStream(in);
         BlobInput blob = new BlobInput(in);
+        Optional<String> requestId = RequestIds.current(); // the task's: the producer reads on its behalf
         threads.execute(() -> {
             byte[] chunk = new byte[64 * 1024];
-            try {
+            try (RequestIds.Scope bound = RequestIds.bind(requestId)) {
                 store.read(location, 0, size, (ByteBuffer b) -> {
                     while (b.hasRemaining()) {
                         int n = Math.min(chunk.length, b.remaining());

@@ -1,6 +1,7 @@
 package glint.image.imports;
 
 import glint.auth.RequestContext;
+import glint.auth.RequestIds;
 import glint.data.HashAlgorithm;
 import glint.error.GlintException;
 import glint.image.Image;
@@ -77,7 +78,12 @@ public final class LocationImport {
             throw GlintException.conflict("New operation on image '" + id + "' is not permitted as prior operation is "
                     + "still in progress");
         }
-        runner.execute(() -> task.run(created, id, url, validationData));
+        runner.execute(() -> {
+            // the task's log lines and its store calls carry the request that started it
+            try (RequestIds.Scope bound = RequestIds.bind(ctx)) {
+                task.run(created, id, url, validationData);
+            }
+        });
         return created;
     }
 

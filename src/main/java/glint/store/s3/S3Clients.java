@@ -21,6 +21,8 @@ import software.amazon.awssdk.services.s3.S3Client;
  * {@link #CONNECT_TIMEOUT}, and a request whose socket stays silent for {@link #SOCKET_TIMEOUT} fails. So a service
  * that is down fails a request within seconds (refused) and one that hangs within {@code MAX_ATTEMPTS ×
  * SOCKET_TIMEOUT}, never later; no whole-call timeout, which a part of a GiB on a slow link would outlast.
+ *
+ * <p>Every request carries the id of the API request it serves ({@link RequestIdHeader}).
  */
 public final class S3Clients {
     /** boto's rule for a bucket name usable as a host name label (botocore.utils.check_dns_name). */
@@ -44,7 +46,8 @@ public final class S3Clients {
                 .responseChecksumValidation(o.responseChecksums().equals("when_supported")
                         ? ResponseChecksumValidation.WHEN_SUPPORTED : ResponseChecksumValidation.WHEN_REQUIRED)
                 .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
-                        .maxAttempts(MAX_ATTEMPTS).build()))
+                        .maxAttempts(MAX_ATTEMPTS).build())
+                        .addExecutionInterceptor(new RequestIdHeader()))
                 .httpClient(Apache5HttpClient.builder()
                         .maxConnections(o.threadPools() + 16) // the parts in flight, plus reads and small requests
                         .connectionTimeout(CONNECT_TIMEOUT)

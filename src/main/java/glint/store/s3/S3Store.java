@@ -1,5 +1,6 @@
 package glint.store.s3;
 
+import glint.auth.RequestIds;
 import glint.store.BlobExistsException;
 import glint.store.BlobNames;
 import glint.store.BlobNotFoundException;
@@ -140,7 +141,9 @@ public final class S3Store implements BlobStore {
         } catch (SdkException e) {
             throw S3Errors.io("looking up interrupted uploads of " + location, e);
         }
-        return new S3Writer(client, options.bucket(), key, location, parts, senders, options.largeObjectSize(), openUploads);
+        // the writer's requests carry this request's id, whichever thread sends them (the pipeline's, the senders)
+        return new S3Writer(client, options.bucket(), key, location, parts, senders, options.largeObjectSize(), openUploads,
+                RequestIdHeader.pinned(RequestIds.current()));
     }
 
     @Override

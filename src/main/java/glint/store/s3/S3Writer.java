@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -36,6 +37,7 @@ final class S3Writer implements BlobWriter {
     private final long singlePutBelow;
     private final Set<String> openUploads;
     private final PartUploads parts;
+    private final AwsRequestOverrideConfiguration forRequest;
     private byte[] part;
     private int filled;
     private long written;
@@ -47,9 +49,11 @@ final class S3Writer implements BlobWriter {
     /**
      * @param singlePutBelow {@code s3_store_large_object_size}: smaller blobs that fit one part go up in one PUT
      * @param openUploads the store's set of this process's multipart uploads, which delete and cleanup leave alone
+     * @param forRequest on each of the writer's requests: the id of the API request it writes for
+     *     ({@link RequestIdHeader#pinned}), since they are sent from threads that work for no request
      */
     S3Writer(S3Client client, String bucket, String key, String location, BufferPool pool, Executor senders,
-             long singlePutBelow, Set<String> openUploads) {
+             long singlePutBelow, Set<String> openUploads, AwsRequestOverrideConfiguration forRequest) {
         this.client = client;
         this.bucket = bucket;
         this.key = key;
@@ -57,6 +61,7 @@ final class S3Writer implements BlobWriter {
         this.pool = pool;
         this.singlePutBelow = singlePutBelow;
         this.openUploads = openUploads;
+        this.forRequest = forRequest;
         this.parts = new PartUploads(senders, pool, this::sendPart);
     }
 
@@ -103,7 +108,8 @@ final class S3Writer implements BlobWriter {
         }
         if (uploadId == null) {
             try {
-                uploadId = client.createMultipartUpload(b -> b.bucket(bucket).key(key)).uploadId();
+                uploadId = client.createMultipartUpload(b -> b.bucket(bucket).key(key).overrideConfiguration(forRequest))
+                        .uploadId();
             } catch (SdkException e) {
                 throw S3Errors.io("starting the multipart upload of " + location, e);
             }
@@ -118,7 +124,7 @@ final class S3Writer implements BlobWriter {
 
     private CompletedPart sendPart(int number, byte[] data, int length) {
         String etag = client.uploadPart(b -> b.bucket(bucket).key(key).uploadId(uploadId).partNumber(number)
-                        .contentLength((long) length),
+                        .contentLength((long) length).overrideConfiguration(forRequest),
                 RequestBody.fromContentProvider(() -> new ByteArrayInputStream(data, 0, length), length,
                         "application/octet-stream")).eTag();
         return CompletedPart.builder().partNumber(number).eTag(etag).build();
@@ -146,7 +152,7 @@ final class S3Writer implements BlobWriter {
                 }
                 List<CompletedPart> sent = parts.awaitAll();
                 client.completeMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId)
-                        .multipartUpload(m -> m.parts(sent)));
+                        .multipartUpload(m -> m.parts(sent)).overrideConfiguration(forRequest));
                 openUploads.remove(uploadId);
             }
         } catch (SdkException e) {
@@ -168,7 +174,8 @@ final class S3Writer implements BlobWriter {
         RequestBody body = data == null ? RequestBody.empty()
                 : RequestBody.fromContentProvider(() -> new ByteArrayInputStream(data, 0, length), length,
                         "application/octet-stream");
-        client.putObject(b -> b.bucket(bucket).key(key).contentLength((long) length), body);
+        client.putObject(b -> b.bucket(bucket).key(key).contentLength((long) length).overrideConfiguration(forRequest),
+                body);
     }
 
     @Override
@@ -181,7 +188,8 @@ final class S3Writer implements BlobWriter {
         releasePart();
         if (uploadId != null) {
             try {
-                client.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId));
+                client.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId)
+                        .overrideConfiguration(forRequest));
             } catch (SdkException e) {
                 if (!S3Errors.notFound(e)) { // gone already is what was wanted
                     LOG.warn("could not abort the multipart upload of {} ({}); cleanup() will", location, e.getMessage());

@@ -84,7 +84,7 @@ final class SwiftAuth {
         JsonNode body = json.readTree(response.body()).path("token");
         Instant expires = body.hasNonNull("expires_at")
                 ? OffsetDateTime.parse(body.path("expires_at").asText()).toInstant() : clock.instant().plus(Duration.ofHours(1));
-        String url = options.endpoint().isEmpty() ? storageUrl(body.path("catalog")) : options.endpoint();
+        String url = options.endpoint().isEmpty() ? storageUrl(body.path("catalog"), options) : options.endpoint();
         while (url.endsWith("/")) {
             url = url.substring(0, url.length() - 1);
         }
@@ -113,8 +113,15 @@ final class SwiftAuth {
         }
     }
 
-    /** The catalog's endpoint for the store: service type, interface, region (swiftclient's {@code get_endpoint}). */
-    private String storageUrl(JsonNode catalog) throws StoreUnavailableException {
+    /**
+     * The catalog's endpoint for a store of {@code options} (swiftclient's {@code get_endpoint}): the first endpoint of
+     * a service of type {@code swift_store_service_type} whose interface is {@code swift_store_endpoint_type}'s and,
+     * when {@code swift_store_region} is set, whose region (its {@code region_id}, or the older {@code region}) is it.
+     *
+     * @param catalog a Keystone v3 token's {@code catalog}
+     * @throws StoreUnavailableException when the catalog has no such endpoint
+     */
+    static String storageUrl(JsonNode catalog, SwiftOptions options) throws StoreUnavailableException {
         String iface = options.keystoneInterface();
         for (JsonNode service : catalog) {
             if (!service.path("type").asText().equals(options.serviceType())) {

@@ -1,5 +1,6 @@
 package glint.store.swift;
 
+import glint.auth.RequestIds;
 import glint.store.StoreUnavailableException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -25,6 +27,11 @@ import org.slf4j.LoggerFactory;
  * whose body can be sent again is tried again with {@link Backoff} when Swift answers 500, 502, 503 or 504 or the
  * connection fails or times out; a 401 makes the store authenticate again and try once more (an expired or revoked
  * token). After the last try the caller gets the last answer, or a {@link StoreUnavailableException}.
+ *
+ * <p>Every request carries {@value RequestIds#HEADER}, the id of the API request it is made for: the store's
+ * connection sends the id of the request the calling thread works for ({@link RequestIds#current()}); a writer's
+ * connection ({@link #forRequest}) sends the id it was given when the writer was created, since a writer's bytes are
+ * written from the upload pipeline's threads, which work for no request.
  */
 final class SwiftConnection implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SwiftConnection.class);
@@ -36,6 +43,7 @@ final class SwiftConnection implements AutoCloseable {
     private final ExecutorService executor;
     private final HttpClient http;
     private final SwiftAuth auth;
+    private final Supplier<Optional<String>> requestId;
 
     /** @param timeout how long to wait to connect, and for the headers of an answer once a request is sent */
     SwiftConnection(String storeId, SwiftOptions options, Backoff backoff, Duration timeout, Clock clock) {
@@ -55,6 +63,25 @@ final class SwiftConnection implements AutoCloseable {
                 .executor(executor)
                 .build();
         this.auth = new SwiftAuth(options, http, clock);
+        this.requestId = RequestIds::current;
+    }
+
+    private SwiftConnection(SwiftConnection shared, Optional<String> requestId) {
+        this.options = shared.options;
+        this.backoff = shared.backoff;
+        this.timeout = shared.timeout;
+        this.executor = shared.executor;
+        this.http = shared.http;
+        this.auth = shared.auth;
+        this.requestId = () -> requestId;
+    }
+
+    /**
+     * This connection (its client, threads and token) for the requests of one API request, whichever thread makes
+     * them: they carry {@code requestId}, or no request id when empty. Not to be closed: the store's connection is.
+     */
+    SwiftConnection forRequest(Optional<String> requestId) {
+        return new SwiftConnection(this, requestId);
     }
 
     SwiftOptions options() {
@@ -130,12 +157,14 @@ final class SwiftConnection implements AutoCloseable {
     CompletableFuture<HttpResponse<byte[]>> stream(String method, String path, Map<String, String> headers,
                                                    HttpRequest.BodyPublisher body) throws IOException {
         SwiftAuth.Session session = auth.session();
-        HttpRequest request = HttpRequest.newBuilder(URI.create(session.storageUrl() + path))
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(session.storageUrl() + path))
                 .method(method, body)
                 .header("X-Auth-Token", session.token())
-                .headers(flatten(headers))
-                .build(); // no timeout: the body takes as long as the client uploading the image; Swift's own
-                          // client_timeout (60 s) ends a request whose body stalls
+                .headers(flatten(headers));
+        requestId.get().ifPresent(id -> b.header(RequestIds.HEADER, id));
+        // no timeout: the body takes as long as the client uploading the image; Swift's own client_timeout (60 s)
+        // ends a request whose body stalls
+        HttpRequest request = b.build();
         return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).whenComplete((r, e) -> {
             if (r != null && r.statusCode() == 401) {
                 auth.refused(session);
@@ -149,6 +178,7 @@ final class SwiftConnection implements AutoCloseable {
                 .timeout(timeout)
                 .method(method, body)
                 .header("X-Auth-Token", session.token());
+        requestId.get().ifPresent(id -> b.header(RequestIds.HEADER, id));
         if (!headers.isEmpty()) {
             b.headers(flatten(headers));
         }

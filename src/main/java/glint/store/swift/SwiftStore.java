@@ -2,6 +2,7 @@ package glint.store.swift;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import glint.auth.RequestIds;
 import glint.store.BlobExistsException;
 import glint.store.BlobNotFoundException;
 import glint.store.BlobStore;
@@ -140,7 +141,8 @@ public final class SwiftStore implements BlobStore {
             throw new BlobExistsException(layout.location(object));
         }
         deleteSegmentsOfFailedWrites(object); // the image is saving through this write only: no other write is live
-        return new SwiftWriter(swift, layout, object, heads, openWrites);
+        // the writer's requests carry this request's id, whichever thread writes (the upload pipeline's)
+        return new SwiftWriter(swift.forRequest(RequestIds.current()), layout, object, heads, openWrites);
     }
 
     /** The container, checked before the first write and created then if {@code swift_store_create_container_on_put}. */

@@ -9,9 +9,11 @@ import glint.store.BufferPool;
 import glint.testing.DatabaseNeutral;
 import glint.testing.Poll;
 import glint.testing.S3Proxy;
+import glint.testing.TcpProxy;
 import glint.testing.TestBytes;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
@@ -21,7 +23,9 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -128,6 +132,46 @@ class S3StoreBehaviourTest {
         assertThat(parts.inUse()).isZero();
         System.out.printf("s3 part memory: %d MiB blobs, peak %d part buffers of 5 MiB in use = %d MiB%n",
                 size / MIB, parts.peakInUse(), parts.peakInUse() * 5);
+    }
+
+    /**
+     * The lower bound beside the one above: parts go up in parallel, not one after the other. A proxy in front of the
+     * service holds every part PUT back until the test lets them go; with two sender threads two are held at once
+     * (a writer that sent its parts one at a time would wait for the first forever, and a third is never sent).
+     */
+    @Test
+    void twoSenderThreadsSendTwoPartsAtOnce() throws Exception {
+        URI service = URI.create("http://" + s3.storeOptions(bucket).get("s3_store_host"));
+        ExecutorService writing = Executors.newSingleThreadExecutor();
+        CountDownLatch release = new CountDownLatch(1);
+        try (TcpProxy proxy = new TcpProxy(service.getHost(), service.getPort(), true)) {
+            AtomicInteger held = new AtomicInteger();
+            proxy.onRequest(head -> {
+                if (head.method().equals("PUT") && head.target().contains("partNumber=")) {
+                    held.incrementAndGet();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            });
+            S3Store store = store("s3_store_host", "127.0.0.1:" + proxy.port(), "s3_store_large_object_chunk_size", "5",
+                    "s3_store_thread_pools", "2");
+            long size = 16L * MIB; // parts 1 and 2 sent, 3 filled, and the writer waits for a buffer
+            Future<String> written = writing.submit(() -> {
+                BlobWriter w = store.create(UUID.randomUUID().toString());
+                write(w, 21, size);
+                return w.commit();
+            });
+            Poll.until("two part PUTs in flight at once", Duration.ofSeconds(30), () -> held.get() >= 2);
+            assertThat(held.get()).as("part PUTs in flight").isEqualTo(2); // two sender threads: no third
+            release.countDown();
+            assertHolds(store, written.get(), 21, size);
+        } finally {
+            release.countDown();
+            writing.shutdownNow();
+        }
     }
 
     @Test
