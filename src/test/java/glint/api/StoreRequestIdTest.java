@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import glint.auth.RequestIds;
 import glint.testing.ApiClient;
 import glint.testing.ApiClient.Reply;
+import glint.testing.DatabaseNeutral;
 import glint.testing.HttpRequestHeads.Head;
 import glint.testing.S3Proxy;
 import glint.testing.SwiftFixture;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Test;
  * senders, an import task and the reader of its copy. A {@link TcpProxy} in front of the object store (S3Proxy,
  * Swift) shows the heads of the requests Glint sends it; each must carry the id the API answered.
  */
+@DatabaseNeutral
 class StoreRequestIdTest {
     private static final int SIZE = 12 * 1024 * 1024 + 77; // three parts or segments of 5 MiB / 5 120 000 bytes
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import glint.store.StoreUnavailableException;
+import glint.testing.DatabaseNeutral;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
  * endpoint of the interface {@code swift_store_endpoint_type} in the region {@code swift_store_region}, in a catalog
  * with two regions, three interfaces and another service listed first, as a Keystone v3 token carries it.
  */
+@DatabaseNeutral
 class SwiftCatalogTest {
     private static final String CATALOG = """
             [
