@@ -470,7 +470,8 @@ class QuotaApiTest {
                         + alice.token(), "Content-Type: application/octet-stream", "Content-Length: " + 3 * MIB)
                         .send(new byte[0x10000]));
             }
-            Poll.until(Duration.ofSeconds(30), () -> uploads.stream().filter(QuotaApiTest::answered).count(), n -> n >= 1);
+            Poll.until("one upload refused while both bodies are open", Duration.ofSeconds(30),
+                    () -> uploads.stream().filter(QuotaApiTest::answered).count() >= 1);
             List<Integer> statuses = new ArrayList<>();
             for (RawHttp raw : uploads) {
                 if (!answered(raw)) {
