@@ -3,13 +3,19 @@ package glint.api;
 import static glint.testing.ApiClient.obj;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import glint.bench.CatalogueFill;
+import glint.config.GlintConfig.DatabaseConfig;
+import glint.db.Database;
+import glint.db.JdbcImageRepository;
 import glint.testing.ApiClient;
 import glint.testing.GlintCommand;
 import glint.testing.Poll;
 import glint.testing.TestServer;
+import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -68,6 +74,37 @@ class PurgeTest {
             assertThat(admin.get("/v2/images/" + live).status()).isEqualTo(200);
             ok(glint(server, "scrub", "--restore", pending), "restored");
             assertThat(admin.get("/v2/images/" + pending + "/file").bytes()).containsExactly(1, 2, 3);
+        }
+    }
+
+    @Test
+    void purgeImagesTableTakesAHundredRowsByDefaultAndGoesOnFromBatchToBatch() throws Exception {
+        // more deleted images than two of JdbcPurge's transactions (1000 rows each) hold, deleted long ago
+        int count = 2600;
+        try (TestServer server = TestServer.start()) {
+            try (Database db = Database.open(new DatabaseConfig(server.databaseUrl(), "", "", 2))) {
+                new JdbcImageRepository(db).insertAll(IntStream.range(0, count).mapToObj(CatalogueFill::image).toList());
+                db.write(c -> {
+                    try (PreparedStatement s = c.prepareStatement("UPDATE images SET status = 'deleted', deleted = ?, "
+                            + "deleted_at = ? WHERE owner LIKE 'bench-p%'")) {
+                        s.setBoolean(1, true);
+                        s.setLong(2, 0L);
+                        return s.executeUpdate();
+                    }
+                });
+            }
+            assertThat(server.rows("images")).isEqualTo(count);
+            ok(glint(server, "db", "purge-images-table"), "Deleted 100 row(s) from table images"); // 180 days, 100 rows
+            ok(glint(server, "db", "purge-images-table", "--max-rows", "1200"), "Deleted 1200 row(s) from table images");
+            assertThat(server.rows("images")).isEqualTo(count - 1300);
+            ok(glint(server, "db", "purge-images-table", "--max-rows", "-1"), "Deleted 1300 row(s) from table images");
+            assertThat(server.rows("images")).isZero();
+            for (String table : List.of("image_tags", "image_properties", "image_locations")) {
+                assertThat(server.rows(table)).as("%s of the purged images", table).isZero();
+            }
+            ApiClient admin = new ApiClient(server.baseUrl(), server.adminToken());
+            assertThat(admin.post("/v2/images", obj("id", CatalogueFill.image(count - 1).id(), "name", "reuse")).status())
+                    .as("a purged image's id is never given again").isEqualTo(409);
         }
     }
 

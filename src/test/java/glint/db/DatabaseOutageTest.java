@@ -8,6 +8,7 @@ import glint.http.Router;
 import glint.testing.ApiClient;
 import glint.testing.ApiClient.Reply;
 import glint.testing.LogCapture;
+import glint.testing.MetricsScraper;
 import glint.testing.Poll;
 import glint.testing.TestDatabases;
 import glint.testing.TestServer;
@@ -24,7 +25,8 @@ import org.junit.jupiter.api.condition.EnabledIf;
 /**
  * The database goes away under a running Glint: requests are answered 503 with {@code Retry-After} within
  * {@code [database] pool_timeout} (not a 500, not a hang), and Glint serves again without a restart once the database
- * is back. Each database kind is tested in its own suite run, on a server of the test's own (the shared ones stay up).
+ * is back; the failures count in {@code glint_database_errors_total}. Each database kind is tested in its own suite
+ * run, on a server of the test's own (the shared ones stay up).
  */
 class DatabaseOutageTest {
     private static final int POOL_TIMEOUT_SECONDS = 2;
@@ -61,13 +63,15 @@ class DatabaseOutageTest {
 
     private static void outageAndRecovery(ThrowawayDatabase db) {
         try (TestServer server = TestServer.startOn(db.url(), "[database]", "pool_timeout = " + POOL_TIMEOUT_SECONDS,
-                "[healthcheck]", "backends = disable_by_file, database");
+                "[healthcheck]", "backends = disable_by_file, database", "[metrics]", "enabled = true", "bind_port = 0");
              LogCapture log = LogCapture.of(Router.class)) {
             ApiClient admin = new ApiClient(server.baseUrl(), server.adminToken());
+            MetricsScraper metrics = new MetricsScraper(server);
             ApiClient anonymous = new ApiClient(server.baseUrl(), null);
             String id = admin.post("/v2/images", obj("name", "before")).json().get("id").asText();
             assertThat(anonymous.get("/healthcheck").body()).isEqualTo("OK\nOK");
 
+            double unreachable = metrics.sum("glint_database_errors_total", "kind", "unreachable");
             db.stop();
             assertUnavailable(() -> admin.get("/v2/images/" + id));
             assertUnavailable(() -> admin.get("/v2/images"));
@@ -76,6 +80,8 @@ class DatabaseOutageTest {
             assertThat(new ApiClient(server.baseUrl(), null).get("/versions").status())
                     .as("what needs no database still answers").isEqualTo(200);
             assertThat(log.at(Level.ERROR)).anyMatch(m -> m.contains("UNAVAILABLE"));
+            assertThat(metrics.sum("glint_database_errors_total", "kind", "unreachable")).as("database errors counted")
+                    .isGreaterThan(unreachable);
             long start = System.nanoTime();
             Reply health = anonymous.get("/healthcheck");
             assertThat(Duration.ofNanos(System.nanoTime() - start)).as("within pool_timeout").isLessThan(ANSWER_BOUND);
@@ -94,17 +100,22 @@ class DatabaseOutageTest {
     @Test
     @EnabledIf("sqlite")
     void aLockedSqliteDatabaseIs503WithRetryAfterNever500() throws Exception {
-        try (TestServer server = TestServer.start("[database]", "pool_timeout = 1");
+        try (TestServer server = TestServer.start("[database]", "pool_timeout = 1", "[metrics]", "enabled = true",
+                "bind_port = 0");
              LogCapture log = LogCapture.of(Router.class)) {
             ApiClient admin = new ApiClient(server.baseUrl(), server.adminToken());
+            MetricsScraper metrics = new MetricsScraper(server);
             String id = admin.post("/v2/images", obj("name", "before")).json().get("id").asText();
             try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + server.dataDir().resolve("glint.db"));
                  Statement s = other.createStatement()) {
+                double busy = metrics.sum("glint_database_errors_total", "kind", "busy");
                 s.execute("BEGIN EXCLUSIVE");
                 assertUnavailable(() -> admin.post("/v2/images", obj("name", "during")));
                 assertUnavailable(() -> admin.patch("/v2/images/" + id, List.of(obj("op", "add", "path", "/k", "value", "v"))));
                 assertThat(admin.get("/v2/images/" + id).status()).as("readers are not blocked (WAL)").isEqualTo(200);
                 assertThat(log.at(Level.ERROR)).anyMatch(m -> m.contains("UNAVAILABLE") && m.contains("SQLITE_BUSY"));
+                assertThat(metrics.sum("glint_database_errors_total", "kind", "busy")).as("the writes that waited counted")
+                        .isGreaterThan(busy);
                 s.execute("ROLLBACK");
             }
             assertThat(admin.post("/v2/images", obj("name", "after")).status()).isEqualTo(201);

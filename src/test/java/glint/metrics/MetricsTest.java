@@ -4,15 +4,25 @@ import static glint.testing.ApiClient.obj;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
 import glint.testing.ApiClient;
 import glint.testing.ApiClient.Reply;
 import glint.testing.DatabaseNeutral;
 import glint.testing.Poll;
 import glint.testing.PrometheusText;
+import glint.testing.RabbitBroker;
+import glint.testing.RawHttp;
 import glint.testing.TestBytes;
 import glint.testing.TestServer;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,7 +31,8 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * {@code [metrics]}: scraped from their own listener as Prometheus would, and parsed by Prometheus's own client
- * parser: the counters move with the requests that should move them, and routes are templates, never paths.
+ * parser: the counters move with the requests that should move them, the gauges show uploads and import tasks while
+ * they are under way, and routes are templates, never paths. Skipped without the parser (python3-prometheus-client).
  */
 @DatabaseNeutral
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -35,18 +46,25 @@ class MetricsTest {
 
     @BeforeAll
     void start() {
+        PrometheusText.assumeParser();
         server = TestServer.start("[metrics]", "enabled = true", "bind_port = 0",
                 "[paste_deploy]", "flavor = keystone+cachemanagement");
         admin = new ApiClient(server.baseUrl(), server.adminToken());
-        scraper = new ApiClient("http://127.0.0.1:" + server.app().metricsPort().orElseThrow(), null);
+        scraper = scraper(server);
     }
 
     @AfterAll
     void stop() {
-        server.close();
+        if (server != null) { // null when skipped
+            server.close();
+        }
     }
 
     private PrometheusText scrape() {
+        return scrape(scraper);
+    }
+
+    private static PrometheusText scrape(ApiClient scraper) {
         Reply r = scraper.get("/metrics");
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.header("Content-Type")).contains("text/plain; version=0.0.4; charset=utf-8");
@@ -60,7 +78,15 @@ class MetricsTest {
 
     /** Scrapes until {@code done} holds: the server counts a response after the client may have read all of it. */
     private PrometheusText scrapeUntil(Predicate<PrometheusText> done) {
-        return Poll.until(Duration.ofSeconds(10), this::scrape, done);
+        return scrapeUntil(scraper, done);
+    }
+
+    private static PrometheusText scrapeUntil(ApiClient scraper, Predicate<PrometheusText> done) {
+        return Poll.until(Duration.ofSeconds(30), () -> scrape(scraper), done);
+    }
+
+    private static ApiClient scraper(TestServer server) {
+        return new ApiClient("http://127.0.0.1:" + server.app().metricsPort().orElseThrow(), null);
     }
 
     private String activeImage(byte[] data) {
@@ -97,6 +123,105 @@ class MetricsTest {
         assertThat(after.samples()).filteredOn(s -> s.labels().containsKey("route"))
                 .allSatisfy(s -> assertThat(s.labels().get("route")).doesNotContain(id)
                         .matches("unmatched|/.*"));
+    }
+
+    @Test
+    void anUploadIsInFlightWhileItsBodyIsBeingReceived() throws Exception {
+        String id = admin.post("/v2/images", obj("name", "slow", "disk_format", "raw", "container_format", "bare"))
+                .json().get("id").asText();
+        byte[] data = TestBytes.bytes(11, SIZE);
+        try (RawHttp upload = new RawHttp(server.port())) {
+            upload.head("PUT", "/v2/images/" + id + "/file", "X-Auth-Token: " + admin.token(),
+                    "Content-Type: application/octet-stream", "Content-Length: " + SIZE);
+            upload.send(java.util.Arrays.copyOf(data, 1000)); // the rest is held back: the upload stays open
+            PrometheusText during = scrapeUntil(m -> m.value("glint_image_uploads_in_flight", "operation", "upload") > 0);
+            assertThat(during.value("glint_image_uploads_in_flight", "operation", "upload")).isEqualTo(1);
+            assertThat(during.value("glint_image_uploads_in_flight", "operation", "stage")).isZero();
+
+            upload.send(java.util.Arrays.copyOfRange(data, 1000, SIZE));
+            assertThat(upload.readHead().status()).isEqualTo(204);
+        }
+        PrometheusText after = scrapeUntil(m -> m.value("glint_image_uploads_in_flight", "operation", "upload") == 0);
+        assertThat(after.value("glint_image_uploads_in_flight", "operation", "upload")).isZero();
+        assertThat(admin.get("/v2/images/" + id + "/file").bytes()).isEqualTo(data);
+    }
+
+    @Test
+    void notificationsTheBrokerConfirmedAreCounted() throws Exception {
+        try (RabbitBroker broker = RabbitBroker.connect()) {
+            String topic = broker.ownTopic();
+            String queue = broker.bind(topic, topic + ".*");
+            try (TestServer publishing = TestServer.start(RabbitBroker.publishing(topic, "messagingv2", RabbitBroker.URL,
+                    "[metrics]", "enabled = true", "bind_port = 0"))) {
+                ApiClient own = scraper(publishing);
+                assertThat(scrape(own).value("glint_notifications_sent_total")).isZero();
+                ApiClient client = new ApiClient(publishing.baseUrl(), publishing.adminToken());
+                client.post("/v2/images", obj("name", "n1"));
+                client.post("/v2/images", obj("name", "n2"));
+                assertThat(broker.take(queue, 2, Duration.ofSeconds(30))).hasSize(2);
+                // counted once the broker's confirm is in, which may come after the consumer has the message
+                PrometheusText m = scrapeUntil(own, t -> t.value("glint_notifications_sent_total") >= 2);
+                assertThat(m.value("glint_notifications_sent_total")).isEqualTo(2);
+                assertThat(m.value("glint_notifications_buffered")).isZero();
+                assertThat(m.find("glint_notifications_dropped_total")).extracting(PrometheusText.Sample::value)
+                        .containsOnly(0.0);
+            }
+        }
+    }
+
+    @Test
+    void importTasksRunningAndWaitingForAWorkerAreCounted() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        HttpServer web = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        web.createContext("/held", ex -> {
+            // the head and a first part, then the rest once the test has seen the tasks
+            ex.sendResponseHeaders(200, 2048);
+            ex.getResponseBody().write(new byte[1024]);
+            ex.getResponseBody().flush();
+            try {
+                release.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            ex.getResponseBody().write(new byte[1024]);
+            ex.close();
+        });
+        ExecutorService handlers = Executors.newCachedThreadPool();
+        web.setExecutor(handlers);
+        web.start();
+        try (TestServer one = TestServer.start("[wsgi]", "task_pool_threads = 1", "[import_filtering_opts]",
+                "allowed_hosts = [127.0.0.1]", "allowed_ports = [" + web.getAddress().getPort() + "]",
+                "[metrics]", "enabled = true", "bind_port = 0")) {
+            ApiClient client = new ApiClient(one.baseUrl(), one.adminToken());
+            ApiClient own = scraper(one);
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                String id = client.post("/v2/images", obj("name", "held-" + i, "disk_format", "raw",
+                        "container_format", "bare")).json().get("id").asText();
+                Reply started = client.post("/v2/images/" + id + "/import", obj("method", obj("name", "web-download",
+                        "uri", "http://127.0.0.1:" + web.getAddress().getPort() + "/held")));
+                assertThat(started.status()).as(started.body()).isEqualTo(202);
+                ids.add(id);
+            }
+            // one worker: the first task holds it while its download waits, the second waits for it
+            PrometheusText busy = scrapeUntil(own, m -> m.value("glint_import_tasks_running") == 1
+                    && m.value("glint_import_tasks_queued") == 1);
+            assertThat(busy.value("glint_import_tasks_running")).isEqualTo(1);
+            assertThat(busy.value("glint_import_tasks_queued")).isEqualTo(1);
+
+            release.countDown();
+            for (String id : ids) {
+                Poll.until("image " + id + " imported", Duration.ofSeconds(60),
+                        () -> client.get("/v2/images/" + id).json().get("status").asText().equals("active"));
+            }
+            PrometheusText idle = scrapeUntil(own, m -> m.value("glint_import_tasks_running") == 0);
+            assertThat(idle.value("glint_import_tasks_running")).isZero();
+            assertThat(idle.value("glint_import_tasks_queued")).isZero();
+        } finally {
+            release.countDown();
+            web.stop(0);
+            handlers.shutdownNow();
+        }
     }
 
     @Test

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * A Prometheus exposition parsed by a real parser: the Python client's ({@code prometheus_client.parser}, or its
@@ -53,6 +54,26 @@ public final class PrometheusText {
     /** OpenMetrics 1.0 (its parser insists on {@code # EOF} and the other rules of that format). */
     public static PrometheusText parseOpenMetrics(String exposition) {
         return new PrometheusText(run("openmetrics", exposition));
+    }
+
+    /**
+     * Skips the calling test (or class, from a {@code @BeforeAll}) when {@code /usr/bin/python3} cannot import
+     * {@code prometheus_client}, as on a machine without Debian's python3-prometheus-client (./test installs it).
+     */
+    public static void assumeParser() {
+        boolean present;
+        try {
+            Process p = new ProcessBuilder("/usr/bin/python3", "-c", "import prometheus_client")
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            present = p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException e) {
+            present = false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        Assumptions.assumeTrue(present, "/usr/bin/python3 has no prometheus_client (./test installs "
+                + "python3-prometheus-client)");
     }
 
     public List<Sample> samples() {

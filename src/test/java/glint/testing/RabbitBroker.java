@@ -78,6 +78,34 @@ public final class RabbitBroker implements AutoCloseable {
         return queue;
     }
 
+    /**
+     * A name of the test's own ({@code glint-test-<8 hex>}) for a Glint's exchange ({@code control_exchange}) and
+     * topic ({@code topics}): the default queues its publisher declares ({@code <name>.info}, {@code .warn},
+     * {@code .error}) and the exchange are removed at {@link #close}. See {@link #publishingTo}.
+     */
+    public String ownTopic() {
+        String name = "glint-test-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        removeAtClose(name + ".info", name + ".warn", name + ".error");
+        cleanup.add(new String[] {name});
+        return name;
+    }
+
+    /**
+     * The configuration of a Glint publishing with {@code driver} on exchange and topic {@code name} at
+     * {@code transportUrl}, then {@code more} (each section named: {@code [DEFAULT]} may come again).
+     */
+    public static String[] publishing(String name, String driver, String transportUrl, String... more) {
+        List<String> lines = new ArrayList<>(List.of("[DEFAULT]", "control_exchange = " + name,
+                "[oslo_messaging_notifications]", "driver = " + driver, "topics = " + name, "transport_url = " + transportUrl));
+        lines.addAll(List.of(more));
+        return lines.toArray(String[]::new);
+    }
+
+    /** The messages waiting in {@code queue} now. */
+    public long waiting(String queue) throws IOException {
+        return channel.queueDeclarePassive(queue).getMessageCount();
+    }
+
     /** The default queues oslo's publisher declares (named as routing keys): removed at {@link #close}. */
     public void removeAtClose(String... queues) {
         for (String q : queues) {

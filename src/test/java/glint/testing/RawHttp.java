@@ -20,7 +20,19 @@ public final class RawHttp implements AutoCloseable {
     private final InputStream in;
 
     public RawHttp(int port) throws IOException {
-        this.socket = new Socket("127.0.0.1", port);
+        this(port, 0);
+    }
+
+    /**
+     * @param receiveBuffer the socket's receive buffer in bytes, set before it connects (which turns off the
+     *     kernel's growing of it, so that a server writing faster than this client reads is held back); 0: the default
+     */
+    public RawHttp(int port, int receiveBuffer) throws IOException {
+        this.socket = new Socket();
+        if (receiveBuffer > 0) {
+            socket.setReceiveBufferSize(receiveBuffer);
+        }
+        socket.connect(new java.net.InetSocketAddress("127.0.0.1", port));
         socket.setSoTimeout(30_000);
         this.out = socket.getOutputStream();
         this.in = socket.getInputStream();

@@ -142,8 +142,12 @@ public final class ImportTask {
             try {
                 written.add(storeImport.importTo(plan, storeId, data, setActive));
             } catch (RuntimeException | IOException e) {
-                // refused data is refused by every store: not a store's failure to skip
-                if (plan.mustSucceed() || e instanceof ImageDeletedDuringImport || e instanceof GlintException) {
+                // refused data is refused by every store: not a store's failure to skip; but once a store has the data
+                // (and the image is active there: all_stores_must_succeed false), a refusal by a later copy (the
+                // project's image_size_total passed by it) is that copy's failure, as any other, and the image keeps
+                // the stores done (failing the task would revert them and leave the image active without data)
+                boolean refused = e instanceof GlintException && written.isEmpty();
+                if (plan.mustSucceed() || e instanceof ImageDeletedDuringImport || refused) {
                     throw e;
                 }
                 LOG.warn("task {}: import of image {} to store {} failed; all_stores_must_succeed is false, continuing",
