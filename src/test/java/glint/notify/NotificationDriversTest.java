@@ -8,6 +8,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import glint.testing.ApiClient;
+import glint.testing.DatabaseNeutral;
 import glint.testing.LogCapture;
 import glint.testing.Poll;
 import glint.testing.RabbitBroker;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * as JSON on the logger {@code oslo.messaging.notification.<event_type>}, at its priority), {@code noop} sends
  * nothing to RabbitMQ, and a disabled event type never reaches the broker while the others do.
  */
+@DatabaseNeutral
 class NotificationDriversTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 

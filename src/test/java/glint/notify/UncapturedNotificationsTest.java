@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import glint.testing.ApiClient;
 import glint.testing.ApiClient.Reply;
+import glint.testing.DatabaseNeutral;
 import glint.testing.RabbitBroker;
 import glint.testing.RawHttp;
 import glint.testing.TestBytes;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.Test;
  * {@code image.upload} (a string, from {@code ImageProxy.set_data}) and a short {@code image.send}
  * ({@code _get_chunk_data_iterator}). A real AMQP consumer on an exchange and topic of the test's own.
  */
+@DatabaseNeutral
 class UncapturedNotificationsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String NS = "/v2/metadefs/namespaces";
