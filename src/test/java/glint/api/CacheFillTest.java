@@ -10,6 +10,7 @@ import glint.testing.DatabaseNeutral;
 import glint.testing.GlintCommand;
 import glint.testing.GlintProcess;
 import glint.testing.Poll;
+import glint.testing.RawHttp;
 import glint.testing.TestDatabases;
 import glint.testing.TestServer;
 import java.io.RandomAccessFile;
@@ -136,6 +137,26 @@ class CacheFillTest {
             assertThat(storeBytesRead(server) - before).as("one read of the store for eight downloads")
                     .isEqualTo(bytes.length);
             Poll.until("cached", Duration.ofSeconds(30), () -> cachedIds(admin).contains(id));
+        }
+    }
+
+    @Test
+    void aClientThatStopsReadingHoldsBackNeitherTheFillNorAnotherDownload() throws Exception {
+        try (TestServer server = TestServer.start(CACHE_AND_METRICS)) {
+            ApiClient admin = new ApiClient(server.baseUrl(), server.adminToken());
+            byte[] bytes = data(24 << 20, 4);
+            String id = activeImage(admin, bytes);
+            long before = storeBytesRead(server);
+            // the first, cold download's client takes its answer's head and then reads nothing (a 4 KiB receive
+            // buffer: the server's writes to it block within a few MiB of the 24)
+            try (RawHttp stalled = new RawHttp(server.port(), 4096)) {
+                stalled.head("GET", "/v2/images/" + id + "/file", "X-Auth-Token: " + server.adminToken());
+                assertThat(stalled.readHead().status()).isEqualTo(200);
+                assertThat(admin.get("/v2/images/" + id + "/file").bytes()).as("a second download, in full").isEqualTo(bytes);
+                Poll.until("the cache filled while the first client reads nothing", Duration.ofSeconds(30),
+                        () -> cachedIds(admin).contains(id));
+            }
+            assertThat(storeBytesRead(server) - before).as("one read of the store for both").isEqualTo(bytes.length);
         }
     }
 
