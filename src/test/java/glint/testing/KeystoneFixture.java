@@ -89,9 +89,9 @@ public final class KeystoneFixture {
         return token(serviceUser, servicePassword, "service");
     }
 
-    /** A call to Keystone's API as its admin (a failure status fails the test); the body as JSON. */
-    public JsonNode asAdmin(String method, String path, String body) {
-        return send(method, path, body, adminToken);
+    /** A call to Keystone's API as its admin, with header name, value pairs (a failure status fails the test); the body as JSON. */
+    public JsonNode asAdmin(String method, String path, String body, String... headers) {
+        return send(method, path, body, adminToken, headers);
     }
 
     /** {@code DELETE /v3/auth/tokens}: revokes the token in Keystone. */
