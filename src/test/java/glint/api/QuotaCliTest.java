@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Quotas with the real OpenStack CLI (Debian's python3-openstackclient, run with /usr/bin/python3's
@@ -32,6 +33,8 @@ import org.junit.jupiter.api.Test;
 class QuotaCliTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path OPENSTACK = Path.of("/usr/bin/openstack");
+    @TempDir
+    Path images; // the files the CLI uploads
 
     /** One run of the CLI: its exit code and what it printed. */
     record Run(int code, String out, String err) {
@@ -79,9 +82,8 @@ class QuotaCliTest {
             assertThat(listed).hasSize(1);
             assertThat(listed.get(0).get("Resource Name").asText()).isEqualTo("image_count_total");
 
-            Path dir = Files.createTempDirectory("glint-quota-cli-");
-            Path half = Files.write(dir.resolve("half.raw"), new byte[512 * 1024]);
-            Path one = Files.write(dir.resolve("one.raw"), new byte[1024 * 1024]);
+            Path half = Files.write(images.resolve("half.raw"), new byte[512 * 1024]);
+            Path one = Files.write(images.resolve("one.raw"), new byte[1024 * 1024]);
             ok(openstack(demo, "image", "create", "--disk-format", "raw", "--container-format", "bare", "--file",
                     half.toString(), "half"));
             // 0.5 MiB used of 1: a 1 MiB upload is refused with Glance's 413
